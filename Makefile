@@ -1,0 +1,28 @@
+# Keyward's commands. `make run` and `make test` are the README's two commands; both
+# start with scripts/bootstrap.sh, which installs what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help bootstrap run app test lint test-rust bench
+
+help:
+	@echo "make run    build and start the desktop app"
+	@echo "make test   every quality gate: fmt, clippy, Rust tests, UI checks, end-to-end"
+	@echo "make bench  benchmarks, side by side with peers where installed"
+	@echo "make app    release build of the desktop app at target/release/keyward-app"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+lint: bootstrap
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The Rust tests run once, all together, inside one throwaway Secret Service.
+test-rust: bootstrap
+	scripts/with-keyring.sh cargo test --workspace --locked
+
+test: lint test-rust
+
+bench: bootstrap
+	cargo bench --locked --bench inventory

@@ -1,0 +1,35 @@
+//! Keyward keeps API credentials in the OS keychain and the inventory around them
+//! (integrations, endpoints, owners, rotation schedules, audit trail) in SQLite.
+//!
+//! The [`Keyward`] service opens one home directory and is what the CLI and the desktop
+//! app both drive, so the two can never disagree:
+//!
+//! ```no_run
+//! use keyward::{Keyward, model::{CredentialKind, NewCredential, SecretValue}};
+//!
+//! let mut keyward = Keyward::init(std::path::Path::new("/tmp/keyward-home"))?;
+//! let created = keyward.add_credential(
+//!     NewCredential {
+//!         name: "github-ci".into(),
+//!         kind: Some(CredentialKind::Token),
+//!         allowed_hosts: vec!["api.github.com".into()],
+//!         ..Default::default()
+//!     },
+//!     SecretValue::from_string("ghp_example".into()),
+//! )?;
+//! assert_eq!(created.name, "github-ci");
+//! # Ok::<(), keyward::Error>(())
+//! ```
+
+pub mod audit;
+pub mod certificate;
+pub mod clock;
+mod error;
+pub mod import;
+pub mod model;
+mod service;
+pub mod store;
+pub mod vault;
+
+pub use error::{Error, ErrorCode, Result};
+pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};

@@ -1,0 +1,145 @@
+//! Versioned, additive migrations. The schema version is SQLite's `user_version`; each
+//! migration runs in its own transaction together with the version bump.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{Result, StoreError};
+
+/// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the foundation inventory.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE integrations (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        provider    TEXT NOT NULL,
+        owner       TEXT NOT NULL,
+        environment TEXT NOT NULL CHECK (environment IN ('prod', 'staging', 'dev')),
+        tags        TEXT NOT NULL DEFAULT '[]',
+        notes       TEXT,
+        issuer      TEXT,
+        created_at  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE credentials (
+        id                INTEGER PRIMARY KEY,
+        slot_id           TEXT NOT NULL UNIQUE,
+        name              TEXT NOT NULL UNIQUE,
+        kind              TEXT NOT NULL,
+        provider          TEXT,
+        integration_id    INTEGER REFERENCES integrations(id) ON DELETE SET NULL,
+        created_at        TEXT NOT NULL,
+        rotated_at        TEXT NOT NULL,
+        expires_at        TEXT,
+        rotate_every_days INTEGER,
+        rotation_method   TEXT,
+        allowed_hosts     TEXT NOT NULL DEFAULT '[]',
+        allow_insecure    INTEGER NOT NULL DEFAULT 0,
+        token_url         TEXT,
+        fingerprint       TEXT NOT NULL,
+        value_length      INTEGER NOT NULL,
+        storage           TEXT NOT NULL CHECK (storage IN ('keychain', 'envelope')),
+        sealed_value      BLOB,
+        certificate       TEXT,
+        notes             TEXT
+    ) STRICT;
+    CREATE INDEX credentials_by_integration ON credentials(integration_id);
+    CREATE INDEX credentials_by_fingerprint ON credentials(fingerprint);
+
+    CREATE TABLE endpoints (
+        id             INTEGER PRIMARY KEY,
+        integration_id INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+        url            TEXT NOT NULL,
+        auth           TEXT NOT NULL,
+        credential_id  INTEGER REFERENCES credentials(id) ON DELETE SET NULL,
+        UNIQUE (integration_id, url)
+    ) STRICT;
+    CREATE INDEX endpoints_by_credential ON endpoints(credential_id);
+
+    CREATE TABLE rotations (
+        id            INTEGER PRIMARY KEY,
+        credential_id INTEGER REFERENCES credentials(id) ON DELETE SET NULL,
+        credential    TEXT NOT NULL,
+        method        TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        detail        TEXT
+    ) STRICT;
+    CREATE INDEX rotations_by_credential ON rotations(credential_id);
+
+    CREATE TABLE audit_log (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    ) STRICT;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
+    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = index as i64 + 1;
+        let failed = |source| StoreError::Migration {
+            path: path.to_owned(),
+            version,
+            source,
+        };
+        let transaction = connection.transaction().map_err(failed)?;
+        transaction.execute_batch(sql).map_err(failed)?;
+        transaction.pragma_update(None, "user_version", version).map_err(failed)?;
+        transaction.commit().map_err(failed)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_database_reaches_the_current_version() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, Path::new("t")).unwrap();
+        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, Path::new("t")).unwrap();
+        migrate(&mut connection, Path::new("t")).expect("a second migrate must be a no-op");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_not_guessed_at() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        let error = migrate(&mut connection, Path::new("home/keyward.db")).unwrap_err();
+        assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{error}");
+        assert!(error.to_string().contains("home/keyward.db"));
+    }
+}

@@ -1,0 +1,29 @@
+//! Key/value settings of a home: the vault id and user preferences.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Result;
+
+/// The setting that names this home's keychain entries.
+pub const VAULT_ID: &str = "vault_id";
+
+pub fn get(connection: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(connection
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .optional()?)
+}
+
+pub fn set(connection: &Connection, key: &str, value: &str) -> Result<()> {
+    connection.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn all(connection: &Connection) -> Result<Vec<(String, String)>> {
+    let mut statement = connection.prepare("SELECT key, value FROM settings ORDER BY key")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
