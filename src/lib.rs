@@ -27,6 +27,7 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod probe;
 mod service;
 pub mod store;
 pub mod vault;
