@@ -33,4 +33,7 @@ pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};
+pub use service::{
+    Access, CertificateImport, CredentialEdit, DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, Keyward, ProbeOutcome, ProbeRecord,
+    Regression, SkippedEntry, default_home,
+};

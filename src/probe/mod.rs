@@ -33,7 +33,7 @@ pub mod tls;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use finding::{Finding, FindingKind, Severity};
@@ -136,7 +136,7 @@ impl Default for ProbeOptions {
 }
 
 /// Everything learned about one target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProbeReport {
     pub target: String,

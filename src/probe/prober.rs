@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use super::finding::Finding;
@@ -16,7 +16,7 @@ use super::tls::{self, Endpoint, TrustStore};
 use super::{Grade, ProbeError, ProbeOptions, ProbeReport, ProbeTarget, grade, oidc};
 
 /// Reported after each target finishes, for progress bars.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProbeProgress {
     pub done: u32,

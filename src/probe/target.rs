@@ -63,16 +63,24 @@ pub enum CredentialRefusal {
 impl CredentialUse {
     /// Clears `value` (the secret of `credential`) for `url`, or says why not.
     pub fn authorize(credential: &Credential, method: AuthMethod, value: SecretValue, url: &Url) -> Result<Self, CredentialRefusal> {
-        if method == AuthMethod::None {
+        Self::preflight(credential, &method, url)?;
+        Ok(Self { credential: credential.clone(), method, value })
+    }
+
+    /// The same checks as [`CredentialUse::authorize`] before the value is read from
+    /// the keychain, so a refused credential is never even revealed.
+    pub fn preflight(credential: &Credential, method: &AuthMethod, url: &Url) -> Result<(), CredentialRefusal> {
+        if *method == AuthMethod::None {
             return Err(CredentialRefusal::NoMethod { credential: credential.name.clone() });
         }
-        let candidate = Self { credential: credential.clone(), method, value };
-        candidate.check(url)?;
-        Ok(candidate)
+        Self::check_url(credential, url)
     }
 
     fn check(&self, url: &Url) -> Result<(), CredentialRefusal> {
-        let credential = &self.credential;
+        Self::check_url(&self.credential, url)
+    }
+
+    fn check_url(credential: &Credential, url: &Url) -> Result<(), CredentialRefusal> {
         let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
         if !credential.allows_host(&host) {
             return Err(CredentialRefusal::HostNotAllowed {

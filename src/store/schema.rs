@@ -86,6 +86,23 @@ const MIGRATIONS: &[&str] = &[
         hash      TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: probe history. A report is stored whole as JSON (it holds no secret: evidence
+    // is redacted), with the columns history and scheduling query on beside it.
+    r#"
+    CREATE TABLE probe_results (
+        id             INTEGER PRIMARY KEY,
+        target         TEXT NOT NULL,
+        integration_id INTEGER REFERENCES integrations(id) ON DELETE CASCADE,
+        probed_at      TEXT NOT NULL,
+        grade          TEXT,
+        error          TEXT,
+        finding_ids    TEXT NOT NULL DEFAULT '[]',
+        report         TEXT NOT NULL,
+        regressions    TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE INDEX probe_results_by_target ON probe_results(target, probed_at);
+    CREATE INDEX probe_results_by_integration ON probe_results(integration_id, probed_at);
+    "#,
 ];
 
 /// The schema version this build writes.

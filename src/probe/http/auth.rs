@@ -7,7 +7,7 @@
 //! after [`CredentialUse::permits`] said yes for its URL.
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::HttpSettings;
@@ -18,7 +18,7 @@ use crate::probe::tls::TrustStore;
 use crate::probe::{ProbeTarget, jwt};
 
 /// Status codes of the authentication checks (`None`: not tried, or no answer).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuthReport {
     pub method: String,

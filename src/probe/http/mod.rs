@@ -5,7 +5,7 @@ pub mod auth;
 pub mod client;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::finding::{Finding, ids};
@@ -43,7 +43,7 @@ const STACK_TRACE_MARKS: &[&str] = &[
 ];
 
 /// What the HTTP checks saw.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HttpReport {
     pub status: Option<u16>,
@@ -57,7 +57,7 @@ pub struct HttpReport {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PlaintextReport {
     pub url: String,
@@ -65,7 +65,7 @@ pub struct PlaintextReport {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RateLimitReport {
     pub requests: u32,

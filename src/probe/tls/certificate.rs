@@ -8,7 +8,7 @@ use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use x509_parser::prelude::*;
 
 use crate::probe::finding::{Finding, ids};
@@ -80,7 +80,7 @@ impl TrustStore {
 }
 
 /// What the certificate looks like, for the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CertificateReport {
     pub subject: String,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
 use rustls::sign::CertifiedKey;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 use tokio_rustls::TlsConnector;
 
@@ -14,7 +14,7 @@ use super::enumerate::{Endpoint, connect};
 use crate::probe::{ProbeError, danger};
 
 /// Whether the server asks for a client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientCertificatePolicy {

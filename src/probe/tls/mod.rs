@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rustls::sign::CertifiedKey;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use certificate::{CertificateReport, TrustStore};
 pub use enumerate::Endpoint;
@@ -24,7 +24,7 @@ use super::ProbeError;
 use suites::KeyExchange;
 
 /// One protocol version and the suites accepted with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProtocolReport {
     pub protocol: Protocol,
@@ -33,7 +33,7 @@ pub struct ProtocolReport {
 }
 
 /// The TLS half of a probe report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TlsReport {
     pub protocols: Vec<ProtocolReport>,
