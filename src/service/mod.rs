@@ -42,6 +42,14 @@ impl Keyward {
     /// Creates a home (or opens one that exists) and makes sure the keychain is usable.
     /// Running it twice is harmless.
     pub fn init(home: &Path) -> Result<Self> {
+        Self::init_as(home, "library")
+    }
+
+    /// [`Keyward::init`], attributing the audit entry to `surface` (`cli`, `app`).
+    pub fn init_as(home: &Path, surface: &str) -> Result<Self> {
+        // Refuse before creating anything if there is no keychain: a home whose secrets
+        // could not be stored is worse than no home.
+        Vault::new("availability-probe").check_available()?;
         create_private_dir(home)?;
         let store = Store::open(&home.join(DATABASE_FILE))?;
         let (vault_id, created) = match settings::get(store.connection(), settings::VAULT_ID)? {
@@ -49,10 +57,7 @@ impl Keyward {
             None => (random_id(), true),
         };
         let vault = Vault::new(vault_id.clone());
-        // Refuse before writing anything if there is no keychain: a home whose secrets
-        // could not be stored is worse than no home.
-        vault.check_available()?;
-        let mut keyward = Self::assemble(home, store, vault);
+        let mut keyward = Self::assemble(home, store, vault).with_surface(surface);
         if created {
             let vault_id_for_tx = vault_id.clone();
             keyward.write(|connection, at, actor| {
@@ -162,6 +167,7 @@ impl Keyward {
 
 fn default_actor(surface: &str) -> String {
     let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     format!("{user} ({surface})")
