@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::import::ImportError;
 use crate::certificate::CertificateError;
+use crate::import::ImportError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -85,9 +85,13 @@ impl Error {
             Self::Vault(_) => ErrorCode::Internal,
             Self::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             Self::Store(StoreError::Duplicate { .. }) => ErrorCode::AlreadyExists,
-            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => ErrorCode::Environment,
+            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => {
+                ErrorCode::Environment
+            }
             Self::Store(_) => ErrorCode::Internal,
-            Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => ErrorCode::InvalidInput,
+            Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => {
+                ErrorCode::InvalidInput
+            }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }

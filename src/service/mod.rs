@@ -81,11 +81,16 @@ impl Keyward {
     pub fn open(home: &Path) -> Result<Self> {
         let database = home.join(DATABASE_FILE);
         if !database.is_file() {
-            return Err(Error::NotInitialized { path: home.to_owned() });
+            return Err(Error::NotInitialized {
+                path: home.to_owned(),
+            });
         }
         let store = Store::open(&database)?;
-        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?
-            .ok_or_else(|| Error::NotInitialized { path: home.to_owned() })?;
+        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?.ok_or_else(|| {
+            Error::NotInitialized {
+                path: home.to_owned(),
+            }
+        })?;
         Ok(Self::assemble(home, store, Vault::new(vault_id)))
     }
 
@@ -133,7 +138,11 @@ impl Keyward {
     /// here so that no change lands without its entry.
     pub(crate) fn write<T>(
         &mut self,
-        work: impl FnOnce(&rusqlite::Connection, chrono::DateTime<chrono::Utc>, &str) -> Result<(T, store::audit_entries::AuditRow)>,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
     ) -> Result<T> {
         let at = self.clock.now();
         let actor = self.actor.clone();
@@ -148,9 +157,9 @@ impl Keyward {
     /// session.
     pub(crate) fn fingerprint_key(&mut self) -> Result<&SecretValue> {
         if self.fingerprint_key.is_none() {
-            let key = self
-                .vault
-                .read_or_create(&Slot::FingerprintKey, || SecretValue::new(random_bytes::<32>().to_vec()))?;
+            let key = self.vault.read_or_create(&Slot::FingerprintKey, || {
+                SecretValue::new(random_bytes::<32>().to_vec())
+            })?;
             self.fingerprint_key = Some(key);
         }
         Ok(self.fingerprint_key.as_ref().expect("set above"))
@@ -176,7 +185,10 @@ fn default_actor(surface: &str) -> String {
 /// Creates the home with owner-only permissions: the database holds no secrets, but the
 /// inventory itself (which services, which hosts, who owns them) is still sensitive.
 fn create_private_dir(path: &Path) -> Result<()> {
-    let failed = |source| Error::Home { path: path.to_owned(), source };
+    let failed = |source| Error::Home {
+        path: path.to_owned(),
+        source,
+    };
     std::fs::create_dir_all(path).map_err(failed)?;
     #[cfg(unix)]
     {

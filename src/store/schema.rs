@@ -109,7 +109,9 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
         };
         let transaction = connection.transaction().map_err(failed)?;
         transaction.execute_batch(sql).map_err(failed)?;
-        transaction.pragma_update(None, "user_version", version).map_err(failed)?;
+        transaction
+            .pragma_update(None, "user_version", version)
+            .map_err(failed)?;
         transaction.commit().map_err(failed)?;
     }
     Ok(())
@@ -123,7 +125,9 @@ mod tests {
     fn a_fresh_database_reaches_the_current_version() {
         let mut connection = Connection::open_in_memory().unwrap();
         migrate(&mut connection, Path::new("t")).unwrap();
-        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
     }
 
@@ -137,7 +141,9 @@ mod tests {
     #[test]
     fn a_newer_database_is_refused_not_guessed_at() {
         let mut connection = Connection::open_in_memory().unwrap();
-        connection.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        connection
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         let error = migrate(&mut connection, Path::new("home/keyward.db")).unwrap_err();
         assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{error}");
         assert!(error.to_string().contains("home/keyward.db"));

@@ -52,12 +52,19 @@ pub fn run(command: AuditCommand, keyward: &Keyward) -> anyhow::Result<Outcome> 
             if json {
                 output::json(&verification)?;
             } else if verification.intact {
-                println!("Audit log intact: {} entries, chain and keychain anchor agree.", verification.entries);
+                println!(
+                    "Audit log intact: {} entries, chain and keychain anchor agree.",
+                    verification.entries
+                );
                 if verification.unanchored > 0 {
                     println!(
                         "Note: the newest {} entr{} came after the last anchor update (an interrupted write) and are chained but not yet anchored.",
                         verification.unanchored,
-                        if verification.unanchored == 1 { "y" } else { "ies" }
+                        if verification.unanchored == 1 {
+                            "y"
+                        } else {
+                            "ies"
+                        }
                     );
                 }
             } else {
@@ -66,7 +73,11 @@ pub fn run(command: AuditCommand, keyward: &Keyward) -> anyhow::Result<Outcome> 
                     println!("  - {problem}");
                 }
             }
-            Ok(if verification.intact { Outcome::Clean } else { Outcome::Findings })
+            Ok(if verification.intact {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            })
         }
     }
 }

@@ -53,7 +53,10 @@ pub fn run(command: CertCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
             ..Default::default()
         },
     })?;
-    let certificate = credential.certificate.as_ref().expect("imported certificates carry details");
+    let certificate = credential
+        .certificate
+        .as_ref()
+        .expect("imported certificates carry details");
     println!("Imported {} ({})", credential.name, certificate.subject);
     println!(
         "  {} {} bits, valid until {}, SHA-256 {}",

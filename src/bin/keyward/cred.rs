@@ -14,7 +14,7 @@ use crate::value_source::ValueSource;
 #[derive(Debug, Subcommand)]
 pub enum CredCommand {
     /// Store a new credential (value from stdin, a file or an environment variable).
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List credentials (metadata only).
     List {
         #[arg(long)]
@@ -69,16 +69,22 @@ pub struct AddArgs {
 impl AddArgs {
     /// Turns raw flags into the library's validated request.
     fn settings(&self) -> anyhow::Result<NewCredential> {
-        let kind: CredentialKind = self
-            .kind
-            .parse()
-            .map_err(|problem: String| keyward::Error::Invalid { field: "--kind".into(), problem })?;
+        let kind: CredentialKind =
+            self.kind
+                .parse()
+                .map_err(|problem: String| keyward::Error::Invalid {
+                    field: "--kind".into(),
+                    problem,
+                })?;
         let rotate_every_days = self
             .rotate_every
             .as_deref()
             .map(parse_period_days)
             .transpose()
-            .map_err(|problem| keyward::Error::Invalid { field: "--rotate-every".into(), problem })?;
+            .map_err(|problem| keyward::Error::Invalid {
+                field: "--rotate-every".into(),
+                problem,
+            })?;
         let expires_at = self.expires.as_deref().map(parse_date).transpose()?;
         Ok(NewCredential {
             name: self.name.clone(),
@@ -97,7 +103,10 @@ impl AddArgs {
 
 pub fn parse_date(text: &str) -> Result<DateTime<Utc>, keyward::Error> {
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
     }
     DateTime::parse_from_rfc3339(text)
         .map(|time| time.with_timezone(&Utc))
@@ -151,20 +160,35 @@ pub fn run(command: CredCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
 }
 
 fn print_table(credentials: &[Credential]) {
-    let mut table = Table::new(&["NAME", "KIND", "PROVIDER", "INTEGRATION", "HOSTS", "ROTATED", "NEXT ROTATION", "EXPIRES"]);
+    let mut table = Table::new(&[
+        "NAME",
+        "KIND",
+        "PROVIDER",
+        "INTEGRATION",
+        "HOSTS",
+        "ROTATED",
+        "NEXT ROTATION",
+        "EXPIRES",
+    ]);
     for credential in credentials {
         table.row(vec![
             credential.name.clone(),
             credential.kind.to_string(),
             output::text(credential.provider.as_deref()),
             output::text(credential.integration.as_deref()),
-            if credential.allowed_hosts.is_empty() { "-".into() } else { credential.allowed_hosts.join(",") },
+            if credential.allowed_hosts.is_empty() {
+                "-".into()
+            } else {
+                credential.allowed_hosts.join(",")
+            },
             output::date(Some(credential.rotated_at)),
             output::date(credential.next_rotation()),
             output::date(credential.expires_at),
         ]);
     }
-    table.print("No credentials yet. Add one with `keyward cred add NAME --kind KIND --value-stdin`.");
+    table.print(
+        "No credentials yet. Add one with `keyward cred add NAME --kind KIND --value-stdin`.",
+    );
 }
 
 fn print_detail(credential: &Credential) {
@@ -172,12 +196,34 @@ fn print_detail(credential: &Credential) {
         ("name", credential.name.clone()),
         ("kind", credential.kind.to_string()),
         ("provider", output::text(credential.provider.as_deref())),
-        ("integration", output::text(credential.integration.as_deref())),
-        ("allowed hosts", if credential.allowed_hosts.is_empty() { "-".into() } else { credential.allowed_hosts.join(", ") }),
-        ("plain HTTP", if credential.allow_insecure { "allowed".into() } else { "refused".into() }),
+        (
+            "integration",
+            output::text(credential.integration.as_deref()),
+        ),
+        (
+            "allowed hosts",
+            if credential.allowed_hosts.is_empty() {
+                "-".into()
+            } else {
+                credential.allowed_hosts.join(", ")
+            },
+        ),
+        (
+            "plain HTTP",
+            if credential.allow_insecure {
+                "allowed".into()
+            } else {
+                "refused".into()
+            },
+        ),
         ("created", credential.created_at.to_rfc3339()),
         ("rotated", credential.rotated_at.to_rfc3339()),
-        ("rotate every", credential.rotate_every_days.map_or("-".into(), |days| format!("{days} days"))),
+        (
+            "rotate every",
+            credential
+                .rotate_every_days
+                .map_or("-".into(), |days| format!("{days} days")),
+        ),
         ("next rotation", output::date(credential.next_rotation())),
         ("expires", output::date(credential.expires_at)),
         ("value length", credential.value_length.to_string()),
@@ -193,10 +239,23 @@ fn print_detail(credential: &Credential) {
             ("issuer", certificate.issuer.clone()),
             ("SANs", certificate.subject_alt_names.join(", ")),
             ("serial", certificate.serial.clone()),
-            ("valid", format!("{} to {}", certificate.not_before.to_rfc3339(), certificate.not_after.to_rfc3339())),
-            ("key", format!("{} {} bits", certificate.key_type, certificate.key_bits)),
+            (
+                "valid",
+                format!(
+                    "{} to {}",
+                    certificate.not_before.to_rfc3339(),
+                    certificate.not_after.to_rfc3339()
+                ),
+            ),
+            (
+                "key",
+                format!("{} {} bits", certificate.key_type, certificate.key_bits),
+            ),
             ("SHA-256", certificate.sha256_fingerprint.clone()),
-            ("chain", format!("{} certificate(s)", certificate.chain_length)),
+            (
+                "chain",
+                format!("{} certificate(s)", certificate.chain_length),
+            ),
         ]);
     }
     if let Some(notes) = &credential.notes {

@@ -81,12 +81,19 @@ pub fn run(command: ImportCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
         output::json(&outcome)?;
         return Ok(Outcome::Clean);
     }
-    println!("Imported {} credential(s) from {}", outcome.created.len(), args.file.display());
+    println!(
+        "Imported {} credential(s) from {}",
+        outcome.created.len(),
+        args.file.display()
+    );
     for credential in &outcome.created {
         println!("  + {} ({})", credential.name, credential.kind);
     }
     for skipped in &outcome.skipped {
-        println!("  - {} (line {}): {}", skipped.name, skipped.line, skipped.reason);
+        println!(
+            "  - {} (line {}): {}",
+            skipped.name, skipped.line, skipped.reason
+        );
     }
     Ok(Outcome::Clean)
 }

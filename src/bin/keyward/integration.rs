@@ -10,7 +10,7 @@ use crate::output::{self, Table};
 #[derive(Debug, Subcommand)]
 pub enum IntegrationCommand {
     /// Add an integration with its endpoint(s).
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     List {
         #[arg(long)]
         json: bool,
@@ -55,8 +55,14 @@ pub struct AddArgs {
 
 impl AddArgs {
     fn settings(self) -> anyhow::Result<NewIntegration> {
-        let invalid = |field: &str, problem: String| keyward::Error::Invalid { field: field.into(), problem };
-        let environment: Environment = self.environment.parse().map_err(|problem| invalid("--env", problem))?;
+        let invalid = |field: &str, problem: String| keyward::Error::Invalid {
+            field: field.into(),
+            problem,
+        };
+        let environment: Environment = self
+            .environment
+            .parse()
+            .map_err(|problem| invalid("--env", problem))?;
         let auth: AuthMethod = match &self.auth {
             Some(text) => text.parse().map_err(|problem| invalid("--auth", problem))?,
             None if self.credential.is_some() => AuthMethod::Bearer,
@@ -86,7 +92,7 @@ impl AddArgs {
 pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     match command {
         IntegrationCommand::Add(args) => {
-            let integration = keyward.add_integration(args.settings()?)?;
+            let integration = keyward.add_integration((*args).settings()?)?;
             println!(
                 "Added integration {} with {} endpoint(s)",
                 integration.name,
@@ -98,7 +104,8 @@ pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result
             if json {
                 output::json(&serde_json::json!({ "integrations": integrations }))?;
             } else {
-                let mut table = Table::new(&["NAME", "PROVIDER", "OWNER", "ENV", "ENDPOINTS", "TAGS"]);
+                let mut table =
+                    Table::new(&["NAME", "PROVIDER", "OWNER", "ENV", "ENDPOINTS", "TAGS"]);
                 for integration in &integrations {
                     table.row(vec![
                         integration.name.clone(),

@@ -32,7 +32,11 @@ impl Table {
             println!("{empty}");
             return;
         }
-        let mut widths: Vec<usize> = self.headers.iter().map(|header| header.chars().count()).collect();
+        let mut widths: Vec<usize> = self
+            .headers
+            .iter()
+            .map(|header| header.chars().count())
+            .collect();
         for row in &self.rows {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
@@ -55,11 +59,17 @@ impl Table {
 
 /// A date for tables (`2026-11-22`); `-` when absent.
 pub fn date(time: Option<DateTime<Utc>>) -> String {
-    time.map_or_else(|| "-".to_owned(), |time| time.format("%Y-%m-%d").to_string())
+    time.map_or_else(
+        || "-".to_owned(),
+        |time| time.format("%Y-%m-%d").to_string(),
+    )
 }
 
 pub fn text(value: Option<&str>) -> String {
-    value.filter(|value| !value.is_empty()).unwrap_or("-").to_owned()
+    value
+        .filter(|value| !value.is_empty())
+        .unwrap_or("-")
+        .to_owned()
 }
 
 /// `key: value` lines for a detail view, keys aligned.

@@ -35,16 +35,23 @@ impl ValueSource {
             read_stdin()?
         } else if let Some(path) = &self.from_file {
             Zeroizing::new(std::fs::read(path).map_err(|error| {
-                ValueError::Input(format!("{}: cannot read the value: {error}", path.display()))
+                ValueError::Input(format!(
+                    "{}: cannot read the value: {error}",
+                    path.display()
+                ))
             })?)
         } else if let Some(variable) = &self.from_env {
             let value = std::env::var(variable).map_err(|_| {
-                ValueError::Input(format!("environment variable {variable} is not set (or not UTF-8)"))
+                ValueError::Input(format!(
+                    "environment variable {variable} is not set (or not UTF-8)"
+                ))
             })?;
             Zeroizing::new(value.into_bytes())
         } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            let typed = rpassword::prompt_password(format!("Value for {what}: "))
-                .map_err(|error| ValueError::Input(format!("cannot read the value from the terminal: {error}")))?;
+            let typed =
+                rpassword::prompt_password(format!("Value for {what}: ")).map_err(|error| {
+                    ValueError::Input(format!("cannot read the value from the terminal: {error}"))
+                })?;
             Zeroizing::new(typed.into_bytes())
         } else {
             return Err(ValueError::Input(
