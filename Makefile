@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -24,5 +24,8 @@ test-rust: bootstrap
 
 test: lint test-rust
 
-bench: bootstrap
-	cargo bench --locked --bench inventory
+bench: bench-inventory
+
+# Inventory and keychain latency; the keychain part needs a Secret Service.
+bench-inventory: bootstrap
+	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
