@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
+use crate::report::BundleError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -24,6 +25,9 @@ pub enum Error {
 
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -89,7 +93,8 @@ impl Error {
                 ErrorCode::Environment
             }
             Self::Store(_) => ErrorCode::Internal,
-            Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => {
+            Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
+            Self::Import(_) | Self::Certificate(_) | Self::Bundle(_) | Self::Invalid { .. } => {
                 ErrorCode::InvalidInput
             }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,

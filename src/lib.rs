@@ -27,12 +27,13 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod report;
 mod service;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry,
-    default_home,
+    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
+    Keyward, ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
 };

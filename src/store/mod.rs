@@ -6,6 +6,7 @@ pub mod audit_entries;
 pub mod credentials;
 mod error;
 pub mod integrations;
+pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;

@@ -86,6 +86,20 @@ const MIGRATIONS: &[&str] = &[
         hash      TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: workstations a reviewer trusts, pinned to their signing keys, with the latest
+    // snapshot each sent.
+    r#"
+    CREATE TABLE review_workstations (
+        id            TEXT PRIMARY KEY,
+        public_key    TEXT NOT NULL,
+        hostname      TEXT NOT NULL,
+        user          TEXT NOT NULL,
+        trusted_at    TEXT NOT NULL,
+        last_sequence INTEGER NOT NULL,
+        imported_at   TEXT NOT NULL,
+        snapshot      TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 
 mod audit_tampering;
 mod bad_input;
+mod bundles;
 mod canary;
 mod common;
 mod credentials;

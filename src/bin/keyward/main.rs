@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod integration;
 mod output;
+mod review;
 mod value_source;
 
 use std::path::PathBuf;
@@ -48,6 +49,11 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Export this workstation's signed inventory bundle (no secrets).
+    Export(review::ExportArgs),
+    /// Import and review other workstations' bundles.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -97,5 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
         Command::Audit(command) => audit::run(command, &open()?),
+        Command::Export(args) => review::export(args, &mut open()?),
+        Command::Review(command) => review::run(command, &mut open()?),
     }
 }
