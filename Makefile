@@ -18,9 +18,10 @@ lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The Rust tests run once, all together, inside one throwaway Secret Service.
+# The Rust tests run once, all together, inside one throwaway Secret Service and next
+# to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-keyring.sh cargo test --workspace --locked
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked
 
 test: lint test-rust
 

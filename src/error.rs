@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
-use crate::report::BundleError;
+use crate::report::{BundleError, SyncError};
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -28,6 +28,9 @@ pub enum Error {
 
     #[error(transparent)]
     Bundle(#[from] BundleError),
+
+    #[error(transparent)]
+    TeamSync(#[from] SyncError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -94,6 +97,10 @@ impl Error {
             }
             Self::Store(_) => ErrorCode::Internal,
             Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
+            Self::TeamSync(
+                SyncError::BadUrl(_) | SyncError::Ca { .. } | SyncError::KeyConflict { .. },
+            ) => ErrorCode::InvalidInput,
+            Self::TeamSync(_) => ErrorCode::Environment,
             Self::Import(_) | Self::Certificate(_) | Self::Bundle(_) | Self::Invalid { .. } => {
                 ErrorCode::InvalidInput
             }

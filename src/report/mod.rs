@@ -3,6 +3,8 @@
 
 pub mod bundle;
 pub mod snapshot;
+pub mod team_sync;
 
 pub use bundle::{BundleError, SignedBundle};
 pub use snapshot::{CredentialSummary, IntegrationSummary, Snapshot, Workstation};
+pub use team_sync::{SyncError, SyncOutcome, TeamDatabase, TeamView};

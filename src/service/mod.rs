@@ -6,6 +6,7 @@ mod credentials;
 mod imports;
 mod integrations;
 mod review;
+mod team;
 mod validate;
 
 use std::path::{Path, PathBuf};

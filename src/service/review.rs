@@ -19,7 +19,7 @@ use crate::{Error, Result};
 const WORKSTATION_ID: &str = "workstation_id";
 const BUNDLE_SEQUENCE: &str = "bundle_sequence";
 /// The keychain entry holding this workstation's Ed25519 signing key (PKCS#8).
-fn signing_slot() -> Slot {
+pub(super) fn signing_slot() -> Slot {
     Slot::Other("workstation-signing-key".into())
 }
 

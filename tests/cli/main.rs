@@ -9,3 +9,4 @@ mod canary;
 mod common;
 mod credentials;
 mod imports;
+mod team_sync;

@@ -9,6 +9,7 @@ mod init;
 mod integration;
 mod output;
 mod review;
+mod sync;
 mod value_source;
 
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ enum Command {
     /// Import and review other workstations' bundles.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Upload this workstation's inventory to the team PostgreSQL database, or read the
+    /// team view with --show.
+    Sync(sync::SyncArgs),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -105,5 +109,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit(command) => audit::run(command, &open()?),
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
+        Command::Sync(args) => sync::run(args, &mut open()?),
     }
 }
