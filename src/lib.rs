@@ -34,6 +34,7 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
-    Keyward, ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
+    ImportOptions, ImportOutcome, ImportedBundle, Keyward, ReportFormat, ReportScope,
+    ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
 };

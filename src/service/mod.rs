@@ -5,6 +5,7 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod reporting;
 mod review;
 mod team;
 mod validate;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 
 use crate::audit::{self, AuditAction};

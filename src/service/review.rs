@@ -91,7 +91,7 @@ impl Keyward {
         }
         let audit_entries = audit_entries::all(connection)?.len() as u64;
         let audit_intact = self.verify_audit()?.intact;
-        Ok(Snapshot::build(
+        let mut snapshot = Snapshot::build(
             workstation,
             self.now(),
             &credentials,
@@ -99,7 +99,9 @@ impl Keyward {
             history,
             audit_entries,
             audit_intact,
-        ))
+        );
+        snapshot.reviews = self.review_decisions()?;
+        Ok(snapshot)
     }
 
     /// Writes this workstation's signed bundle to `out` (atomically: a partial file never

@@ -100,6 +100,19 @@ const MIGRATIONS: &[&str] = &[
         snapshot      TEXT NOT NULL
     ) STRICT;
     "#,
+    // 3: access-review decisions on credentials and integrations.
+    r#"
+    CREATE TABLE access_reviews (
+        id           INTEGER PRIMARY KEY,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('credential', 'integration')),
+        subject      TEXT NOT NULL,
+        decision     TEXT NOT NULL CHECK (decision IN ('keep', 'rotate', 'revoke')),
+        note         TEXT,
+        reviewer     TEXT NOT NULL,
+        reviewed_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX access_reviews_by_subject ON access_reviews(subject_kind, subject);
+    "#,
 ];
 
 /// The schema version this build writes.

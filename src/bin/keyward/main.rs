@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod integration;
 mod output;
+mod report;
 mod review;
 mod sync;
 mod value_source;
@@ -50,6 +51,8 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Write an HTML, CSV or JSON report of the inventory (no secrets).
+    Report(report::ReportArgs),
     /// Export this workstation's signed inventory bundle (no secrets).
     Export(review::ExportArgs),
     /// Import and review other workstations' bundles.
@@ -107,6 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
         Command::Audit(command) => audit::run(command, &open()?),
+        Command::Report(args) => report::run(args, &mut open()?),
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
