@@ -28,12 +28,14 @@ mod error;
 pub mod import;
 pub mod model;
 pub mod probe;
+pub mod report;
 mod service;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, Keyward, ProbeOutcome, ProbeRecord,
-    Regression, SkippedEntry, default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit, DEFAULT_PROBE_INTERVAL,
+    ImportOptions, ImportOutcome, ImportedBundle, Keyward, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
+    ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
 };
