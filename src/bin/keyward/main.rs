@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod integration;
 mod output;
+mod probe;
 mod report;
 mod review;
 mod sync;
@@ -51,6 +52,8 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Probe endpoints for TLS and auth posture; exit 1 on findings of medium or worse.
+    Probe(probe::ProbeArgs),
     /// Write an HTML, CSV or JSON report of the inventory (no secrets).
     Report(report::ReportArgs),
     /// Export this workstation's signed inventory bundle (no secrets).
@@ -110,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
         Command::Audit(command) => audit::run(command, &open()?),
+        Command::Probe(args) => probe::run(args, &mut open()?),
         Command::Report(args) => report::run(args, &mut open()?),
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
