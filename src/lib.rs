@@ -35,7 +35,8 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit, DEFAULT_PROBE_INTERVAL,
-    ImportOptions, ImportOutcome, ImportedBundle, Keyward, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
-    ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
+    DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, ImportedBundle, Keyward, ProbeOutcome,
+    ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview, SharedFingerprint,
+    SkippedEntry, default_home,
 };

@@ -39,7 +39,10 @@ impl ServerCertVerifier for RecordingVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let mut observed = self.observed.lock().expect("observation lock");
-        observed.chain = std::iter::once(end_entity).chain(intermediates).map(|der| der.to_vec()).collect();
+        observed.chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|der| der.to_vec())
+            .collect();
         observed.ocsp_response = ocsp_response.to_vec();
         Ok(ServerCertVerified::assertion())
     }
@@ -90,8 +93,15 @@ struct RecordingClientAuth {
 }
 
 impl ResolvesClientCert for RecordingClientAuth {
-    fn resolve(&self, _root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        self.observed.lock().expect("observation lock").client_certificate_requested = true;
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.observed
+            .lock()
+            .expect("observation lock")
+            .client_certificate_requested = true;
         self.identity.clone()
     }
 
@@ -110,8 +120,13 @@ pub fn inspecting_config(
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(RecordingVerifier { observed: observed.clone() }))
-        .with_client_cert_resolver(Arc::new(RecordingClientAuth { observed: observed.clone(), identity }));
+        .with_custom_certificate_verifier(Arc::new(RecordingVerifier {
+            observed: observed.clone(),
+        }))
+        .with_client_cert_resolver(Arc::new(RecordingClientAuth {
+            observed: observed.clone(),
+            identity,
+        }));
     config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     config.enable_sni = true;
     Ok((config, observed))

@@ -44,7 +44,12 @@ impl Finding {
     /// A finding of a catalogued kind; its severity comes from the catalogue.
     pub fn new(id: &str, message: impl Into<String>, evidence: impl Into<String>) -> Self {
         let kind = kind(id).unwrap_or_else(|| panic!("finding id `{id}` is not in the catalogue"));
-        Self { id: kind.id.to_owned(), severity: kind.severity, message: message.into(), evidence: evidence.into() }
+        Self {
+            id: kind.id.to_owned(),
+            severity: kind.severity,
+            message: message.into(),
+            evidence: evidence.into(),
+        }
     }
 }
 
@@ -197,6 +202,10 @@ mod tests {
             jwt.weak_hmac_secret jwt.no_expiry jwt.long_lifetime jwt.expiry_not_enforced oidc.no_pkce_s256 \
             oidc.implicit_grant oidc.password_grant oidc.insecure_endpoint oidc.alg_none";
         let ids: Vec<&str> = catalogue().iter().map(|kind| kind.id).collect();
-        assert_eq!(ids, design.split_whitespace().collect::<Vec<_>>(), "finding ids are a contract: never rename");
+        assert_eq!(
+            ids,
+            design.split_whitespace().collect::<Vec<_>>(),
+            "finding ids are a contract: never rename"
+        );
     }
 }

@@ -31,7 +31,9 @@ impl Grade {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::APlus, Self::A, Self::B, Self::C, Self::D, Self::F].into_iter().find(|grade| grade.as_str() == text)
+        [Self::APlus, Self::A, Self::B, Self::C, Self::D, Self::F]
+            .into_iter()
+            .find(|grade| grade.as_str() == text)
     }
 }
 
@@ -53,11 +55,22 @@ pub struct Deduction {
 pub fn grade(findings: &[Finding]) -> (Grade, Vec<Deduction>) {
     let mut deductions: Vec<Deduction> = findings
         .iter()
-        .filter_map(|finding| kind(&finding.id).and_then(|kind| kind.caps).map(|caps| Deduction { finding: finding.id.clone(), caps }))
+        .filter_map(|finding| {
+            kind(&finding.id)
+                .and_then(|kind| kind.caps)
+                .map(|caps| Deduction {
+                    finding: finding.id.clone(),
+                    caps,
+                })
+        })
         .collect();
     deductions.sort_by(|a, b| b.caps.cmp(&a.caps).then_with(|| a.finding.cmp(&b.finding)));
     deductions.dedup();
-    let grade = deductions.iter().map(|deduction| deduction.caps).max().unwrap_or(Grade::APlus);
+    let grade = deductions
+        .iter()
+        .map(|deduction| deduction.caps)
+        .max()
+        .unwrap_or(Grade::APlus);
     (grade, deductions)
 }
 
@@ -78,6 +91,9 @@ mod tests {
         assert_eq!(deductions[0].finding, ids::PROTOCOL_TLS10);
         assert_eq!(deductions.len(), 2, "informational findings do not deduct");
         assert_eq!(super::grade(&[]).0, Grade::APlus);
-        assert_eq!(super::grade(&[Finding::new(ids::CERT_EXPIRED, "m", "e")]).0, Grade::F);
+        assert_eq!(
+            super::grade(&[Finding::new(ids::CERT_EXPIRED, "m", "e")]).0,
+            Grade::F
+        );
     }
 }

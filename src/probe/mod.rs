@@ -69,7 +69,11 @@ pub enum ProbeError {
 }
 
 fn humantime(duration: Duration) -> String {
-    if duration.as_millis() % 1000 == 0 { format!("{} s", duration.as_secs()) } else { format!("{} ms", duration.as_millis()) }
+    if duration.as_millis().is_multiple_of(1000) {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
 }
 
 /// Per-connection time limits. Every network step is bounded by one of them.
@@ -84,7 +88,10 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(3), read: Duration::from_secs(3) }
+        Self {
+            connect: Duration::from_secs(3),
+            read: Duration::from_secs(3),
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use super::finding::{Finding, ids};
 
 /// Where the discovery document of `issuer` lives.
 pub fn discovery_url(issuer: &str) -> String {
-    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
 }
 
 /// Findings from a discovery document.
@@ -17,7 +20,13 @@ pub fn findings(document: &Value) -> Vec<Finding> {
         document
             .get(key)
             .and_then(Value::as_array)
-            .map(|values| values.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
 
@@ -34,13 +43,22 @@ pub fn findings(document: &Value) -> Vec<Finding> {
     let responses = strings("response_types_supported");
     let implicit_responses: Vec<&String> = responses
         .iter()
-        .filter(|response| response.split_whitespace().any(|part| part == "token" || part == "id_token") && !response.split_whitespace().any(|part| part == "code"))
+        .filter(|response| {
+            response
+                .split_whitespace()
+                .any(|part| part == "token" || part == "id_token")
+                && !response.split_whitespace().any(|part| part == "code")
+        })
         .collect();
     if grants.iter().any(|grant| grant == "implicit") || !implicit_responses.is_empty() {
         findings.push(Finding::new(
             ids::OIDC_IMPLICIT_GRANT,
             "the provider allows the implicit grant",
-            format!("grant_types_supported: {}; response_types_supported: {}", listed(&grants), listed(&responses)),
+            format!(
+                "grant_types_supported: {}; response_types_supported: {}",
+                listed(&grants),
+                listed(&responses)
+            ),
         ));
     }
     if grants.iter().any(|grant| grant == "password") {
@@ -63,22 +81,36 @@ pub fn findings(document: &Value) -> Vec<Finding> {
         }
     }
     if !insecure.is_empty() {
-        findings.push(Finding::new(ids::OIDC_INSECURE_ENDPOINT, "the discovery document lists plain-HTTP endpoints", insecure.join(", ")));
+        findings.push(Finding::new(
+            ids::OIDC_INSECURE_ENDPOINT,
+            "the discovery document lists plain-HTTP endpoints",
+            insecure.join(", "),
+        ));
     }
 
     let algorithms = strings("id_token_signing_alg_values_supported");
-    if algorithms.iter().any(|alg| alg.eq_ignore_ascii_case("none")) {
+    if algorithms
+        .iter()
+        .any(|alg| alg.eq_ignore_ascii_case("none"))
+    {
         findings.push(Finding::new(
             ids::OIDC_ALG_NONE,
             "the provider may sign ID tokens with `none`",
-            format!("id_token_signing_alg_values_supported: {}", listed(&algorithms)),
+            format!(
+                "id_token_signing_alg_values_supported: {}",
+                listed(&algorithms)
+            ),
         ));
     }
     findings
 }
 
 fn listed(values: &[String]) -> String {
-    if values.is_empty() { "(absent)".into() } else { values.join(" ") }
+    if values.is_empty() {
+        "(absent)".into()
+    } else {
+        values.join(" ")
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +142,19 @@ mod tests {
             "code_challenge_methods_supported": ["plain"],
             "id_token_signing_alg_values_supported": ["RS256", "none"],
         });
-        let ids: Vec<String> = findings(&document).into_iter().map(|finding| finding.id).collect();
-        assert_eq!(ids, vec![ids::OIDC_NO_PKCE_S256, ids::OIDC_IMPLICIT_GRANT, ids::OIDC_PASSWORD_GRANT, ids::OIDC_INSECURE_ENDPOINT, ids::OIDC_ALG_NONE]);
+        let ids: Vec<String> = findings(&document)
+            .into_iter()
+            .map(|finding| finding.id)
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ids::OIDC_NO_PKCE_S256,
+                ids::OIDC_IMPLICIT_GRANT,
+                ids::OIDC_PASSWORD_GRANT,
+                ids::OIDC_INSECURE_ENDPOINT,
+                ids::OIDC_ALG_NONE
+            ]
+        );
     }
 }

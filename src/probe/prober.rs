@@ -42,10 +42,17 @@ impl Prober {
     /// Fails only when the custom CA file is unusable.
     pub fn new(options: ProbeOptions) -> Result<Self, ProbeError> {
         let trust = match &options.custom_ca_pem {
-            Some(pem) => TrustStore::with_custom_ca(pem).map_err(|error| ProbeError::Target(format!("custom CA: {error}")))?,
+            Some(pem) => TrustStore::with_custom_ca(pem)
+                .map_err(|error| ProbeError::Target(format!("custom CA: {error}")))?,
             None => TrustStore::system(),
         };
-        Ok(Self { inner: Arc::new(Inner { options, trust, hosts: Mutex::new(HashMap::new()) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                options,
+                trust,
+                hosts: Mutex::new(HashMap::new()),
+            }),
+        })
     }
 
     pub fn options(&self) -> &ProbeOptions {
@@ -55,7 +62,11 @@ impl Prober {
     /// Probes every target on a runtime of its own, calling `progress` as each one
     /// finishes; reports come back in the order of `targets`. Must not be called from
     /// inside an async runtime (use [`Prober::probe_many`] there).
-    pub fn probe_blocking(&self, targets: Vec<ProbeTarget>, progress: impl FnMut(&ProbeProgress)) -> Vec<ProbeReport> {
+    pub fn probe_blocking(
+        &self,
+        targets: Vec<ProbeTarget>,
+        progress: impl FnMut(&ProbeProgress),
+    ) -> Vec<ProbeReport> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -65,7 +76,11 @@ impl Prober {
     }
 
     /// Probes every target concurrently (at most `targets_at_once` at a time).
-    pub async fn probe_many(&self, targets: Vec<ProbeTarget>, mut progress: impl FnMut(&ProbeProgress)) -> Vec<ProbeReport> {
+    pub async fn probe_many(
+        &self,
+        targets: Vec<ProbeTarget>,
+        mut progress: impl FnMut(&ProbeProgress),
+    ) -> Vec<ProbeReport> {
         let total = targets.len();
         let slots = Arc::new(Semaphore::new(self.inner.options.targets_at_once.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
@@ -82,10 +97,18 @@ impl Prober {
         while let Some(joined) = tasks.join_next().await {
             let (index, report) = joined.expect("probe tasks do not panic");
             done += 1;
-            progress(&ProbeProgress { done, total: total as u32, target: report.target.clone(), grade: report.grade });
+            progress(&ProbeProgress {
+                done,
+                total: total as u32,
+                target: report.target.clone(),
+                grade: report.grade,
+            });
             reports[index] = Some(report);
         }
-        reports.into_iter().map(|report| report.expect("every target reports")).collect()
+        reports
+            .into_iter()
+            .map(|report| report.expect("every target reports"))
+            .collect()
     }
 
     /// Probes one target. Never fails: problems end up in the report's `error`.
@@ -119,34 +142,63 @@ impl Prober {
         report
     }
 
-    async fn run(&self, target: &ProbeTarget, now: chrono::DateTime<Utc>, report: &mut ProbeReport) -> Result<Vec<Finding>, ProbeError> {
+    async fn run(
+        &self,
+        target: &ProbeTarget,
+        now: chrono::DateTime<Utc>,
+        report: &mut ProbeReport,
+    ) -> Result<Vec<Finding>, ProbeError> {
         let options = &self.inner.options;
         let url = &target.url;
         if !matches!(url.scheme(), "https" | "http") {
             return Err(ProbeError::Target(format!("`{url}` is not an http(s) URL")));
         }
-        let host = url.host_str().ok_or_else(|| ProbeError::Target(format!("`{url}` has no host")))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let host = url
+            .host_str()
+            .ok_or_else(|| ProbeError::Target(format!("`{url}` has no host")))?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
         let port = url.port_or_known_default().unwrap_or(443);
-        let address = tokio::time::timeout(options.timeouts.connect, tokio::net::lookup_host((host.as_str(), port)))
-            .await
-            .map_err(|_| ProbeError::Timeout { what: "resolving the host", after: options.timeouts.connect })?
-            .map_err(|error| ProbeError::Resolve(format!("{host}: {error}")))?
-            .next()
-            .ok_or_else(|| ProbeError::Resolve(format!("{host}: no address")))?;
+        let address = tokio::time::timeout(
+            options.timeouts.connect,
+            tokio::net::lookup_host((host.as_str(), port)),
+        )
+        .await
+        .map_err(|_| ProbeError::Timeout {
+            what: "resolving the host",
+            after: options.timeouts.connect,
+        })?
+        .map_err(|error| ProbeError::Resolve(format!("{host}: {error}")))?
+        .next()
+        .ok_or_else(|| ProbeError::Resolve(format!("{host}: no address")))?;
         let endpoint = Endpoint {
             address,
             server_name: host.clone(),
             timeouts: options.timeouts,
             connections: self.connections_for(address),
         };
-        let settings = HttpSettings { timeouts: options.timeouts, plaintext_port: options.plaintext_port, rate_limit: options.rate_limit, now };
+        let settings = HttpSettings {
+            timeouts: options.timeouts,
+            plaintext_port: options.plaintext_port,
+            rate_limit: options.rate_limit,
+            now,
+        };
 
         let tls_part = async {
-            if url.scheme() == "https" { Some(tls::probe(&endpoint, now, &self.inner.trust, None).await) } else { None }
+            if url.scheme() == "https" {
+                Some(tls::probe(&endpoint, now, &self.inner.trust, None).await)
+            } else {
+                None
+            }
         };
         let http_part = async {
-            if options.http { Some(http::probe(target, &settings, &self.inner.trust).await) } else { None }
+            if options.http {
+                Some(http::probe(target, &settings, &self.inner.trust).await)
+            } else {
+                None
+            }
         };
         let oidc_part = async {
             match &target.issuer {
@@ -168,7 +220,13 @@ impl Prober {
         if let Some((http_report, http_findings, notes)) = http_result {
             // A plain-HTTP target that never answered is unreachable, not clean.
             if url.scheme() == "http" && http_report.status.is_none() {
-                return Err(ProbeError::Connect(http_report.errors.first().cloned().unwrap_or_else(|| "no answer".into())));
+                return Err(ProbeError::Connect(
+                    http_report
+                        .errors
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "no answer".into()),
+                ));
             }
             findings.extend(http_findings);
             report.notes.extend(notes);
@@ -189,7 +247,8 @@ impl Prober {
         if !answer.accepted() {
             return Err(format!("GET {url} -> {}", answer.status));
         }
-        let document: serde_json::Value = serde_json::from_str(&answer.body).map_err(|error| format!("{url} is not JSON: {error}"))?;
+        let document: serde_json::Value = serde_json::from_str(&answer.body)
+            .map_err(|error| format!("{url} is not JSON: {error}"))?;
         Ok(oidc::findings(&document))
     }
 
@@ -197,7 +256,11 @@ impl Prober {
         let mut hosts = self.inner.hosts.lock().expect("host table lock");
         hosts
             .entry(address)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.inner.options.connections_per_host.max(1))))
+            .or_insert_with(|| {
+                Arc::new(Semaphore::new(
+                    self.inner.options.connections_per_host.max(1),
+                ))
+            })
             .clone()
     }
 }

@@ -27,7 +27,13 @@ pub struct ProbeTarget {
 
 impl ProbeTarget {
     pub fn new(url: Url) -> Self {
-        Self { url, integration: None, auth: AuthMethod::None, credential: None, issuer: None }
+        Self {
+            url,
+            integration: None,
+            auth: AuthMethod::None,
+            credential: None,
+            issuer: None,
+        }
     }
 }
 
@@ -53,8 +59,14 @@ impl fmt::Debug for CredentialUse {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialRefusal {
     #[error("credential `{credential}` is not allowed for host {host} (allowed: {allowed})")]
-    HostNotAllowed { credential: String, host: String, allowed: String },
-    #[error("credential `{credential}` is not sent over plain HTTP to {url} (allow it for this credential to override)")]
+    HostNotAllowed {
+        credential: String,
+        host: String,
+        allowed: String,
+    },
+    #[error(
+        "credential `{credential}` is not sent over plain HTTP to {url} (allow it for this credential to override)"
+    )]
     Plaintext { credential: String, url: String },
     #[error("credential `{credential}` has no method to be sent with")]
     NoMethod { credential: String },
@@ -62,16 +74,31 @@ pub enum CredentialRefusal {
 
 impl CredentialUse {
     /// Clears `value` (the secret of `credential`) for `url`, or says why not.
-    pub fn authorize(credential: &Credential, method: AuthMethod, value: SecretValue, url: &Url) -> Result<Self, CredentialRefusal> {
+    pub fn authorize(
+        credential: &Credential,
+        method: AuthMethod,
+        value: SecretValue,
+        url: &Url,
+    ) -> Result<Self, CredentialRefusal> {
         Self::preflight(credential, &method, url)?;
-        Ok(Self { credential: credential.clone(), method, value })
+        Ok(Self {
+            credential: credential.clone(),
+            method,
+            value,
+        })
     }
 
     /// The same checks as [`CredentialUse::authorize`] before the value is read from
     /// the keychain, so a refused credential is never even revealed.
-    pub fn preflight(credential: &Credential, method: &AuthMethod, url: &Url) -> Result<(), CredentialRefusal> {
+    pub fn preflight(
+        credential: &Credential,
+        method: &AuthMethod,
+        url: &Url,
+    ) -> Result<(), CredentialRefusal> {
         if *method == AuthMethod::None {
-            return Err(CredentialRefusal::NoMethod { credential: credential.name.clone() });
+            return Err(CredentialRefusal::NoMethod {
+                credential: credential.name.clone(),
+            });
         }
         Self::check_url(credential, url)
     }
@@ -81,16 +108,28 @@ impl CredentialUse {
     }
 
     fn check_url(credential: &Credential, url: &Url) -> Result<(), CredentialRefusal> {
-        let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = url
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         if !credential.allows_host(&host) {
             return Err(CredentialRefusal::HostNotAllowed {
                 credential: credential.name.clone(),
                 host,
-                allowed: if credential.allowed_hosts.is_empty() { "none".into() } else { credential.allowed_hosts.join(", ") },
+                allowed: if credential.allowed_hosts.is_empty() {
+                    "none".into()
+                } else {
+                    credential.allowed_hosts.join(", ")
+                },
             });
         }
         if url.scheme() != "https" && !(url.scheme() == "http" && credential.allow_insecure) {
-            return Err(CredentialRefusal::Plaintext { credential: credential.name.clone(), url: url.to_string() });
+            return Err(CredentialRefusal::Plaintext {
+                credential: credential.name.clone(),
+                url: url.to_string(),
+            });
         }
         Ok(())
     }

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::Keyward;
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, Integration};
-use crate::probe::{CredentialUse, Finding, Grade, ProbeOptions, ProbeProgress, ProbeReport, ProbeTarget, Prober, Severity};
+use crate::probe::{
+    CredentialUse, Finding, Grade, ProbeOptions, ProbeProgress, ProbeReport, ProbeTarget, Prober,
+    Severity,
+};
 use crate::store::credentials;
 use crate::store::probes::{self, NewProbeRow, ProbeRow};
 use crate::{Error, Result};
@@ -43,7 +46,11 @@ impl Regression {
             parts.push(format!("grade {before} -> {now}"));
         }
         if !self.new_findings.is_empty() {
-            let ids: Vec<&str> = self.new_findings.iter().map(|finding| finding.id.as_str()).collect();
+            let ids: Vec<&str> = self
+                .new_findings
+                .iter()
+                .map(|finding| finding.id.as_str())
+                .collect();
             parts.push(format!("new: {}", ids.join(", ")));
         }
         format!("{}: {}", self.target, parts.join("; "))
@@ -68,29 +75,56 @@ pub struct ProbeRecord {
     pub regression: Option<Regression>,
 }
 
+/// A target about to be probed, with what the service already knows about it.
+struct Planned {
+    integration: Option<String>,
+    target: ProbeTarget,
+    /// Why something was left out (a credential withheld by the host rules).
+    notes: Vec<String>,
+}
+
 impl Keyward {
     /// Probes URLs given directly (no credentials travel).
-    pub fn probe_urls(&mut self, urls: &[String], options: ProbeOptions) -> Result<Vec<ProbeOutcome>> {
+    pub fn probe_urls(
+        &mut self,
+        urls: &[String],
+        options: ProbeOptions,
+    ) -> Result<Vec<ProbeOutcome>> {
         let mut targets = Vec::with_capacity(urls.len());
         for url in urls {
             let parsed = super::validate::url("URL", url)?;
-            targets.push((None, ProbeTarget::new(parsed), Vec::new()));
+            targets.push(Planned {
+                integration: None,
+                target: ProbeTarget::new(parsed),
+                notes: Vec::new(),
+            });
         }
         self.run_probes(targets, options, |_| {})
     }
 
     /// Probes every endpoint of one integration, each with its linked credential.
-    pub fn probe_integration(&mut self, name: &str, options: ProbeOptions) -> Result<Vec<ProbeOutcome>> {
+    pub fn probe_integration(
+        &mut self,
+        name: &str,
+        options: ProbeOptions,
+    ) -> Result<Vec<ProbeOutcome>> {
         let integration = self.integration(name)?;
         let targets = self.targets_of(&integration)?;
         if targets.is_empty() {
-            return Err(Error::invalid("integration", format!("`{name}` has no endpoints to probe")));
+            return Err(Error::invalid(
+                "integration",
+                format!("`{name}` has no endpoints to probe"),
+            ));
         }
         self.run_probes(targets, options, |_| {})
     }
 
     /// Probes every endpoint in the inventory, reporting progress as targets finish.
-    pub fn probe_all(&mut self, options: ProbeOptions, progress: impl FnMut(&ProbeProgress)) -> Result<Vec<ProbeOutcome>> {
+    pub fn probe_all(
+        &mut self,
+        options: ProbeOptions,
+        progress: impl FnMut(&ProbeProgress),
+    ) -> Result<Vec<ProbeOutcome>> {
         let mut targets = Vec::new();
         for integration in self.list_integrations()? {
             targets.extend(self.targets_of(&integration)?);
@@ -100,7 +134,13 @@ impl Keyward {
 
     /// Probes the integrations whose newest result is older than `every` (or that were
     /// never probed): what the app's background schedule calls.
-    pub fn probe_due_now(&mut self, now: DateTime<Utc>, every: Duration, options: ProbeOptions, progress: impl FnMut(&ProbeProgress)) -> Result<Vec<ProbeOutcome>> {
+    pub fn probe_due_now(
+        &mut self,
+        now: DateTime<Utc>,
+        every: Duration,
+        options: ProbeOptions,
+        progress: impl FnMut(&ProbeProgress),
+    ) -> Result<Vec<ProbeOutcome>> {
         let mut targets = Vec::new();
         for name in self.probe_due(now, every)? {
             let integration = self.integration(&name)?;
@@ -121,12 +161,18 @@ impl Keyward {
     /// Stored results of one integration, newest first.
     pub fn probe_history(&self, integration: &str, limit: u32) -> Result<Vec<ProbeRecord>> {
         self.integration(integration)?;
-        probes::for_integration(self.store.connection(), integration, limit)?.iter().map(record_of).collect()
+        probes::for_integration(self.store.connection(), integration, limit)?
+            .iter()
+            .map(record_of)
+            .collect()
     }
 
     /// Stored results of one URL, newest first.
     pub fn probe_history_for_target(&self, target: &str, limit: u32) -> Result<Vec<ProbeRecord>> {
-        probes::for_target(self.store.connection(), target, limit)?.iter().map(record_of).collect()
+        probes::for_target(self.store.connection(), target, limit)?
+            .iter()
+            .map(record_of)
+            .collect()
     }
 
     /// Regressions recorded since `since`, newest first (for warnings).
@@ -142,7 +188,7 @@ impl Keyward {
 
     /// Builds the targets of an integration, clearing each linked credential through the
     /// host and TLS rules before its value is read.
-    fn targets_of(&mut self, integration: &Integration) -> Result<Vec<(Option<String>, ProbeTarget, Vec<String>)>> {
+    fn targets_of(&mut self, integration: &Integration) -> Result<Vec<Planned>> {
         let mut targets = Vec::new();
         for (index, endpoint) in integration.endpoints.iter().enumerate() {
             let url = super::validate::url("endpoint", &endpoint.url)?;
@@ -150,7 +196,11 @@ impl Keyward {
             target.integration = Some(integration.name.clone());
             target.auth = endpoint.auth.clone();
             // One discovery check per integration is enough.
-            target.issuer = if index == 0 { integration.issuer.clone() } else { None };
+            target.issuer = if index == 0 {
+                integration.issuer.clone()
+            } else {
+                None
+            };
             let mut notes = Vec::new();
             if let Some(name) = &endpoint.credential
                 && endpoint.auth != AuthMethod::None
@@ -159,31 +209,53 @@ impl Keyward {
                 match CredentialUse::preflight(&credential, &endpoint.auth, &url) {
                     Ok(()) => {
                         let value = self.reveal(name, super::Access::Use)?;
-                        let cleared = CredentialUse::authorize(&credential, endpoint.auth.clone(), value, &url)
-                            .map_err(|refusal| Error::Internal(refusal.to_string()))?;
+                        let cleared = CredentialUse::authorize(
+                            &credential,
+                            endpoint.auth.clone(),
+                            value,
+                            &url,
+                        )
+                        .map_err(|refusal| Error::Internal(refusal.to_string()))?;
                         target.credential = Some(cleared);
                     }
                     Err(refusal) => notes.push(format!("credential withheld: {refusal}")),
                 }
             }
-            targets.push((Some(integration.name.clone()), target, notes));
+            targets.push(Planned {
+                integration: Some(integration.name.clone()),
+                target,
+                notes,
+            });
         }
         Ok(targets)
     }
 
     fn run_probes(
         &mut self,
-        targets: Vec<(Option<String>, ProbeTarget, Vec<String>)>,
+        targets: Vec<Planned>,
         options: ProbeOptions,
         progress: impl FnMut(&ProbeProgress),
     ) -> Result<Vec<ProbeOutcome>> {
         let mut options = options;
         options.now.get_or_insert_with(|| self.now());
-        let prober = Prober::new(options).map_err(|error| Error::invalid("--ca", error.to_string()))?;
+        let prober =
+            Prober::new(options).map_err(|error| Error::invalid("--ca", error.to_string()))?;
         let mut labels = Vec::with_capacity(targets.len());
         let mut probe_targets = Vec::with_capacity(targets.len());
-        for (integration, target, notes) in targets {
-            labels.push((integration, target.credential.as_ref().map(|credential| credential.name().to_owned()), notes));
+        for Planned {
+            integration,
+            target,
+            notes,
+        } in targets
+        {
+            labels.push((
+                integration,
+                target
+                    .credential
+                    .as_ref()
+                    .map(|credential| credential.name().to_owned()),
+                notes,
+            ));
             probe_targets.push(target);
         }
         let reports = prober.probe_blocking(probe_targets, progress);
@@ -193,18 +265,34 @@ impl Keyward {
             report.notes.extend(notes);
             let previous = probes::latest_completed(self.store.connection(), &report.target)?;
             let regression = match previous {
-                Some(row) if report.error.is_none() => regression_between(&row, &report, integration.clone())?,
+                Some(row) if report.error.is_none() => {
+                    regression_between(&row, &report, integration.clone())?
+                }
                 _ => None,
             };
-            outcomes.push((ProbeOutcome { integration, report, regression }, credential));
+            outcomes.push((
+                ProbeOutcome {
+                    integration,
+                    report,
+                    regression,
+                },
+                credential,
+            ));
         }
         self.write(|connection, at, actor| {
             let mut last = None;
             for (outcome, credential) in &outcomes {
                 let report = &outcome.report;
-                let finding_ids: Vec<String> = report.findings.iter().map(|finding| finding.id.clone()).collect();
-                let report_json = serde_json::to_string(report).map_err(|error| Error::Internal(error.to_string()))?;
-                let regressions = serde_json::to_string(&outcome.regression.iter().collect::<Vec<_>>()).map_err(|error| Error::Internal(error.to_string()))?;
+                let finding_ids: Vec<String> = report
+                    .findings
+                    .iter()
+                    .map(|finding| finding.id.clone())
+                    .collect();
+                let report_json = serde_json::to_string(report)
+                    .map_err(|error| Error::Internal(error.to_string()))?;
+                let regressions =
+                    serde_json::to_string(&outcome.regression.iter().collect::<Vec<_>>())
+                        .map_err(|error| Error::Internal(error.to_string()))?;
                 probes::insert(
                     connection,
                     &NewProbeRow {
@@ -226,11 +314,25 @@ impl Keyward {
                     "error": report.error,
                     "regression": outcome.regression.as_ref().map(Regression::summary),
                 });
-                last = Some(audit::append(connection, at, actor, AuditAction::Probe, &report.target, detail)?);
+                last = Some(audit::append(
+                    connection,
+                    at,
+                    actor,
+                    AuditAction::Probe,
+                    &report.target,
+                    detail,
+                )?);
             }
             let row = match last {
                 Some(row) => row,
-                None => audit::append(connection, at, actor, AuditAction::Probe, "probe", serde_json::json!({"targets": 0}))?,
+                None => audit::append(
+                    connection,
+                    at,
+                    actor,
+                    AuditAction::Probe,
+                    "probe",
+                    serde_json::json!({"targets": 0}),
+                )?,
             };
             Ok(((), row))
         })?;
@@ -240,15 +342,22 @@ impl Keyward {
 
 /// Compares a new report with the stored previous one: a lower grade or a finding id
 /// that was not there before (informational ones aside) is a regression.
-fn regression_between(previous: &ProbeRow, report: &ProbeReport, integration: Option<String>) -> Result<Option<Regression>> {
+fn regression_between(
+    previous: &ProbeRow,
+    report: &ProbeReport,
+    integration: Option<String>,
+) -> Result<Option<Regression>> {
     let previous_grade = previous.grade.as_deref().and_then(Grade::parse);
     let new_findings: Vec<Finding> = report
         .findings
         .iter()
-        .filter(|finding| finding.severity > Severity::Info && !previous.finding_ids.contains(&finding.id))
+        .filter(|finding| {
+            finding.severity > Severity::Info && !previous.finding_ids.contains(&finding.id)
+        })
         .cloned()
         .collect();
-    let worse_grade = matches!((previous_grade, report.grade), (Some(before), Some(now)) if now > before);
+    let worse_grade =
+        matches!((previous_grade, report.grade), (Some(before), Some(now)) if now > before);
     if !worse_grade && new_findings.is_empty() {
         return Ok(None);
     }
@@ -263,8 +372,17 @@ fn regression_between(previous: &ProbeRow, report: &ProbeReport, integration: Op
 }
 
 fn record_of(row: &ProbeRow) -> Result<ProbeRecord> {
-    let corrupt = |error: serde_json::Error| Error::Internal(format!("stored probe result {} does not read back: {error}", row.id));
+    let corrupt = |error: serde_json::Error| {
+        Error::Internal(format!(
+            "stored probe result {} does not read back: {error}",
+            row.id
+        ))
+    };
     let report: ProbeReport = serde_json::from_str(&row.report).map_err(corrupt)?;
     let regressions: Vec<Regression> = serde_json::from_str(&row.regressions).map_err(corrupt)?;
-    Ok(ProbeRecord { integration: row.integration.clone(), report, regression: regressions.into_iter().next() })
+    Ok(ProbeRecord {
+        integration: row.integration.clone(),
+        report,
+        regression: regressions.into_iter().next(),
+    })
 }

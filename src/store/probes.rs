@@ -36,7 +36,8 @@ pub struct NewProbeRow<'a> {
     pub regressions: &'a str,
 }
 
-const COLUMNS: &str = "p.id, p.target, i.name, p.probed_at, p.grade, p.error, p.finding_ids, p.report, p.regressions";
+const COLUMNS: &str =
+    "p.id, p.target, i.name, p.probed_at, p.grade, p.error, p.finding_ids, p.report, p.regressions";
 
 pub fn insert(connection: &Connection, row: &NewProbeRow<'_>) -> Result<i64> {
     let integration_id = match row.integration {
@@ -63,7 +64,7 @@ pub fn insert(connection: &Connection, row: &NewProbeRow<'_>) -> Result<i64> {
 /// The newest result for `target` that completed (had no error): what a new result is
 /// compared with.
 pub fn latest_completed(connection: &Connection, target: &str) -> Result<Option<ProbeRow>> {
-    Ok(connection
+    connection
         .query_row(
             &format!(
                 "SELECT {COLUMNS} FROM probe_results p LEFT JOIN integrations i ON i.id = p.integration_id
@@ -73,11 +74,15 @@ pub fn latest_completed(connection: &Connection, target: &str) -> Result<Option<
             read_row,
         )
         .optional()?
-        .transpose()?)
+        .transpose()
 }
 
 /// Results for one integration's endpoints, newest first.
-pub fn for_integration(connection: &Connection, integration: &str, limit: u32) -> Result<Vec<ProbeRow>> {
+pub fn for_integration(
+    connection: &Connection,
+    integration: &str,
+    limit: u32,
+) -> Result<Vec<ProbeRow>> {
     query(
         connection,
         &format!(
@@ -113,13 +118,17 @@ pub fn regressions_since(connection: &Connection, since: DateTime<Utc>) -> Resul
 }
 
 /// Every integration with at least one endpoint, with when it was last probed.
-pub fn last_probed_by_integration(connection: &Connection) -> Result<Vec<(String, Option<DateTime<Utc>>)>> {
+pub fn last_probed_by_integration(
+    connection: &Connection,
+) -> Result<Vec<(String, Option<DateTime<Utc>>)>> {
     let mut statement = connection.prepare(
         "SELECT i.name, (SELECT MAX(p.probed_at) FROM probe_results p WHERE p.integration_id = i.id)
          FROM integrations i WHERE EXISTS (SELECT 1 FROM endpoints e WHERE e.integration_id = i.id)
          ORDER BY i.name",
     )?;
-    let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)))?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (name, at) = row?;
@@ -128,7 +137,11 @@ pub fn last_probed_by_integration(connection: &Connection) -> Result<Vec<(String
     Ok(out)
 }
 
-fn query(connection: &Connection, sql: &str, parameters: impl rusqlite::Params) -> Result<Vec<ProbeRow>> {
+fn query(
+    connection: &Connection,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+) -> Result<Vec<ProbeRow>> {
     let mut statement = connection.prepare(sql)?;
     let rows = statement.query_map(parameters, read_row)?;
     let mut out = Vec::new();
@@ -149,9 +162,11 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<ProbeRow>> {
             probed_at: from_db_time(&probed_at)?,
             grade: row.get(4)?,
             error: row.get(5)?,
-            finding_ids: serde_json::from_str(&finding_ids).map_err(|error| super::StoreError::Corrupt {
-                field: "probe finding ids",
-                detail: error.to_string(),
+            finding_ids: serde_json::from_str(&finding_ids).map_err(|error| {
+                super::StoreError::Corrupt {
+                    field: "probe finding ids",
+                    detail: error.to_string(),
+                }
             })?,
             report: row.get(7)?,
             regressions: row.get(8)?,
@@ -165,8 +180,22 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    fn row<'a>(target: &'a str, at: DateTime<Utc>, grade: Option<&'a str>, error: Option<&'a str>) -> NewProbeRow<'a> {
-        NewProbeRow { target, integration: None, probed_at: at, grade, error, finding_ids: &[], report: "{}", regressions: "[]" }
+    fn row<'a>(
+        target: &'a str,
+        at: DateTime<Utc>,
+        grade: Option<&'a str>,
+        error: Option<&'a str>,
+    ) -> NewProbeRow<'a> {
+        NewProbeRow {
+            target,
+            integration: None,
+            probed_at: at,
+            grade,
+            error,
+            finding_ids: &[],
+            report: "{}",
+            regressions: "[]",
+        }
     }
 
     #[test]
@@ -175,11 +204,42 @@ mod tests {
         let connection = store.connection();
         let t0 = Utc::now();
         insert(connection, &row("https://a.test/", t0, Some("A"), None)).unwrap();
-        insert(connection, &row("https://a.test/", t0 + chrono::Duration::hours(1), None, Some("timeout"))).unwrap();
-        insert(connection, &row("https://b.test/", t0 + chrono::Duration::hours(2), Some("F"), None)).unwrap();
-        let latest = latest_completed(connection, "https://a.test/").unwrap().expect("a completed result");
-        assert_eq!(latest.grade.as_deref(), Some("A"), "an errored probe says nothing about posture and must not become the base");
-        assert_eq!(for_target(connection, "https://a.test/", 10).unwrap().len(), 2);
-        assert!(latest_completed(connection, "https://c.test/").unwrap().is_none());
+        insert(
+            connection,
+            &row(
+                "https://a.test/",
+                t0 + chrono::Duration::hours(1),
+                None,
+                Some("timeout"),
+            ),
+        )
+        .unwrap();
+        insert(
+            connection,
+            &row(
+                "https://b.test/",
+                t0 + chrono::Duration::hours(2),
+                Some("F"),
+                None,
+            ),
+        )
+        .unwrap();
+        let latest = latest_completed(connection, "https://a.test/")
+            .unwrap()
+            .expect("a completed result");
+        assert_eq!(
+            latest.grade.as_deref(),
+            Some("A"),
+            "an errored probe says nothing about posture and must not become the base"
+        );
+        assert_eq!(
+            for_target(connection, "https://a.test/", 10).unwrap().len(),
+            2
+        );
+        assert!(
+            latest_completed(connection, "https://c.test/")
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -3,7 +3,10 @@
 //! 1.1, weak suites, small DH groups, RSA-1024 and SHA-1 certificates), and raw TCP
 //! servers that misbehave on purpose.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the support code")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support code"
+)]
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -17,7 +20,10 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::OffsetDateTime;
@@ -50,7 +56,11 @@ fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     params.distinguished_name.push(DnType::CommonName, name);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     params.not_before = OffsetDateTime::now_utc() - time::Duration::days(30);
     params.not_after = OffsetDateTime::now_utc() + time::Duration::days(3650);
     params
@@ -61,27 +71,58 @@ impl TestCa {
         let params = ca_params(name);
         let key = KeyPair::generate().unwrap();
         let cert_pem = params.self_signed(&key).unwrap().pem();
-        Self { params, key, cert_pem }
+        Self {
+            params,
+            key,
+            cert_pem,
+        }
     }
 
     /// An intermediate CA signed by this one.
     pub fn intermediate(&self, name: &str) -> TestCa {
         let params = ca_params(name);
         let key = KeyPair::generate().unwrap();
-        let cert_pem = params.signed_by(&key, &Issuer::from_params(&self.params, &self.key)).unwrap().pem();
-        TestCa { params, key, cert_pem }
+        let cert_pem = params
+            .signed_by(&key, &Issuer::from_params(&self.params, &self.key))
+            .unwrap()
+            .pem();
+        TestCa {
+            params,
+            key,
+            cert_pem,
+        }
     }
 
     /// A server certificate for `names`, valid from `not_before` to `not_after`.
-    pub fn server(&self, names: &[&str], not_before: OffsetDateTime, not_after: OffsetDateTime) -> Issued {
-        let mut params = CertificateParams::new(names.iter().map(|name| name.to_string()).collect::<Vec<_>>()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+    pub fn server(
+        &self,
+        names: &[&str],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Issued {
+        let mut params = CertificateParams::new(
+            names
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("server"),
+        );
         params.not_before = not_before;
         params.not_after = not_after;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let key = KeyPair::generate().unwrap();
-        let cert_pem = params.signed_by(&key, &Issuer::from_params(&self.params, &self.key)).unwrap().pem();
-        Issued { cert_pem, key_pem: key.serialize_pem() }
+        let cert_pem = params
+            .signed_by(&key, &Issuer::from_params(&self.params, &self.key))
+            .unwrap()
+            .pem();
+        Issued {
+            cert_pem,
+            key_pem: key.serialize_pem(),
+        }
     }
 
     /// A sound server certificate for localhost and 127.0.0.1, valid for a year.
@@ -96,18 +137,30 @@ impl TestCa {
         params.not_before = days(-1);
         params.not_after = days(365);
         let key = KeyPair::generate().unwrap();
-        let cert_pem = params.signed_by(&key, &Issuer::from_params(&self.params, &self.key)).unwrap().pem();
-        Issued { cert_pem, key_pem: key.serialize_pem() }
+        let cert_pem = params
+            .signed_by(&key, &Issuer::from_params(&self.params, &self.key))
+            .unwrap()
+            .pem();
+        Issued {
+            cert_pem,
+            key_pem: key.serialize_pem(),
+        }
     }
 }
 
 /// A self-signed server certificate for localhost.
 pub fn self_signed_localhost() -> Issued {
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    params.distinguished_name.push(DnType::CommonName, "localhost");
+    let mut params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
     let key = KeyPair::generate().unwrap();
     let cert_pem = params.self_signed(&key).unwrap().pem();
-    Issued { cert_pem, key_pem: key.serialize_pem() }
+    Issued {
+        cert_pem,
+        key_pem: key.serialize_pem(),
+    }
 }
 
 /// Now plus `count` days.
@@ -140,7 +193,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(status: u16) -> Self {
-        Self { status, headers: Vec::new(), body: String::new() }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -156,7 +213,10 @@ impl Reply {
     /// The headers of a well-run API.
     pub fn hardened(status: u16) -> Self {
         Self::new(status)
-            .header("strict-transport-security", "max-age=31536000; includeSubDomains")
+            .header(
+                "strict-transport-security",
+                "max-age=31536000; includeSubDomains",
+            )
             .header("x-content-type-options", "nosniff")
             .header("cache-control", "no-store")
             .header("ratelimit-limit", "100")
@@ -183,7 +243,13 @@ pub struct TlsSpec {
 
 impl TlsSpec {
     pub fn new(issued: &Issued) -> Self {
-        Self { chain_pem: issued.cert_pem.clone(), key_pem: issued.key_pem.clone(), tls13: true, ocsp: None, client_auth: None }
+        Self {
+            chain_pem: issued.cert_pem.clone(),
+            key_pem: issued.key_pem.clone(),
+            tls13: true,
+            ocsp: None,
+            client_auth: None,
+        }
     }
 }
 
@@ -209,11 +275,19 @@ impl Server {
 
 fn rustls_config(spec: &TlsSpec) -> rustls::ServerConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(spec.chain_pem.as_bytes()).collect::<Result<_, _>>().unwrap();
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(spec.chain_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
     let key = PrivateKeyDer::from_pem_slice(spec.key_pem.as_bytes()).unwrap();
-    let versions: &[&'static rustls::SupportedProtocolVersion] =
-        if spec.tls13 { &[&rustls::version::TLS13, &rustls::version::TLS12] } else { &[&rustls::version::TLS12] };
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).unwrap();
+    let versions: &[&'static rustls::SupportedProtocolVersion] = if spec.tls13 {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS12]
+    };
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .unwrap();
     let builder = match &spec.client_auth {
         None => builder.with_no_client_auth(),
         Some((ca_pem, required)) => {
@@ -221,13 +295,22 @@ fn rustls_config(spec: &TlsSpec) -> rustls::ServerConfig {
             for certificate in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
                 roots.add(certificate.unwrap()).unwrap();
             }
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
-            let verifier = if *required { verifier.build() } else { verifier.allow_unauthenticated().build() };
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            );
+            let verifier = if *required {
+                verifier.build()
+            } else {
+                verifier.allow_unauthenticated().build()
+            };
             builder.with_client_cert_verifier(verifier.unwrap())
         }
     };
     let mut config = match &spec.ocsp {
-        Some(ocsp) => builder.with_single_cert_with_ocsp(chain, key, ocsp.clone()).unwrap(),
+        Some(ocsp) => builder
+            .with_single_cert_with_ocsp(chain, key, ocsp.clone())
+            .unwrap(),
         None => builder.with_single_cert(chain, key).unwrap(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -252,37 +335,50 @@ fn serve(acceptor: Option<tokio_rustls::TlsAcceptor>, handler: Handler) -> Serve
     let seen = Arc::new(Mutex::new(Vec::new()));
     let server_seen = seen.clone();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let acceptor = acceptor.clone();
                 let handler = handler.clone();
                 let seen = server_seen.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let handler = handler.clone();
-                        let seen = seen.clone();
-                        async move {
-                            let request = Seen {
-                                path: request.uri().path().to_owned(),
-                                query: request.uri().query().map(str::to_owned),
-                                headers: request
-                                    .headers()
-                                    .iter()
-                                    .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or("").to_owned()))
-                                    .collect(),
-                            };
-                            let reply = handler(&request);
-                            seen.lock().unwrap().push(request);
-                            let mut response = hyper::Response::builder().status(reply.status);
-                            for (name, value) in &reply.headers {
-                                response = response.header(name, value);
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let handler = handler.clone();
+                            let seen = seen.clone();
+                            async move {
+                                let request = Seen {
+                                    path: request.uri().path().to_owned(),
+                                    query: request.uri().query().map(str::to_owned),
+                                    headers: request
+                                        .headers()
+                                        .iter()
+                                        .map(|(name, value)| {
+                                            (
+                                                name.as_str().to_owned(),
+                                                value.to_str().unwrap_or("").to_owned(),
+                                            )
+                                        })
+                                        .collect(),
+                                };
+                                let reply = handler(&request);
+                                seen.lock().unwrap().push(request);
+                                let mut response = hyper::Response::builder().status(reply.status);
+                                for (name, value) in &reply.headers {
+                                    response = response.header(name, value);
+                                }
+                                Ok::<_, std::convert::Infallible>(
+                                    response.body(Full::new(Bytes::from(reply.body))).unwrap(),
+                                )
                             }
-                            Ok::<_, std::convert::Infallible>(response.body(Full::new(Bytes::from(reply.body))).unwrap())
-                        }
-                    });
+                        });
                     let http = hyper::server::conn::http1::Builder::new();
                     match acceptor {
                         Some(acceptor) => {
@@ -357,11 +453,17 @@ impl OpenSslServer {
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
-            let mut child = command.spawn().expect("openssl is installed (scripts/bootstrap.sh)");
+            let mut child = command
+                .spawn()
+                .expect("openssl is installed (scripts/bootstrap.sh)");
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(5) {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Self { child, port, _files: files };
+                    return Self {
+                        child,
+                        port,
+                        _files: files,
+                    };
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
@@ -388,14 +490,25 @@ impl Drop for OpenSslServer {
 
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
-    std::fs::File::create(&path).unwrap().write_all(contents.as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(contents.as_bytes())
+        .unwrap();
     path
 }
 
 /// Runs the openssl command line and returns its stdout (for keys rcgen cannot make:
 /// RSA-1024, SHA-1 signatures, DH parameters).
 pub fn openssl(args: &[&str], dir: &Path) -> String {
-    let output = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
-    assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

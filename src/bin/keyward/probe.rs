@@ -62,10 +62,16 @@ pub fn run(args: ProbeArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         None => None,
     };
     let options = ProbeOptions {
-        timeouts: Timeouts { connect: args.timeout, read: args.timeout },
+        timeouts: Timeouts {
+            connect: args.timeout,
+            read: args.timeout,
+        },
         custom_ca_pem,
         plaintext_port: args.plaintext_port,
-        rate_limit: args.rate_limit_burst.map(|requests| RateLimitCheck { requests, per_second: 20 }),
+        rate_limit: args.rate_limit_burst.map(|requests| RateLimitCheck {
+            requests,
+            per_second: 20,
+        }),
         ..ProbeOptions::default()
     };
     let outcomes = if let Some(name) = &args.integration {
@@ -84,7 +90,11 @@ pub fn run(args: ProbeArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     if args.json {
         let printed: Vec<Printed<'_>> = outcomes
             .iter()
-            .map(|outcome| Printed { report: &outcome.report, integration: outcome.integration.as_deref(), regression: outcome.regression.as_ref() })
+            .map(|outcome| Printed {
+                report: &outcome.report,
+                integration: outcome.integration.as_deref(),
+                regression: outcome.regression.as_ref(),
+            })
             .collect();
         output::json(&printed)?;
     } else {
@@ -93,27 +103,51 @@ pub fn run(args: ProbeArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         }
     }
     let attention = outcomes.iter().any(|outcome| {
-        outcome.report.error.is_some() || outcome.report.worst_severity().is_some_and(|severity| severity >= Severity::Medium)
+        outcome.report.error.is_some()
+            || outcome
+                .report
+                .worst_severity()
+                .is_some_and(|severity| severity >= Severity::Medium)
     });
-    Ok(if attention { Outcome::Findings } else { Outcome::Clean })
+    Ok(if attention {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn print_outcome(outcome: &ProbeOutcome) {
     let report = &outcome.report;
     let grade = report.grade.map_or("-", |grade| grade.as_str());
-    let label = outcome.integration.as_deref().map(|name| format!(" [{name}]")).unwrap_or_default();
-    println!("{}{label}  grade {grade}  ({} ms)", report.target, report.duration_ms);
+    let label = outcome
+        .integration
+        .as_deref()
+        .map(|name| format!(" [{name}]"))
+        .unwrap_or_default();
+    println!(
+        "{}{label}  grade {grade}  ({} ms)",
+        report.target, report.duration_ms
+    );
     if let Some(error) = &report.error {
         println!("  error: {error}");
     }
     for finding in &report.findings {
-        println!("  {:<8} {:<34} {}", finding.severity.as_str(), finding.id, finding.message);
+        println!(
+            "  {:<8} {:<34} {}",
+            finding.severity.as_str(),
+            finding.id,
+            finding.message
+        );
         if !finding.evidence.is_empty() {
             println!("  {:<8} {:<34} {}", "", "", finding.evidence);
         }
     }
     for deduction in &report.deductions {
-        println!("  caps at {:<3} because of {}", deduction.caps.as_str(), deduction.finding);
+        println!(
+            "  caps at {:<3} because of {}",
+            deduction.caps.as_str(),
+            deduction.finding
+        );
     }
     for note in &report.notes {
         println!("  note: {note}");
@@ -125,8 +159,13 @@ fn print_outcome(outcome: &ProbeOutcome) {
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let value: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration such as 3s or 800ms"))?;
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 3s or 800ms"))?;
     let duration = match unit {
         "ms" => Duration::from_millis(value),
         "s" | "" => Duration::from_secs(value),

@@ -36,7 +36,10 @@ pub async fn probe(
     trust: &TrustStore,
     unauthenticated: Option<&Answer>,
 ) -> (Option<AuthReport>, Vec<Finding>, Vec<String>) {
-    let method = target.credential.as_ref().map_or(&target.auth, |credential| credential.method());
+    let method = target
+        .credential
+        .as_ref()
+        .map_or(&target.auth, |credential| credential.method());
     if *method == AuthMethod::None {
         return (None, Vec::new(), Vec::new());
     }
@@ -44,24 +47,45 @@ pub async fn probe(
     let mut notes = Vec::new();
     let mut report = AuthReport {
         method: method.to_string(),
-        credential: target.credential.as_ref().map(|credential| credential.name().to_owned()),
+        credential: target
+            .credential
+            .as_ref()
+            .map(|credential| credential.name().to_owned()),
         without_credential: unauthenticated.map(|answer| answer.status),
         ..AuthReport::default()
     };
 
     if let AuthMethod::Query(name) = method {
-        findings.push(Finding::new(ids::CREDENTIAL_IN_QUERY, "the credential travels in the URL query", format!("query parameter `{name}`")));
+        findings.push(Finding::new(
+            ids::CREDENTIAL_IN_QUERY,
+            "the credential travels in the URL query",
+            format!("query parameter `{name}`"),
+        ));
     }
     if *method == AuthMethod::Basic && target.url.scheme() == "http" {
-        findings.push(Finding::new(ids::BASIC_OVER_HTTP, "Basic credentials are expected over plain HTTP", target.url.to_string()));
+        findings.push(Finding::new(
+            ids::BASIC_OVER_HTTP,
+            "Basic credentials are expected over plain HTTP",
+            target.url.to_string(),
+        ));
     }
     if let Some(answer) = unauthenticated.filter(|answer| answer.accepted()) {
         let (id, message) = if *method == AuthMethod::Mtls {
-            (ids::MTLS_NOT_ENFORCED, "the endpoint answers without a client certificate")
+            (
+                ids::MTLS_NOT_ENFORCED,
+                "the endpoint answers without a client certificate",
+            )
         } else {
-            (ids::UNAUTHENTICATED_ACCESS, "the endpoint answers without any credential")
+            (
+                ids::UNAUTHENTICATED_ACCESS,
+                "the endpoint answers without any credential",
+            )
         };
-        findings.push(Finding::new(id, message, format!("GET {} -> {}", target.url, answer.status)));
+        findings.push(Finding::new(
+            id,
+            message,
+            format!("GET {} -> {}", target.url, answer.status),
+        ));
     }
 
     let Some(credential) = &target.credential else {
@@ -69,21 +93,31 @@ pub async fn probe(
         return (Some(report), findings, notes);
     };
     if !credential.permits(&target.url) {
-        notes.push(format!("credential `{}` withheld: not allowed for {}", credential.name(), target.url));
+        notes.push(format!(
+            "credential `{}` withheld: not allowed for {}",
+            credential.name(),
+            target.url
+        ));
         return (Some(report), findings, notes);
     }
     let Some(value) = credential.value().expose_str() else {
         if *method != AuthMethod::Mtls {
-            notes.push(format!("credential `{}` is not text and cannot be sent as {method}", credential.name()));
+            notes.push(format!(
+                "credential `{}` is not text and cannot be sent as {method}",
+                credential.name()
+            ));
             return (Some(report), findings, notes);
         }
         return (Some(report), findings, notes);
     };
-    let identity = (*method == AuthMethod::Mtls).then(|| value.as_bytes());
+    let identity = (*method == AuthMethod::Mtls).then_some(value.as_bytes());
     let verifying = match client::verifying(settings.timeouts, trust, identity) {
         Ok(client) => client,
         Err(error) => {
-            notes.push(format!("credential `{}` not sent: {error}", credential.name()));
+            notes.push(format!(
+                "credential `{}` not sent: {error}",
+                credential.name()
+            ));
             return (Some(report), findings, notes);
         }
     };
@@ -91,7 +125,10 @@ pub async fn probe(
     let stored = match send(authorized(&verifying, &target.url, method, value)).await {
         Ok(answer) => answer,
         Err(error) => {
-            notes.push(format!("credential `{}` not sent or not answered: {error}", credential.name()));
+            notes.push(format!(
+                "credential `{}` not sent or not answered: {error}",
+                credential.name()
+            ));
             return (Some(report), findings, notes);
         }
     };
@@ -104,18 +141,31 @@ pub async fn probe(
         ));
     }
     if stored.accepted() {
-        let cache_control = stored.header("cache-control").unwrap_or_default().to_ascii_lowercase();
+        let cache_control = stored
+            .header("cache-control")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if !cache_control.contains("no-store") && !cache_control.contains("private") {
             findings.push(Finding::new(
                 ids::SENSITIVE_CACHEABLE,
                 "an authenticated response may be stored by shared caches",
-                format!("Cache-Control: {}", if cache_control.is_empty() { "(absent)" } else { &cache_control }),
+                format!(
+                    "Cache-Control: {}",
+                    if cache_control.is_empty() {
+                        "(absent)"
+                    } else {
+                        &cache_control
+                    }
+                ),
             ));
         }
     }
 
     if *method == AuthMethod::Mtls {
-        notes.push("wrong-credential check skipped for mTLS: the refusal without a certificate covers it".into());
+        notes.push(
+            "wrong-credential check skipped for mTLS: the refusal without a certificate covers it"
+                .into(),
+        );
         return (Some(report), findings, notes);
     }
     let token = jwt::inspect(value);
@@ -126,22 +176,42 @@ pub async fn probe(
             findings.push(Finding::new(
                 ids::ACCEPTS_INVALID_CREDENTIAL,
                 "the endpoint accepts a wrong credential of the right shape",
-                format!("GET {} with a random {method} value -> {}", target.url, answer.status),
+                format!(
+                    "GET {} with a random {method} value -> {}",
+                    target.url, answer.status
+                ),
             ));
         }
     }
 
     if let Some(facts) = token {
         findings.extend(jwt::offline_findings(value, &facts));
-        let carries_token = matches!(method, AuthMethod::Bearer | AuthMethod::Header(_) | AuthMethod::Query(_));
+        let carries_token = matches!(
+            method,
+            AuthMethod::Bearer | AuthMethod::Header(_) | AuthMethod::Query(_)
+        );
         if carries_token {
-            jwt_checks(&verifying, target, method, value, &facts, &stored, settings, &mut report, &mut findings).await;
+            jwt_checks(
+                &verifying,
+                target,
+                method,
+                value,
+                &facts,
+                &stored,
+                settings,
+                &mut report,
+                &mut findings,
+            )
+            .await;
         }
     }
     (Some(report), findings, notes)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one step of one probe; a struct would only rename the arguments")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one step of one probe; a struct would only rename the arguments"
+)]
 async fn jwt_checks(
     client: &reqwest::Client,
     target: &ProbeTarget,
@@ -165,13 +235,17 @@ async fn jwt_checks(
             ));
         }
     }
-    let already_expired = facts.expires_at.is_some_and(|expires| expires < settings.now);
+    let already_expired = facts
+        .expires_at
+        .is_some_and(|expires| expires < settings.now);
     let expired_answer = if already_expired {
         Some(stored.clone())
     } else if let Some(secret) = jwt::weak_secret(token, facts)
         && let Some(expired) = jwt::expired_variant(token, facts, secret, settings.now)
     {
-        send(authorized(client, &target.url, method, &expired)).await.ok()
+        send(authorized(client, &target.url, method, &expired))
+            .await
+            .ok()
     } else {
         None
     };
@@ -181,7 +255,10 @@ async fn jwt_checks(
             findings.push(Finding::new(
                 ids::JWT_EXPIRY_NOT_ENFORCED,
                 "the endpoint accepts an expired token",
-                format!("GET {} with a token past its exp -> {}", target.url, answer.status),
+                format!(
+                    "GET {} with a token past its exp -> {}",
+                    target.url, answer.status
+                ),
             ));
         }
     }
@@ -189,19 +266,31 @@ async fn jwt_checks(
 
 /// A request carrying `value` the way `method` says. Header values are marked
 /// sensitive so they never show up in debug output.
-fn authorized(client: &reqwest::Client, url: &Url, method: &AuthMethod, value: &str) -> reqwest::RequestBuilder {
+fn authorized(
+    client: &reqwest::Client,
+    url: &Url,
+    method: &AuthMethod,
+    value: &str,
+) -> reqwest::RequestBuilder {
     let sensitive = |text: String| {
-        let mut header = HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+        let mut header =
+            HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
         header.set_sensitive(true);
         header
     };
     match method {
-        AuthMethod::Header(name) => client.get(url.clone()).header(name.as_str(), sensitive(value.to_owned())),
-        AuthMethod::Bearer => client.get(url.clone()).header(AUTHORIZATION, sensitive(format!("Bearer {value}"))),
+        AuthMethod::Header(name) => client
+            .get(url.clone())
+            .header(name.as_str(), sensitive(value.to_owned())),
+        AuthMethod::Bearer => client
+            .get(url.clone())
+            .header(AUTHORIZATION, sensitive(format!("Bearer {value}"))),
         AuthMethod::Basic => {
             use base64::Engine;
             let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
-            client.get(url.clone()).header(AUTHORIZATION, sensitive(format!("Basic {encoded}")))
+            client
+                .get(url.clone())
+                .header(AUTHORIZATION, sensitive(format!("Basic {encoded}")))
         }
         AuthMethod::Query(name) => {
             let mut with_query = url.clone();
@@ -230,21 +319,20 @@ pub fn wrong_value(value: &str, kind: CredentialKind, is_jwt: bool) -> String {
 /// Replaces letters and digits at random, keeping a provider prefix such as `sk_live_`
 /// (a separator in the first half), which servers often check before the key itself.
 fn garble(text: &str) -> String {
-    let pick = |alphabet: &[u8]| alphabet[usize::from(crate::vault::random_bytes::<1>()[0]) % alphabet.len()] as char;
+    let pick = |alphabet: &[u8]| {
+        alphabet[usize::from(crate::vault::random_bytes::<1>()[0]) % alphabet.len()] as char
+    };
     let keep = text
         .char_indices()
-        .filter(|(index, c)| matches!(c, '_' | '-') && *index < text.len() / 2)
-        .last()
+        .rfind(|(index, c)| matches!(c, '_' | '-') && *index < text.len() / 2)
         .map_or(0, |(index, _)| index + 1);
     let mut out: String = text[..keep].to_owned();
-    out.extend(text[keep..]
-        .chars()
-        .map(|c| match c {
-            '0'..='9' => pick(b"0123456789"),
-            'a'..='z' => pick(b"abcdefghijklmnopqrstuvwxyz"),
-            'A'..='Z' => pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-            other => other,
-        }));
+    out.extend(text[keep..].chars().map(|c| match c {
+        '0'..='9' => pick(b"0123456789"),
+        'a'..='z' => pick(b"abcdefghijklmnopqrstuvwxyz"),
+        'A'..='Z' => pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        other => other,
+    }));
     if out == text {
         // Too short or without letters and digits to change: make it differ anyway.
         out.push('x');
@@ -262,7 +350,10 @@ mod tests {
         let wrong = wrong_value(key, CredentialKind::ApiKey, false);
         assert_ne!(wrong, key);
         assert_eq!(wrong.len(), key.len());
-        assert!(wrong.starts_with("sk_live_"), "a provider prefix stays, so the server judges the key itself");
+        assert!(
+            wrong.starts_with("sk_live_"),
+            "a provider prefix stays, so the server judges the key itself"
+        );
         let basic = wrong_value("alice:hunter22", CredentialKind::Basic, false);
         assert!(basic.starts_with("alice:") && basic != "alice:hunter22");
     }

@@ -39,11 +39,18 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 pub fn inspecting(timeouts: Timeouts) -> Result<Client, String> {
     let config = danger::unverified_config(provider()).map_err(|error| error.to_string())?;
-    builder(timeouts).tls_backend_preconfigured(config).build().map_err(|error| error.to_string())
+    builder(timeouts)
+        .tls_backend_preconfigured(config)
+        .build()
+        .map_err(|error| error.to_string())
 }
 
 /// A verifying client, presenting `identity` (a PEM key and chain) when given.
-pub fn verifying(timeouts: Timeouts, trust: &TrustStore, identity: Option<&[u8]>) -> Result<Client, String> {
+pub fn verifying(
+    timeouts: Timeouts,
+    trust: &TrustStore,
+    identity: Option<&[u8]>,
+) -> Result<Client, String> {
     let builder_tls = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|error| error.to_string())?
@@ -52,22 +59,30 @@ pub fn verifying(timeouts: Timeouts, trust: &TrustStore, identity: Option<&[u8]>
         None => builder_tls.with_no_client_auth(),
         Some(pem) => {
             let (chain, key) = identity_from_pem(pem)?;
-            builder_tls.with_client_auth_cert(chain, key).map_err(|error| format!("client certificate: {error}"))?
+            builder_tls
+                .with_client_auth_cert(chain, key)
+                .map_err(|error| format!("client certificate: {error}"))?
         }
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    builder(timeouts).tls_backend_preconfigured(config).build().map_err(|error| error.to_string())
+    builder(timeouts)
+        .tls_backend_preconfigured(config)
+        .build()
+        .map_err(|error| error.to_string())
 }
 
 /// Splits a stored client-certificate credential into its chain and key.
-pub fn identity_from_pem(pem: &[u8]) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+pub fn identity_from_pem(
+    pem: &[u8],
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<_, _>>()
         .map_err(|_| "the client certificate credential is not PEM".to_owned())?;
     if chain.is_empty() {
         return Err("the client certificate credential holds no certificate".into());
     }
-    let key = PrivateKeyDer::from_pem_slice(pem).map_err(|_| "the client certificate credential holds no private key".to_owned())?;
+    let key = PrivateKeyDer::from_pem_slice(pem)
+        .map_err(|_| "the client certificate credential holds no private key".to_owned())?;
     Ok((chain, key))
 }
 
@@ -81,7 +96,10 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
     }
 
     pub fn accepted(&self) -> bool {
@@ -109,12 +127,20 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<Answer, String> {
         }
     }
     body.truncate(BODY_LIMIT);
-    Ok(Answer { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+    Ok(Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
 }
 
 /// reqwest's error with its causes, which is where the useful part lives.
 pub fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() { "timed out".to_owned() } else { error.to_string() };
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        error.to_string()
+    };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         let cause_text = cause.to_string();

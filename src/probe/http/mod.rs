@@ -84,7 +84,11 @@ pub struct HttpSettings {
 
 /// Runs the HTTP checks. Findings and notes (what was skipped and why) come back
 /// alongside the report.
-pub async fn probe(target: &ProbeTarget, settings: &HttpSettings, trust: &TrustStore) -> (HttpReport, Vec<Finding>, Vec<String>) {
+pub async fn probe(
+    target: &ProbeTarget,
+    settings: &HttpSettings,
+    trust: &TrustStore,
+) -> (HttpReport, Vec<Finding>, Vec<String>) {
     let mut report = HttpReport::default();
     let mut findings = Vec::new();
     let mut notes = Vec::new();
@@ -98,7 +102,12 @@ pub async fn probe(target: &ProbeTarget, settings: &HttpSettings, trust: &TrustS
     let https = target.url.scheme() == "https";
 
     // The unauthenticated request doubles as the CORS check.
-    let base = send(inspecting.get(target.url.clone()).header("Origin", PROBE_ORIGIN)).await;
+    let base = send(
+        inspecting
+            .get(target.url.clone())
+            .header("Origin", PROBE_ORIGIN),
+    )
+    .await;
     let error_page = send(inspecting.get(error_page_url(&target.url))).await;
     let null_origin = send(inspecting.get(target.url.clone()).header("Origin", "null")).await;
     match &base {
@@ -108,7 +117,12 @@ pub async fn probe(target: &ProbeTarget, settings: &HttpSettings, trust: &TrustS
             report.powered_by = answer.header("x-powered-by");
             report.hsts = answer.header("strict-transport-security");
             header_findings(answer, https, &mut findings);
-            cors_findings(answer, PROBE_ORIGIN, ids::CORS_CREDENTIALED_WILDCARD, &mut findings);
+            cors_findings(
+                answer,
+                PROBE_ORIGIN,
+                ids::CORS_CREDENTIALED_WILDCARD,
+                &mut findings,
+            );
         }
         Err(error) => report.errors.push(format!("GET {}: {error}", target.url)),
     }
@@ -117,19 +131,29 @@ pub async fn probe(target: &ProbeTarget, settings: &HttpSettings, trust: &TrustS
     }
     let mut traced = false;
     for answer in [&base, &error_page].into_iter().flatten() {
-        if !traced && let Some(mark) = STACK_TRACE_MARKS.iter().find(|mark| answer.body.contains(**mark)) {
+        if !traced
+            && let Some(mark) = STACK_TRACE_MARKS
+                .iter()
+                .find(|mark| answer.body.contains(**mark))
+        {
             traced = true;
-            findings.push(Finding::new(ids::STACK_TRACE, "an error page shows a stack trace", format!("status {} body contains {mark:?}", answer.status)));
+            findings.push(Finding::new(
+                ids::STACK_TRACE,
+                "an error page shows a stack trace",
+                format!("status {} body contains {mark:?}", answer.status),
+            ));
         }
     }
 
     plaintext_check(target, settings, &inspecting, &mut report, &mut findings).await;
 
     if let Some(check) = settings.rate_limit {
-        report.rate_limit = Some(rate_limit_check(&inspecting, &target.url, check, &mut findings).await);
+        report.rate_limit =
+            Some(rate_limit_check(&inspecting, &target.url, check, &mut findings).await);
     }
 
-    let (auth, auth_findings, auth_notes) = auth::probe(target, settings, trust, base.as_ref().ok()).await;
+    let (auth, auth_findings, auth_notes) =
+        auth::probe(target, settings, trust, base.as_ref().ok()).await;
     report.auth = auth;
     findings.extend(auth_findings);
     notes.extend(auth_notes);
@@ -147,14 +171,22 @@ fn error_page_url(url: &Url) -> Url {
 fn header_findings(answer: &Answer, https: bool, findings: &mut Vec<Finding>) {
     if https {
         match answer.header("strict-transport-security") {
-            None => findings.push(Finding::new(ids::HSTS_MISSING, "no Strict-Transport-Security header", format!("status {}", answer.status))),
+            None => findings.push(Finding::new(
+                ids::HSTS_MISSING,
+                "no Strict-Transport-Security header",
+                format!("status {}", answer.status),
+            )),
             Some(value) => {
                 let max_age = value
                     .split(';')
                     .filter_map(|part| part.trim().strip_prefix("max-age="))
                     .find_map(|age| age.trim_matches('"').parse::<u64>().ok());
                 if max_age.is_none_or(|age| age < HSTS_MIN_SECONDS) {
-                    findings.push(Finding::new(ids::HSTS_SHORT, format!("HSTS max-age is below {} days", HSTS_MIN_SECONDS / 86_400), value));
+                    findings.push(Finding::new(
+                        ids::HSTS_SHORT,
+                        format!("HSTS max-age is below {} days", HSTS_MIN_SECONDS / 86_400),
+                        value,
+                    ));
                 }
             }
         }
@@ -166,29 +198,54 @@ fn header_findings(answer: &Answer, https: bool, findings: &mut Vec<Finding>) {
         .map(|(name, value)| format!("{name}: {value}"))
         .collect();
     if !versions.is_empty() {
-        findings.push(Finding::new(ids::SERVER_VERSION, "response headers reveal software versions", versions.join(", ")));
+        findings.push(Finding::new(
+            ids::SERVER_VERSION,
+            "response headers reveal software versions",
+            versions.join(", "),
+        ));
     }
-    let nosniff = answer.header("x-content-type-options").is_some_and(|value| value.trim().eq_ignore_ascii_case("nosniff"));
+    let nosniff = answer
+        .header("x-content-type-options")
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("nosniff"));
     if !nosniff {
-        findings.push(Finding::new(ids::NOSNIFF_MISSING, "no X-Content-Type-Options: nosniff", format!("status {}", answer.status)));
+        findings.push(Finding::new(
+            ids::NOSNIFF_MISSING,
+            "no X-Content-Type-Options: nosniff",
+            format!("status {}", answer.status),
+        ));
     }
 }
 
 fn cors_findings(answer: &Answer, origin: &str, id: &str, findings: &mut Vec<Finding>) {
     let allowed = answer.header("access-control-allow-origin");
-    let credentials = answer.header("access-control-allow-credentials").is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-    if credentials && allowed.as_deref().is_some_and(|allowed| allowed == origin || allowed == "*") {
+    let credentials = answer
+        .header("access-control-allow-credentials")
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+    if credentials
+        && allowed
+            .as_deref()
+            .is_some_and(|allowed| allowed == origin || allowed == "*")
+    {
         findings.push(Finding::new(
             id,
             format!("CORS allows origin {origin} with credentials"),
-            format!("Access-Control-Allow-Origin: {}; Access-Control-Allow-Credentials: true", allowed.unwrap_or_default()),
+            format!(
+                "Access-Control-Allow-Origin: {}; Access-Control-Allow-Credentials: true",
+                allowed.unwrap_or_default()
+            ),
         ));
     }
 }
 
 /// Looks at what plain HTTP serves: for `http://` targets the target itself, for
 /// `https://` targets the plain port of the same host.
-async fn plaintext_check(target: &ProbeTarget, settings: &HttpSettings, client: &reqwest::Client, report: &mut HttpReport, findings: &mut Vec<Finding>) {
+async fn plaintext_check(
+    target: &ProbeTarget,
+    settings: &HttpSettings,
+    client: &reqwest::Client,
+    report: &mut HttpReport,
+    findings: &mut Vec<Finding>,
+) {
     let mut url = target.url.clone();
     if url.scheme() == "https" {
         let port = match (settings.plaintext_port, url.port_or_known_default()) {
@@ -204,7 +261,11 @@ async fn plaintext_check(target: &ProbeTarget, settings: &HttpSettings, client: 
     let answer = match send(client.get(url.clone())).await {
         Ok(answer) => answer,
         Err(_) if target.url.scheme() == "https" => {
-            report.plaintext = Some(PlaintextReport { url: url.to_string(), status: None, location: None });
+            report.plaintext = Some(PlaintextReport {
+                url: url.to_string(),
+                status: None,
+                location: None,
+            });
             return;
         }
         Err(error) => {
@@ -213,36 +274,69 @@ async fn plaintext_check(target: &ProbeTarget, settings: &HttpSettings, client: 
         }
     };
     let location = answer.header("location");
-    let to_https = (300..400).contains(&answer.status) && location.as_deref().is_some_and(|location| location.to_ascii_lowercase().starts_with("https://"));
+    let to_https = (300..400).contains(&answer.status)
+        && location
+            .as_deref()
+            .is_some_and(|location| location.to_ascii_lowercase().starts_with("https://"));
     if !(300..400).contains(&answer.status) {
-        findings.push(Finding::new(ids::PLAINTEXT_AVAILABLE, "the endpoint is served over plain HTTP", format!("GET {url} -> {}", answer.status)));
+        findings.push(Finding::new(
+            ids::PLAINTEXT_AVAILABLE,
+            "the endpoint is served over plain HTTP",
+            format!("GET {url} -> {}", answer.status),
+        ));
     }
     if !to_https {
         findings.push(Finding::new(
             ids::NO_HTTPS_REDIRECT,
             "plain HTTP does not redirect to HTTPS",
-            format!("GET {url} -> {}{}", answer.status, location.as_deref().map(|location| format!(" Location: {location}")).unwrap_or_default()),
+            format!(
+                "GET {url} -> {}{}",
+                answer.status,
+                location
+                    .as_deref()
+                    .map(|location| format!(" Location: {location}"))
+                    .unwrap_or_default()
+            ),
         ));
     }
-    report.plaintext = Some(PlaintextReport { url: url.to_string(), status: Some(answer.status), location });
+    report.plaintext = Some(PlaintextReport {
+        url: url.to_string(),
+        status: Some(answer.status),
+        location,
+    });
 }
 
 /// The opt-in burst: at most [`RateLimitCheck::MAX_REQUESTS`] requests at the set rate,
 /// stopping at the first sign of a limit.
-async fn rate_limit_check(client: &reqwest::Client, url: &Url, check: RateLimitCheck, findings: &mut Vec<Finding>) -> RateLimitReport {
+async fn rate_limit_check(
+    client: &reqwest::Client,
+    url: &Url,
+    check: RateLimitCheck,
+    findings: &mut Vec<Finding>,
+) -> RateLimitReport {
     let requests = check.requests.clamp(1, RateLimitCheck::MAX_REQUESTS);
     let interval = std::time::Duration::from_secs_f64(1.0 / f64::from(check.per_second.max(1)));
     let mut ticker = tokio::time::interval(interval);
-    let mut report = RateLimitReport { requests: 0, throttled: false, headers: Vec::new() };
+    let mut report = RateLimitReport {
+        requests: 0,
+        throttled: false,
+        headers: Vec::new(),
+    };
     for _ in 0..requests {
         ticker.tick().await;
         report.requests += 1;
-        let Ok(answer) = send(client.get(url.clone())).await else { continue };
+        let Ok(answer) = send(client.get(url.clone())).await else {
+            continue;
+        };
         report.headers = answer
             .headers
             .keys()
             .map(|name| name.as_str().to_owned())
-            .filter(|name| name.starts_with("ratelimit") || name.starts_with("x-ratelimit") || name == "retry-after")
+            .filter(|name| {
+                name.starts_with("ratelimit")
+                    || name.starts_with("x-ratelimit")
+                    || name == "retry-after"
+            })
             .collect();
         report.throttled = answer.status == 429;
         if report.throttled || !report.headers.is_empty() {
@@ -251,7 +345,10 @@ async fn rate_limit_check(client: &reqwest::Client, url: &Url, check: RateLimitC
     }
     findings.push(Finding::new(
         ids::NO_RATE_LIMIT,
-        format!("{} requests at {}/s drew no 429 and no RateLimit headers", report.requests, check.per_second),
+        format!(
+            "{} requests at {}/s drew no 429 and no RateLimit headers",
+            report.requests, check.per_second
+        ),
         format!("GET {url}"),
     ));
     report

@@ -38,14 +38,19 @@ impl TrustStore {
     pub fn system() -> Self {
         static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
         let roots = ROOTS.get_or_init(|| {
-            let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+            let mut roots = RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
             for certificate in rustls_native_certs::load_native_certs().certs {
                 // A malformed OS root is the OS's problem; skip it.
                 let _ = roots.add(certificate);
             }
             Arc::new(roots)
         });
-        Self { roots: roots.clone(), known_intermediates: Vec::new() }
+        Self {
+            roots: roots.clone(),
+            known_intermediates: Vec::new(),
+        }
     }
 
     /// The system store plus every certificate in `pem`: self-signed ones become
@@ -56,13 +61,16 @@ impl TrustStore {
         let mut roots = (*store.roots).clone();
         let mut count = 0;
         for certificate in CertificateDer::pem_slice_iter(pem) {
-            let certificate = certificate.map_err(|error| format!("not a PEM certificate file: {error}"))?;
+            let certificate =
+                certificate.map_err(|error| format!("not a PEM certificate file: {error}"))?;
             count += 1;
             let self_issued = X509Certificate::from_der(&certificate)
                 .map(|(_, parsed)| parsed.subject().as_raw() == parsed.issuer().as_raw())
                 .map_err(|error| format!("certificate {count} does not parse: {error}"))?;
             if self_issued {
-                roots.add(certificate).map_err(|error| format!("certificate {count} is not a usable anchor: {error}"))?;
+                roots.add(certificate).map_err(|error| {
+                    format!("certificate {count} is not a usable anchor: {error}")
+                })?;
             } else {
                 store.known_intermediates.push(certificate);
             }
@@ -96,20 +104,48 @@ pub struct CertificateReport {
 }
 
 /// Analyses the chain as sent (leaf first) for `host` at `now`.
-pub fn analyse(chain: &[Vec<u8>], host: &str, now: DateTime<Utc>, trust: &TrustStore) -> Result<(CertificateReport, Vec<Finding>), String> {
+pub fn analyse(
+    chain: &[Vec<u8>],
+    host: &str,
+    now: DateTime<Utc>,
+    trust: &TrustStore,
+) -> Result<(CertificateReport, Vec<Finding>), String> {
     let leaf_der = chain.first().ok_or("the server sent no certificate")?;
-    let (_, leaf) = X509Certificate::from_der(leaf_der).map_err(|error| format!("the server's certificate does not parse: {error}"))?;
+    let (_, leaf) = X509Certificate::from_der(leaf_der)
+        .map_err(|error| format!("the server's certificate does not parse: {error}"))?;
     let mut findings = Vec::new();
     let not_before = to_utc(leaf.validity().not_before);
     let not_after = to_utc(leaf.validity().not_after);
-    let dates = format!("valid {} to {}", not_before.format("%Y-%m-%d"), not_after.format("%Y-%m-%d"));
+    let dates = format!(
+        "valid {} to {}",
+        not_before.format("%Y-%m-%d"),
+        not_after.format("%Y-%m-%d")
+    );
     if now > not_after {
-        findings.push(Finding::new(ids::CERT_EXPIRED, format!("the certificate expired on {}", not_after.format("%Y-%m-%d")), dates.clone()));
+        findings.push(Finding::new(
+            ids::CERT_EXPIRED,
+            format!(
+                "the certificate expired on {}",
+                not_after.format("%Y-%m-%d")
+            ),
+            dates.clone(),
+        ));
     } else if now < not_before {
-        findings.push(Finding::new(ids::CERT_NOT_YET_VALID, format!("the certificate is not valid before {}", not_before.format("%Y-%m-%d")), dates.clone()));
+        findings.push(Finding::new(
+            ids::CERT_NOT_YET_VALID,
+            format!(
+                "the certificate is not valid before {}",
+                not_before.format("%Y-%m-%d")
+            ),
+            dates.clone(),
+        ));
     } else if not_after - now < Duration::days(EXPIRY_WARNING_DAYS) {
         let days = (not_after - now).num_days();
-        findings.push(Finding::new(ids::CERT_EXPIRING, format!("the certificate expires in {days} days"), dates.clone()));
+        findings.push(Finding::new(
+            ids::CERT_EXPIRING,
+            format!("the certificate expires in {days} days"),
+            dates.clone(),
+        ));
     }
 
     let names = subject_alt_names(&leaf);
@@ -117,13 +153,24 @@ pub fn analyse(chain: &[Vec<u8>], host: &str, now: DateTime<Utc>, trust: &TrustS
         findings.push(Finding::new(
             ids::CERT_HOSTNAME_MISMATCH,
             format!("the certificate is not valid for {host}"),
-            format!("names: {}", if names.is_empty() { "(none)".into() } else { names.join(", ") }),
+            format!(
+                "names: {}",
+                if names.is_empty() {
+                    "(none)".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
         ));
     }
 
     let self_signed = leaf.subject().as_raw() == leaf.issuer().as_raw();
     if self_signed {
-        findings.push(Finding::new(ids::CERT_SELF_SIGNED, "the certificate is self-signed", format!("subject = issuer = {}", leaf.subject())));
+        findings.push(Finding::new(
+            ids::CERT_SELF_SIGNED,
+            "the certificate is self-signed",
+            format!("subject = issuer = {}", leaf.subject()),
+        ));
     }
 
     let trusted = match verify(chain, &[], host, now, &leaf, trust) {
@@ -139,7 +186,11 @@ pub fn analyse(chain: &[Vec<u8>], host: &str, now: DateTime<Utc>, trust: &TrustS
                 ));
                 true
             } else {
-                findings.push(Finding::new(ids::CERT_UNTRUSTED, "the certificate does not chain to a trusted root", reason));
+                findings.push(Finding::new(
+                    ids::CERT_UNTRUSTED,
+                    "the certificate does not chain to a trusted root",
+                    reason,
+                ));
                 false
             }
         }
@@ -149,21 +200,31 @@ pub fn analyse(chain: &[Vec<u8>], host: &str, now: DateTime<Utc>, trust: &TrustS
     if let Some((kind, bits)) = key_size(&leaf)
         && ((kind == "RSA" && bits < 2048) || (kind == "EC" && bits < 256))
     {
-        findings.push(Finding::new(ids::CERT_WEAK_KEY, format!("the certificate's {kind} key has only {bits} bits"), key.clone()));
+        findings.push(Finding::new(
+            ids::CERT_WEAK_KEY,
+            format!("the certificate's {kind} key has only {bits} bits"),
+            key.clone(),
+        ));
     }
 
     // The last certificate of a chain may be a self-signed root whose own signature
     // nobody checks; every other signature counts.
     for (index, der) in chain.iter().enumerate() {
-        let Ok((_, certificate)) = X509Certificate::from_der(der) else { continue };
-        let is_sent_root = index > 0 && certificate.subject().as_raw() == certificate.issuer().as_raw();
+        let Ok((_, certificate)) = X509Certificate::from_der(der) else {
+            continue;
+        };
+        let is_sent_root =
+            index > 0 && certificate.subject().as_raw() == certificate.issuer().as_raw();
         let oid = certificate.signature_algorithm.algorithm.to_id_string();
         if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(weak, _)| *weak == oid)
             && !is_sent_root
         {
             findings.push(Finding::new(
                 ids::CERT_WEAK_SIGNATURE,
-                format!("certificate {} of the chain is signed with {name}", index + 1),
+                format!(
+                    "certificate {} of the chain is signed with {name}",
+                    index + 1
+                ),
                 format!("subject {}", certificate.subject()),
             ));
             break;
@@ -209,22 +270,33 @@ fn verify(
     let server_name = ServerName::try_from(host.to_owned()).map_err(|error| error.to_string())?;
     let not_before = to_utc(leaf.validity().not_before);
     let not_after = to_utc(leaf.validity().not_after);
-    let at = if now >= not_before && now <= not_after { now } else { not_before + (not_after - not_before) / 2 };
-    let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.timestamp().max(0) as u64));
+    let at = if now >= not_before && now <= not_after {
+        now
+    } else {
+        not_before + (not_after - not_before) / 2
+    };
+    let at =
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.timestamp().max(0) as u64));
     match verifier.verify_server_cert(&end_entity, &intermediates, &server_name, &[], at) {
         Ok(_) => Ok(()),
         Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::NotValidForName | rustls::CertificateError::NotValidForNameContext { .. },
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
         )) => Ok(()),
         Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
-            Err(format!("issuer {} is not a trusted root and no path to one was sent", leaf.issuer()))
+            Err(format!(
+                "issuer {} is not a trusted root and no path to one was sent",
+                leaf.issuer()
+            ))
         }
         Err(error) => Err(error.to_string()),
     }
 }
 
 fn subject_alt_names(certificate: &X509Certificate<'_>) -> Vec<String> {
-    let Ok(Some(extension)) = certificate.subject_alternative_name() else { return Vec::new() };
+    let Ok(Some(extension)) = certificate.subject_alternative_name() else {
+        return Vec::new();
+    };
     extension
         .value
         .general_names
@@ -290,7 +362,9 @@ fn signature_name(certificate: &X509Certificate<'_>) -> String {
 }
 
 fn to_utc(time: ASN1Time) -> DateTime<Utc> {
-    Utc.timestamp_opt(time.timestamp(), 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_opt(time.timestamp(), 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 #[cfg(test)]

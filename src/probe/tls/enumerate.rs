@@ -56,13 +56,11 @@ pub async fn scan_protocol(endpoint: &Endpoint, protocol: Protocol) -> ProtocolS
             .map(|suite| suite.id)
             .collect()
     };
-    let chains = candidates
-        .chunks(GROUP_SIZE)
-        .map(|group| {
-            let endpoint = endpoint.clone();
-            let group = group.to_vec();
-            async move { enumerate_group(&endpoint, protocol, group).await }
-        });
+    let chains = candidates.chunks(GROUP_SIZE).map(|group| {
+        let endpoint = endpoint.clone();
+        let group = group.to_vec();
+        async move { enumerate_group(&endpoint, protocol, group).await }
+    });
     let mut scan = ProtocolScan::default();
     for chain in futures_join_all(chains).await {
         merge(&mut scan, chain);
@@ -84,12 +82,19 @@ fn merge(scan: &mut ProtocolScan, chain: ProtocolScan) {
     scan.errors.extend(chain.errors);
 }
 
-async fn enumerate_group(endpoint: &Endpoint, protocol: Protocol, mut offered: Vec<u16>) -> ProtocolScan {
+async fn enumerate_group(
+    endpoint: &Endpoint,
+    protocol: Protocol,
+    mut offered: Vec<u16>,
+) -> ProtocolScan {
     let mut scan = ProtocolScan::default();
     while !offered.is_empty() {
         match ask(endpoint, protocol, &offered).await {
             Ok(Some(hello)) if hello.version == protocol.wire() => {
-                let Some(position) = offered.iter().position(|suite| *suite == hello.cipher_suite) else {
+                let Some(position) = offered
+                    .iter()
+                    .position(|suite| *suite == hello.cipher_suite)
+                else {
                     scan.errors.push(format!(
                         "{}: the server chose {}, which was not offered",
                         protocol.as_str(),
@@ -100,7 +105,8 @@ async fn enumerate_group(endpoint: &Endpoint, protocol: Protocol, mut offered: V
                 offered.remove(position);
                 scan.accepted_suites.push(hello.cipher_suite);
                 if let Some(bits) = hello.dh_prime_bits {
-                    scan.dh_prime_bits = Some(scan.dh_prime_bits.map_or(bits, |seen| seen.min(bits)));
+                    scan.dh_prime_bits =
+                        Some(scan.dh_prime_bits.map_or(bits, |seen| seen.min(bits)));
                 }
                 scan.ocsp_stapled |= hello.ocsp_stapled;
                 scan.certificate_requested |= hello.certificate_requested;
@@ -121,8 +127,16 @@ async fn enumerate_group(endpoint: &Endpoint, protocol: Protocol, mut offered: V
 
 /// Sends one ClientHello and reads the answer. `Ok(None)` is a refusal (alert or
 /// connection closed before anything arrived).
-pub async fn ask(endpoint: &Endpoint, protocol: Protocol, offered: &[u16]) -> Result<Option<ServerHello>, ProbeError> {
-    let _permit = endpoint.connections.acquire().await.map_err(|_| ProbeError::Cancelled)?;
+pub async fn ask(
+    endpoint: &Endpoint,
+    protocol: Protocol,
+    offered: &[u16],
+) -> Result<Option<ServerHello>, ProbeError> {
+    let _permit = endpoint
+        .connections
+        .acquire()
+        .await
+        .map_err(|_| ProbeError::Cancelled)?;
     let mut stream = connect(endpoint.address, endpoint.timeouts).await?;
     let spec = HelloSpec {
         protocol,
@@ -131,14 +145,22 @@ pub async fn ask(endpoint: &Endpoint, protocol: Protocol, offered: &[u16]) -> Re
         random: crate::vault::random_bytes::<32>(),
     };
     let read = async {
-        stream.write_all(&client_hello(&spec)).await.map_err(|error| ProbeError::Io(error.to_string()))?;
+        stream
+            .write_all(&client_hello(&spec))
+            .await
+            .map_err(|error| ProbeError::Io(error.to_string()))?;
         let mut received = Vec::with_capacity(8 * 1024);
         let mut buffer = [0u8; 16 * 1024];
         loop {
             let count = match stream.read(&mut buffer).await {
                 Ok(count) => count,
                 // A reset right after our hello is how some servers refuse.
-                Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset && received.is_empty() => 0,
+                Err(error)
+                    if error.kind() == std::io::ErrorKind::ConnectionReset
+                        && received.is_empty() =>
+                {
+                    0
+                }
                 Err(error) => return Err(ProbeError::Io(error.to_string())),
             };
             if count == 0 {
@@ -158,23 +180,29 @@ pub async fn ask(endpoint: &Endpoint, protocol: Protocol, offered: &[u16]) -> Re
     };
     tokio::time::timeout(endpoint.timeouts.read, read)
         .await
-        .map_err(|_| ProbeError::Timeout { what: "the server's answer", after: endpoint.timeouts.read })?
+        .map_err(|_| ProbeError::Timeout {
+            what: "the server's answer",
+            after: endpoint.timeouts.read,
+        })?
 }
 
 /// Opens a TCP connection within the connect timeout.
 pub async fn connect(address: SocketAddr, timeouts: Timeouts) -> Result<TcpStream, ProbeError> {
     let stream = tokio::time::timeout(timeouts.connect, TcpStream::connect(address))
         .await
-        .map_err(|_| ProbeError::Timeout { what: "connecting", after: timeouts.connect })?
+        .map_err(|_| ProbeError::Timeout {
+            what: "connecting",
+            after: timeouts.connect,
+        })?
         .map_err(|error| ProbeError::Connect(error.to_string()))?;
     stream.set_nodelay(true).ok();
     Ok(stream)
 }
 
 /// Awaits every future concurrently, keeping their order.
-pub(crate) async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+pub(crate) async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let mut set = tokio::task::JoinSet::new();
@@ -189,5 +217,8 @@ where
         }
         outputs[index] = Some(output);
     }
-    outputs.into_iter().map(|output| output.expect("every task reports")).collect()
+    outputs
+        .into_iter()
+        .map(|output| output.expect("every task reports"))
+        .collect()
 }

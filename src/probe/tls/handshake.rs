@@ -40,31 +40,55 @@ pub struct HandshakeFacts {
 }
 
 /// Runs one inspecting handshake, optionally presenting a client certificate.
-pub async fn inspect(endpoint: &Endpoint, identity: Option<Arc<CertifiedKey>>) -> Result<HandshakeFacts, ProbeError> {
+pub async fn inspect(
+    endpoint: &Endpoint,
+    identity: Option<Arc<CertifiedKey>>,
+) -> Result<HandshakeFacts, ProbeError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let (config, observed) = danger::inspecting_config(provider, identity.clone(), &[b"h2", b"http/1.1"])
-        .map_err(|error| ProbeError::Tls(error.to_string()))?;
-    let server_name = ServerName::try_from(endpoint.server_name.clone())
-        .map_err(|_| ProbeError::Target(format!("`{}` is not a valid server name", endpoint.server_name)))?;
-    let _permit = endpoint.connections.acquire().await.map_err(|_| ProbeError::Cancelled)?;
+    let (config, observed) =
+        danger::inspecting_config(provider, identity.clone(), &[b"h2", b"http/1.1"])
+            .map_err(|error| ProbeError::Tls(error.to_string()))?;
+    let server_name = ServerName::try_from(endpoint.server_name.clone()).map_err(|_| {
+        ProbeError::Target(format!(
+            "`{}` is not a valid server name",
+            endpoint.server_name
+        ))
+    })?;
+    let _permit = endpoint
+        .connections
+        .acquire()
+        .await
+        .map_err(|_| ProbeError::Cancelled)?;
     let stream = connect(endpoint.address, endpoint.timeouts).await?;
     let connector = TlsConnector::from(Arc::new(config));
     let outcome = tokio::time::timeout(endpoint.timeouts.read, async {
         let mut tls = connector.connect(server_name, stream).await?;
         let (_, connection) = tls.get_ref();
         let facts = (
-            connection.protocol_version().map(|version| format!("{version:?}").replace("TLSv1_", "TLSv1.")),
-            connection.negotiated_cipher_suite().map(|suite| format!("{:?}", suite.suite())),
-            connection.alpn_protocol().map(|alpn| String::from_utf8_lossy(alpn).into_owned()),
+            connection
+                .protocol_version()
+                .map(|version| format!("{version:?}").replace("TLSv1_", "TLSv1.")),
+            connection
+                .negotiated_cipher_suite()
+                .map(|suite| format!("{:?}", suite.suite())),
+            connection
+                .alpn_protocol()
+                .map(|alpn| String::from_utf8_lossy(alpn).into_owned()),
             connection.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3),
         );
         // In TLS 1.3 a server that requires a certificate refuses only after our
         // Finished; that refusal is the first thing to read. A short read settles it.
-        let requested = observed.lock().expect("observation lock").client_certificate_requested;
+        let requested = observed
+            .lock()
+            .expect("observation lock")
+            .client_certificate_requested;
         let mut refused_after = None;
         if facts.3 && requested && identity.is_none() {
             let mut byte = [0u8; 1];
-            let settle = endpoint.timeouts.read.min(std::time::Duration::from_millis(500));
+            let settle = endpoint
+                .timeouts
+                .read
+                .min(std::time::Duration::from_millis(500));
             if let Ok(Err(error)) = tokio::time::timeout(settle, tls.read(&mut byte)).await {
                 refused_after = Some(error.to_string());
             }
@@ -88,7 +112,12 @@ pub async fn inspect(endpoint: &Endpoint, identity: Option<Arc<CertifiedKey>>) -
         error: None,
     };
     match outcome {
-        Err(_) => return Err(ProbeError::Timeout { what: "the TLS handshake", after: endpoint.timeouts.read }),
+        Err(_) => {
+            return Err(ProbeError::Timeout {
+                what: "the TLS handshake",
+                after: endpoint.timeouts.read,
+            });
+        }
         Ok(Ok(((protocol, suite, alpn, _), refused_after))) => {
             facts.protocol = protocol;
             facts.cipher_suite = suite;

@@ -21,7 +21,13 @@ pub enum Protocol {
 }
 
 impl Protocol {
-    pub const ALL: [Protocol; 5] = [Self::Ssl3, Self::Tls10, Self::Tls11, Self::Tls12, Self::Tls13];
+    pub const ALL: [Protocol; 5] = [
+        Self::Ssl3,
+        Self::Tls10,
+        Self::Tls11,
+        Self::Tls12,
+        Self::Tls13,
+    ];
 
     /// The version number on the wire.
     pub fn wire(self) -> u16 {
@@ -35,7 +41,9 @@ impl Protocol {
     }
 
     pub fn from_wire(version: u16) -> Option<Self> {
-        Self::ALL.into_iter().find(|protocol| protocol.wire() == version)
+        Self::ALL
+            .into_iter()
+            .find(|protocol| protocol.wire() == version)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -51,12 +59,14 @@ impl Protocol {
 
 /// Named groups offered for (EC)DHE: X25519 first, then the NIST curves, then the
 /// RFC 7919 finite-field groups.
-const GROUPS: &[u16] = &[0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0102];
+const GROUPS: &[u16] = &[
+    0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0102,
+];
 
 /// Signature schemes, including SHA-1 and DSA ones, so that old servers still answer.
 const SIGNATURE_SCHEMES: &[u16] = &[
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201, 0x0202,
-    0x0402, 0x0502, 0x0602,
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203,
+    0x0201, 0x0202, 0x0402, 0x0502, 0x0602,
 ];
 
 /// What one hello offers.
@@ -104,7 +114,14 @@ pub fn client_hello(spec: &HelloSpec<'_>) -> Vec<u8> {
     record.push(22); // handshake
     // Record version: TLS 1.0 for everything newer, the way real clients do it, since
     // some servers drop hellos whose record version they do not know.
-    put_u16(&mut record, if spec.protocol == Protocol::Ssl3 { 0x0300 } else { 0x0301 });
+    put_u16(
+        &mut record,
+        if spec.protocol == Protocol::Ssl3 {
+            0x0300
+        } else {
+            0x0301
+        },
+    );
     put_u16(&mut record, handshake.len() as u16);
     record.extend_from_slice(&handshake);
     record
@@ -112,7 +129,10 @@ pub fn client_hello(spec: &HelloSpec<'_>) -> Vec<u8> {
 
 fn extensions(spec: &HelloSpec<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    if let Some(name) = spec.server_name.filter(|name| name.parse::<std::net::IpAddr>().is_err()) {
+    if let Some(name) = spec
+        .server_name
+        .filter(|name| name.parse::<std::net::IpAddr>().is_err())
+    {
         let name = name.as_bytes();
         let mut data = Vec::with_capacity(name.len() + 5);
         put_u16(&mut data, (name.len() + 3) as u16);
@@ -172,21 +192,37 @@ mod tests {
 
     #[test]
     fn the_record_and_handshake_lengths_add_up() {
-        let spec = HelloSpec { protocol: Protocol::Tls12, suites: &[0xC02F, 0x002F], server_name: Some("api.example.com"), random: [7; 32] };
+        let spec = HelloSpec {
+            protocol: Protocol::Tls12,
+            suites: &[0xC02F, 0x002F],
+            server_name: Some("api.example.com"),
+            random: [7; 32],
+        };
         let record = client_hello(&spec);
         assert_eq!(record[0], 22);
-        assert_eq!(usize::from(u16::from_be_bytes([record[3], record[4]])), record.len() - 5);
+        assert_eq!(
+            usize::from(u16::from_be_bytes([record[3], record[4]])),
+            record.len() - 5
+        );
         assert_eq!(record[5], 1, "handshake type client_hello");
         let handshake_length = u32::from_be_bytes([0, record[6], record[7], record[8]]) as usize;
         assert_eq!(handshake_length, record.len() - 9);
         assert_eq!(&record[9..11], &[3, 3]);
         let text = String::from_utf8_lossy(&record);
-        assert!(text.contains("api.example.com"), "SNI must carry the host name");
+        assert!(
+            text.contains("api.example.com"),
+            "SNI must carry the host name"
+        );
     }
 
     #[test]
     fn ip_addresses_are_not_sent_as_sni_and_sslv3_has_no_extensions() {
-        let spec = HelloSpec { protocol: Protocol::Ssl3, suites: &[0x002F], server_name: Some("127.0.0.1"), random: [1; 32] };
+        let spec = HelloSpec {
+            protocol: Protocol::Ssl3,
+            suites: &[0x002F],
+            server_name: Some("127.0.0.1"),
+            random: [1; 32],
+        };
         let record = client_hello(&spec);
         // header 5 + handshake header 4 + version 2 + random 32 + session 1 + suites 4 + compression 2
         assert_eq!(record.len(), 5 + 4 + 2 + 32 + 1 + 4 + 2);

@@ -19,8 +19,8 @@ pub use enumerate::Endpoint;
 pub use handshake::ClientCertificatePolicy;
 pub use hello::Protocol;
 
-use super::finding::{Finding, ids};
 use super::ProbeError;
+use super::finding::{Finding, ids};
 use suites::KeyExchange;
 
 /// One protocol version and the suites accepted with it.
@@ -60,25 +60,42 @@ pub async fn probe(
     let mut tasks = tokio::task::JoinSet::new();
     for protocol in Protocol::ALL {
         let endpoint = endpoint.clone();
-        tasks.spawn(async move { (protocol, enumerate::scan_protocol(&endpoint, protocol).await) });
+        tasks.spawn(async move {
+            (
+                protocol,
+                enumerate::scan_protocol(&endpoint, protocol).await,
+            )
+        });
     }
     let handshake_endpoint = endpoint.clone();
-    let handshake = tokio::spawn(async move { handshake::inspect(&handshake_endpoint, identity).await });
+    let handshake =
+        tokio::spawn(async move { handshake::inspect(&handshake_endpoint, identity).await });
     let mut scans = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         scans.push(joined.map_err(|error| ProbeError::Internal(error.to_string()))?);
     }
     scans.sort_by_key(|(protocol, _)| *protocol);
-    let handshake = handshake.await.map_err(|error| ProbeError::Internal(error.to_string()))?;
+    let handshake = handshake
+        .await
+        .map_err(|error| ProbeError::Internal(error.to_string()))?;
 
-    let accepted_any = scans.iter().any(|(_, scan)| !scan.accepted_suites.is_empty());
-    let errors: Vec<String> = scans.iter().flat_map(|(_, scan)| scan.errors.iter().cloned()).collect();
+    let accepted_any = scans
+        .iter()
+        .any(|(_, scan)| !scan.accepted_suites.is_empty());
+    let errors: Vec<String> = scans
+        .iter()
+        .flat_map(|(_, scan)| scan.errors.iter().cloned())
+        .collect();
     if !accepted_any {
         // Nothing spoke TLS back: report the clearest reason as the target's error.
         return Err(match (handshake, errors.first()) {
             (Err(error), _) => error,
             (Ok(_), Some(first)) => ProbeError::Tls(first.clone()),
-            (Ok(facts), None) => ProbeError::Tls(facts.error.unwrap_or_else(|| "the server accepts no protocol version Keyward offers".into())),
+            (Ok(facts), None) => {
+                ProbeError::Tls(facts.error.unwrap_or_else(|| {
+                    "the server accepts no protocol version Keyward offers".into()
+                }))
+            }
         });
     }
 
@@ -99,7 +116,11 @@ pub async fn probe(
                 _ => None,
             };
             if let Some(id) = id {
-                findings.push(Finding::new(id, format!("the server accepts {}", protocol.as_str()), suite_list(&scan.accepted_suites)));
+                findings.push(Finding::new(
+                    id,
+                    format!("the server accepts {}", protocol.as_str()),
+                    suite_list(&scan.accepted_suites),
+                ));
             }
         }
         if let Some(bits) = scan.dh_prime_bits {
@@ -110,15 +131,30 @@ pub async fn probe(
         }
         raw_ocsp |= scan.ocsp_stapled;
         raw_certificate_request |= scan.certificate_requested;
-        all_suites.extend(scan.accepted_suites.iter().filter_map(|id| suites::by_id(*id)));
+        all_suites.extend(
+            scan.accepted_suites
+                .iter()
+                .filter_map(|id| suites::by_id(*id)),
+        );
         protocols.push(ProtocolReport {
             protocol: *protocol,
             accepted,
-            cipher_suites: scan.accepted_suites.iter().map(|id| suites::name_of(*id)).collect(),
+            cipher_suites: scan
+                .accepted_suites
+                .iter()
+                .map(|id| suites::name_of(*id))
+                .collect(),
         });
     }
-    if !protocols.iter().any(|report| report.protocol == Protocol::Tls13 && report.accepted) {
-        findings.push(Finding::new(ids::NO_TLS13, "the server does not accept TLS 1.3", "TLSv1.3 ClientHello refused"));
+    if !protocols
+        .iter()
+        .any(|report| report.protocol == Protocol::Tls13 && report.accepted)
+    {
+        findings.push(Finding::new(
+            ids::NO_TLS13,
+            "the server does not accept TLS 1.3",
+            "TLSv1.3 ClientHello refused",
+        ));
     }
     cipher_findings(&all_suites, dh_prime_bits, &mut findings);
 
@@ -129,7 +165,11 @@ pub async fn probe(
         alpn: None,
         certificate: None,
         ocsp_stapled: raw_ocsp,
-        client_certificate: if raw_certificate_request { ClientCertificatePolicy::Required } else { ClientCertificatePolicy::NotRequested },
+        client_certificate: if raw_certificate_request {
+            ClientCertificatePolicy::Required
+        } else {
+            ClientCertificatePolicy::NotRequested
+        },
         dh_prime_bits,
         errors,
     };
@@ -140,7 +180,9 @@ pub async fn probe(
             report.negotiated_cipher_suite = facts.cipher_suite;
             report.alpn = facts.alpn;
             report.ocsp_stapled |= facts.ocsp_stapled;
-            if facts.client_certificate != ClientCertificatePolicy::NotRequested || facts.error.is_none() {
+            if facts.client_certificate != ClientCertificatePolicy::NotRequested
+                || facts.error.is_none()
+            {
                 report.client_certificate = facts.client_certificate;
             }
             if !facts.chain.is_empty() {
@@ -153,14 +195,28 @@ pub async fn probe(
         Err(error) => report.errors.push(format!("modern handshake: {error}")),
     }
     if !report.ocsp_stapled {
-        findings.push(Finding::new(ids::OCSP_NO_STAPLING, "the server staples no OCSP response", "status_request sent, no CertificateStatus"));
+        findings.push(Finding::new(
+            ids::OCSP_NO_STAPLING,
+            "the server staples no OCSP response",
+            "status_request sent, no CertificateStatus",
+        ));
     }
     if report.client_certificate != ClientCertificatePolicy::NotRequested {
-        let how = if report.client_certificate == ClientCertificatePolicy::Required { "requires" } else { "asks for (optional)" };
-        findings.push(Finding::new(ids::CLIENT_CERT_REQUIRED, format!("the server {how} a client certificate"), "CertificateRequest received"));
+        let how = if report.client_certificate == ClientCertificatePolicy::Required {
+            "requires"
+        } else {
+            "asks for (optional)"
+        };
+        findings.push(Finding::new(
+            ids::CLIENT_CERT_REQUIRED,
+            format!("the server {how} a client certificate"),
+            "CertificateRequest received",
+        ));
     }
     if chain.is_empty() {
-        report.errors.push("no certificate chain could be read".into());
+        report
+            .errors
+            .push("no certificate chain could be read".into());
     } else {
         match certificate::analyse(&chain, &endpoint.server_name, now, trust) {
             Ok((certificate, certificate_findings)) => {
@@ -173,7 +229,11 @@ pub async fn probe(
     Ok((report, findings))
 }
 
-fn cipher_findings(accepted: &[suites::CipherSuite], dh_prime_bits: Option<u32>, findings: &mut Vec<Finding>) {
+fn cipher_findings(
+    accepted: &[suites::CipherSuite],
+    dh_prime_bits: Option<u32>,
+    findings: &mut Vec<Finding>,
+) {
     let mut weak: Vec<String> = Vec::new();
     for suite in accepted {
         if let Some(class) = suite.weakness() {
@@ -184,11 +244,20 @@ fn cipher_findings(accepted: &[suites::CipherSuite], dh_prime_bits: Option<u32>,
         }
     }
     if !weak.is_empty() {
-        findings.push(Finding::new(ids::CIPHER_WEAK, format!("the server accepts {} weak cipher suite(s)", weak.len()), weak.join(", ")));
+        findings.push(Finding::new(
+            ids::CIPHER_WEAK,
+            format!("the server accepts {} weak cipher suite(s)", weak.len()),
+            weak.join(", "),
+        ));
     }
     let mut static_rsa: Vec<&str> = accepted
         .iter()
-        .filter(|suite| matches!(suite.key_exchange(), KeyExchange::Rsa | KeyExchange::StaticDh))
+        .filter(|suite| {
+            matches!(
+                suite.key_exchange(),
+                KeyExchange::Rsa | KeyExchange::StaticDh
+            )
+        })
         .map(|suite| suite.name)
         .collect();
     static_rsa.dedup();
@@ -200,13 +269,24 @@ fn cipher_findings(accepted: &[suites::CipherSuite], dh_prime_bits: Option<u32>,
         ));
     }
     if !accepted.is_empty() && !accepted.iter().any(|suite| suite.is_aead()) {
-        findings.push(Finding::new(ids::CIPHER_NO_AEAD, "the server accepts no AEAD cipher suite", "no GCM, CCM or ChaCha20-Poly1305 suite accepted"));
+        findings.push(Finding::new(
+            ids::CIPHER_NO_AEAD,
+            "the server accepts no AEAD cipher suite",
+            "no GCM, CCM or ChaCha20-Poly1305 suite accepted",
+        ));
     }
     if let Some(bits) = dh_prime_bits.filter(|bits| *bits < 2048) {
-        findings.push(Finding::new(ids::KEX_WEAK_DH, format!("the server's DHE group has only {bits} bits"), format!("DH prime: {bits} bits")));
+        findings.push(Finding::new(
+            ids::KEX_WEAK_DH,
+            format!("the server's DHE group has only {bits} bits"),
+            format!("DH prime: {bits} bits"),
+        ));
     }
 }
 
 fn suite_list(ids: &[u16]) -> String {
-    ids.iter().map(|id| suites::name_of(*id)).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(|id| suites::name_of(*id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

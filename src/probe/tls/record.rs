@@ -11,8 +11,8 @@ use thiserror::Error;
 
 /// The SHA-256 of "HelloRetryRequest": a ServerHello with this random is an HRR.
 const RETRY_REQUEST_RANDOM: [u8; 32] = [
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11,
-    0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 ];
 
 /// The largest record body TLS allows (2^14 plus expansion), with room to spare.
@@ -37,7 +37,10 @@ pub enum RecordError {
 pub enum ServerAnswer {
     Hello(ServerHello),
     /// The server refused with an alert before saying hello.
-    Alert { level: u8, description: u8 },
+    Alert {
+        level: u8,
+        description: u8,
+    },
 }
 
 /// The facts a ServerHello flight carries in the clear.
@@ -92,7 +95,10 @@ pub fn parse_flight(bytes: &[u8]) -> Result<Flight, RecordError> {
                 }
                 return Ok(Flight::Done(match hello {
                     Some(hello) => ServerAnswer::Hello(hello),
-                    None => ServerAnswer::Alert { level: body[0], description: body[1] },
+                    None => ServerAnswer::Alert {
+                        level: body[0],
+                        description: body[1],
+                    },
                 }));
             }
             22 => {
@@ -103,7 +109,11 @@ pub fn parse_flight(bytes: &[u8]) -> Result<Flight, RecordError> {
             }
             // ChangeCipherSpec and encrypted data only follow a TLS 1.3 ServerHello,
             // after which we have already stopped.
-            _ => return Err(RecordError::Malformed("unexpected record before the server's hello")),
+            _ => {
+                return Err(RecordError::Malformed(
+                    "unexpected record before the server's hello",
+                ));
+            }
         }
     }
     if bytes.len() > MAX_FLIGHT {
@@ -113,7 +123,10 @@ pub fn parse_flight(bytes: &[u8]) -> Result<Flight, RecordError> {
 }
 
 /// Walks the complete handshake messages; `Some` once the flight says all we need.
-fn read_messages(mut messages: &[u8], hello: &mut Option<ServerHello>) -> Result<Option<ServerAnswer>, RecordError> {
+fn read_messages(
+    mut messages: &[u8],
+    hello: &mut Option<ServerHello>,
+) -> Result<Option<ServerAnswer>, RecordError> {
     *hello = None;
     while messages.len() >= 4 {
         let kind = messages[0];
@@ -135,7 +148,11 @@ fn read_messages(mut messages: &[u8], hello: &mut Option<ServerHello>) -> Result
                     return Ok(hello.take().map(ServerAnswer::Hello));
                 }
             }
-            (_, None) => return Err(RecordError::Malformed("handshake message before ServerHello")),
+            (_, None) => {
+                return Err(RecordError::Malformed(
+                    "handshake message before ServerHello",
+                ));
+            }
             (11, Some(current)) => current.certificates = certificate_list(body)?,
             (22, Some(current)) => current.ocsp_stapled = true,
             (12, Some(current)) => server_key_exchange(body, current),
@@ -202,7 +219,10 @@ fn server_key_exchange(body: &[u8], hello: &mut ServerHello) {
             && let Ok(prime) = reader.take(usize::from(prime_length))
         {
             let leading_zero_bits = prime.iter().take_while(|byte| **byte == 0).count() * 8
-                + prime.iter().find(|byte| **byte != 0).map_or(0, |byte| byte.leading_zeros() as usize);
+                + prime
+                    .iter()
+                    .find(|byte| **byte != 0)
+                    .map_or(0, |byte| byte.leading_zeros() as usize);
             hello.dh_prime_bits = Some((prime.len() * 8 - leading_zero_bits) as u32);
         }
     } else if reader.u8() == Ok(3)
@@ -215,7 +235,10 @@ fn server_key_exchange(body: &[u8], hello: &mut ServerHello) {
 /// A short, printable description of bytes that are not TLS (an HTTP answer, say).
 fn describe_junk(bytes: &[u8]) -> String {
     let head = &bytes[..bytes.len().min(16)];
-    if head.iter().all(|byte| byte.is_ascii_graphic() || *byte == b' ') {
+    if head
+        .iter()
+        .all(|byte| byte.is_ascii_graphic() || *byte == b' ')
+    {
         format!("starts with {:?}", String::from_utf8_lossy(head))
     } else {
         format!("starts with bytes {}", hex::encode(head))
@@ -227,7 +250,9 @@ struct Reader<'a>(&'a [u8]);
 impl<'a> Reader<'a> {
     fn take(&mut self, count: usize) -> Result<&'a [u8], RecordError> {
         if self.0.len() < count {
-            return Err(RecordError::Malformed("a length runs past the end of its message"));
+            return Err(RecordError::Malformed(
+                "a length runs past the end of its message",
+            ));
         }
         let (head, tail) = self.0.split_at(count);
         self.0 = tail;
@@ -294,9 +319,15 @@ mod tests {
         let bytes = record(22, &flight);
         // Every prefix is either "need more" or the same final answer: never a panic.
         for cut in 0..bytes.len() {
-            assert_eq!(parse_flight(&bytes[..cut]), Ok(Flight::NeedMore), "cut at {cut}");
+            assert_eq!(
+                parse_flight(&bytes[..cut]),
+                Ok(Flight::NeedMore),
+                "cut at {cut}"
+            );
         }
-        let Ok(Flight::Done(ServerAnswer::Hello(hello))) = parse_flight(&bytes) else { panic!() };
+        let Ok(Flight::Done(ServerAnswer::Hello(hello))) = parse_flight(&bytes) else {
+            panic!()
+        };
         assert_eq!((hello.version, hello.cipher_suite), (0x0303, 0x0033));
         assert_eq!(hello.certificates, vec![certificate.to_vec()]);
         assert_eq!(hello.dh_prime_bits, Some(1024));
@@ -304,17 +335,39 @@ mod tests {
 
     #[test]
     fn tls13_is_read_from_supported_versions_and_an_alert_is_a_refusal() {
-        let hello = record(22, &message(2, &hello_body(0x0303, 0x1301, &[0x00, 0x2B, 0x00, 0x02, 0x03, 0x04])));
-        let Ok(Flight::Done(ServerAnswer::Hello(parsed))) = parse_flight(&hello) else { panic!() };
+        let hello = record(
+            22,
+            &message(
+                2,
+                &hello_body(0x0303, 0x1301, &[0x00, 0x2B, 0x00, 0x02, 0x03, 0x04]),
+            ),
+        );
+        let Ok(Flight::Done(ServerAnswer::Hello(parsed))) = parse_flight(&hello) else {
+            panic!()
+        };
         assert_eq!(parsed.version, 0x0304);
         let alert = record(21, &[2, 40]);
-        assert_eq!(parse_flight(&alert), Ok(Flight::Done(ServerAnswer::Alert { level: 2, description: 40 })));
+        assert_eq!(
+            parse_flight(&alert),
+            Ok(Flight::Done(ServerAnswer::Alert {
+                level: 2,
+                description: 40
+            }))
+        );
     }
 
     #[test]
     fn http_and_junk_are_not_tls() {
-        assert!(matches!(parse_flight(b"HTTP/1.1 400 Bad Request\r\n"), Err(RecordError::NotTls(text)) if text.contains("HTTP")));
-        assert!(matches!(parse_flight(&[22, 3, 3, 0xFF, 0xFF]), Err(RecordError::Malformed(_))));
-        assert!(matches!(parse_flight(&record(22, &[2, 0, 0, 1, 0])), Err(RecordError::Malformed(_))));
+        assert!(
+            matches!(parse_flight(b"HTTP/1.1 400 Bad Request\r\n"), Err(RecordError::NotTls(text)) if text.contains("HTTP"))
+        );
+        assert!(matches!(
+            parse_flight(&[22, 3, 3, 0xFF, 0xFF]),
+            Err(RecordError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_flight(&record(22, &[2, 0, 0, 1, 0])),
+            Err(RecordError::Malformed(_))
+        ));
     }
 }

@@ -80,7 +80,10 @@ impl CipherSuite {
 
     /// Authenticated encryption (GCM, CCM, ChaCha20-Poly1305, every TLS 1.3 suite).
     pub fn is_aead(self) -> bool {
-        self.is_tls13() || self.name.contains("_GCM_") || self.name.contains("_CCM") || self.name.contains("POLY1305")
+        self.is_tls13()
+            || self.name.contains("_GCM_")
+            || self.name.contains("_CCM")
+            || self.name.contains("POLY1305")
     }
 
     /// Suites that only exist from TLS 1.2 on (SHA-2 MACs, AEAD).
@@ -263,7 +266,11 @@ mod tests {
         let mut ids: Vec<u16> = ALL.iter().map(|suite| suite.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), ALL.len(), "a duplicate number would make enumeration skip a suite");
+        assert_eq!(
+            ids.len(),
+            ALL.len(),
+            "a duplicate number would make enumeration skip a suite"
+        );
     }
 
     #[test]
