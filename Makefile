@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-probe
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -25,8 +25,20 @@ test-rust: bootstrap
 
 test: lint test-rust
 
-bench: bench-inventory
+bench: bench-inventory bench-probe
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# Probe speed on loopback endpoints, side by side with testssl.sh (Debian package) and
+# sslyze (PyPI, in a venv under benches/out) on the same servers; then a short run of
+# the TLS record parser's fuzz target when cargo-fuzz and a nightly toolchain are there.
+bench-probe: bootstrap
+	@test -x benches/out/sslyze-venv/bin/sslyze || \
+	  { python3 -m venv benches/out/sslyze-venv && benches/out/sslyze-venv/bin/pip install -q sslyze; } || \
+	  echo "sslyze could not be installed: its column will say so"
+	cargo bench --locked --bench probe
+	@if cargo fuzz --version >/dev/null 2>&1 && rustup toolchain list | grep -q nightly; then \
+	  cd fuzz && cargo +nightly fuzz run tls_flight -- -max_total_time=30; \
+	else echo "cargo-fuzz or a nightly toolchain is missing: fuzz run skipped"; fi

@@ -33,6 +33,8 @@ struct Verdict {
     hostname_mismatch: bool,
     /// A strict client would accept the certificate (trusted, in date, right name).
     certificate_ok: bool,
+    /// Why the peer refused the certificate, when it says.
+    detail: String,
 }
 
 impl Verdict {
@@ -43,7 +45,12 @@ impl Verdict {
             if self.protocols[index] == other.protocols[index] {
                 agree += 1;
             } else {
-                differences.push(format!("{} {}/{}", protocol.as_str(), self.protocols[index], other.protocols[index]));
+                differences.push(format!(
+                    "{} {}/{}",
+                    protocol.as_str(),
+                    self.protocols[index],
+                    other.protocols[index]
+                ));
             }
         }
         for (name, ours, theirs) in [
@@ -65,16 +72,26 @@ fn keyward_verdict(report: &ProbeReport) -> Verdict {
     let tls = report.tls.as_ref().expect("TLS report");
     let mut protocols = [false; 5];
     for (index, protocol) in Protocol::ALL.iter().enumerate() {
-        protocols[index] = tls.protocols.iter().any(|entry| entry.protocol == *protocol && entry.accepted);
+        protocols[index] = tls
+            .protocols
+            .iter()
+            .any(|entry| entry.protocol == *protocol && entry.accepted);
     }
-    let certificate_problem = [ids::CERT_EXPIRED, ids::CERT_NOT_YET_VALID, ids::CERT_UNTRUSTED, ids::CERT_HOSTNAME_MISMATCH, ids::CERT_SELF_SIGNED]
-        .iter()
-        .any(|id| report.has_finding(id));
+    let certificate_problem = [
+        ids::CERT_EXPIRED,
+        ids::CERT_NOT_YET_VALID,
+        ids::CERT_UNTRUSTED,
+        ids::CERT_HOSTNAME_MISMATCH,
+        ids::CERT_SELF_SIGNED,
+    ]
+    .iter()
+    .any(|id| report.has_finding(id));
     Verdict {
         protocols,
         expired: report.has_finding(ids::CERT_EXPIRED),
         hostname_mismatch: report.has_finding(ids::CERT_HOSTNAME_MISMATCH),
         certificate_ok: !certificate_problem,
+        detail: String::new(),
     }
 }
 
@@ -89,41 +106,80 @@ fn testssl_verdict(json: &Value) -> Verdict {
             .to_owned()
     };
     let severity = |id: &str| -> String {
-        entries.iter().find(|entry| entry["id"] == id).and_then(|entry| entry["severity"].as_str()).unwrap_or("").to_owned()
+        entries
+            .iter()
+            .find(|entry| entry["id"] == id)
+            .and_then(|entry| entry["severity"].as_str())
+            .unwrap_or("")
+            .to_owned()
     };
     let mut protocols = [false; 5];
-    for (index, id) in ["SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3"].iter().enumerate() {
+    for (index, id) in ["SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3"]
+        .iter()
+        .enumerate()
+    {
         protocols[index] = finding(id).starts_with("offered");
     }
     let expired = finding("cert_expirationStatus").contains("expired");
     let hostname_mismatch = !matches!(severity("cert_trust").as_str(), "OK" | "INFO");
     let trusted = finding("cert_chain_of_trust").starts_with("passed");
-    Verdict { protocols, expired, hostname_mismatch, certificate_ok: trusted && !expired && !hostname_mismatch }
+    Verdict {
+        protocols,
+        expired,
+        hostname_mismatch,
+        certificate_ok: trusted && !expired && !hostname_mismatch,
+        detail: finding("cert_chain_of_trust"),
+    }
 }
 
 fn sslyze_verdict(json: &Value) -> Verdict {
     let result = &json["server_scan_results"][0]["scan_result"];
     let mut protocols = [false; 5];
-    for (index, key) in ["ssl_3_0_cipher_suites", "tls_1_0_cipher_suites", "tls_1_1_cipher_suites", "tls_1_2_cipher_suites", "tls_1_3_cipher_suites"]
-        .iter()
-        .enumerate()
+    for (index, key) in [
+        "ssl_3_0_cipher_suites",
+        "tls_1_0_cipher_suites",
+        "tls_1_1_cipher_suites",
+        "tls_1_2_cipher_suites",
+        "tls_1_3_cipher_suites",
+    ]
+    .iter()
+    .enumerate()
     {
-        protocols[index] = result[key]["result"]["accepted_cipher_suites"].as_array().is_some_and(|suites| !suites.is_empty());
+        protocols[index] = result[key]["result"]["accepted_cipher_suites"]
+            .as_array()
+            .is_some_and(|suites| !suites.is_empty());
     }
     let deployment = &result["certificate_info"]["result"]["certificate_deployments"][0];
     let supplied = deployment["path_validation_results"]
         .as_array()
-        .and_then(|results| results.iter().find(|entry| entry["trust_store"]["name"] == "Supplied CA file"))
+        .and_then(|results| {
+            results
+                .iter()
+                .find(|entry| entry["trust_store"]["name"] == "Supplied CA file")
+        })
         .cloned()
         .unwrap_or(Value::Null);
-    let error = supplied["validation_error"].as_str().unwrap_or("").to_ascii_lowercase();
-    let not_after = deployment["received_certificate_chain"][0]["not_valid_after"].as_str().unwrap_or("");
-    let expired = chrono::DateTime::parse_from_rfc3339(not_after).is_ok_and(|at| at < chrono::Utc::now());
+    let error = supplied["validation_error"]
+        .as_str()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let not_after = deployment["received_certificate_chain"][0]["not_valid_after"]
+        .as_str()
+        .unwrap_or("");
+    let expired =
+        chrono::DateTime::parse_from_rfc3339(not_after).is_ok_and(|at| at < chrono::Utc::now());
     Verdict {
         protocols,
         expired,
-        hostname_mismatch: error.contains("name"),
-        certificate_ok: supplied["was_validation_successful"].as_bool().unwrap_or(false),
+        // The error text names the certificate as `name(cn=...)`; only a message about
+        // the host itself counts.
+        hostname_mismatch: error.contains("hostname")
+            || error.contains("does not match")
+            || error.contains("no matching"),
+        certificate_ok: supplied["was_validation_successful"]
+            .as_bool()
+            .unwrap_or(false),
+        detail: error.chars().take(160).collect(),
     }
 }
 
@@ -137,12 +193,19 @@ fn millis(duration: Duration) -> String {
 }
 
 fn probe(prober: &Prober, url: &str) -> ProbeReport {
-    prober.probe_blocking(vec![ProbeTarget::new(url.parse().unwrap())], |_| {}).remove(0)
+    prober
+        .probe_blocking(vec![ProbeTarget::new(url.parse().unwrap())], |_| {})
+        .remove(0)
 }
 
 fn run_tool(program: &str, args: &[String]) -> Option<Duration> {
     let started = Instant::now();
-    let status = Command::new(program).args(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().ok()?;
+    let status = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
     let elapsed = started.elapsed();
     // testssl exits non-zero when it finds problems; the JSON file is what counts.
     let _ = status;
@@ -150,10 +213,22 @@ fn run_tool(program: &str, args: &[String]) -> Option<Duration> {
 }
 
 fn find_sslyze() -> Option<String> {
-    let candidates = [std::env::var("SSLYZE").unwrap_or_default(), "benches/out/sslyze-venv/bin/sslyze".into(), "sslyze".into()];
-    candidates.into_iter().filter(|candidate| !candidate.is_empty()).find(|candidate| {
-        Command::new(candidate).arg("--help").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|status| status.success())
-    })
+    let candidates = [
+        std::env::var("SSLYZE").unwrap_or_default(),
+        "benches/out/sslyze-venv/bin/sslyze".into(),
+        "sslyze".into(),
+    ];
+    candidates
+        .into_iter()
+        .filter(|candidate| !candidate.is_empty())
+        .find(|candidate| {
+            Command::new(candidate)
+                .arg("--help")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+        })
 }
 
 fn main() {
@@ -167,30 +242,55 @@ fn main() {
     let ca_file = scratch.path().join("ca.pem");
     std::fs::write(&ca_file, &ca.cert_pem).unwrap();
 
-    let sound = https_server(TlsSpec::new(&ca.localhost()), handler(|_| Reply::hardened(200)));
-    let expired = https_server(TlsSpec::new(&ca.server(&["localhost"], days(-90), days(-2))), handler(|_| Reply::hardened(200)));
-    let mismatch = https_server(TlsSpec::new(&ca.server(&["other.test"], days(-1), days(300))), handler(|_| Reply::hardened(200)));
+    let sound = https_server(
+        TlsSpec::new(&ca.localhost()),
+        handler(|_| Reply::hardened(200)),
+    );
+    let expired = https_server(
+        TlsSpec::new(&ca.server(&["localhost"], days(-90), days(-2))),
+        handler(|_| Reply::hardened(200)),
+    );
+    let mismatch = https_server(
+        TlsSpec::new(&ca.server(&["other.test"], days(-1), days(300))),
+        handler(|_| Reply::hardened(200)),
+    );
     let legacy_cert = ca.localhost();
-    let tls10 = OpenSslServer::start(&legacy_cert.cert_pem, &legacy_cert.key_pem, &["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let tls10 = OpenSslServer::start(
+        &legacy_cert.cert_pem,
+        &legacy_cert.key_pem,
+        &["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
     let weak = OpenSslServer::start(
         &legacy_cert.cert_pem,
         &legacy_cert.key_pem,
-        &["-no_tls1_3", "-cipher", "ECDHE-ECDSA-NULL-SHA:AECDH-AES128-SHA:ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"],
+        &[
+            "-no_tls1_3",
+            "-cipher",
+            "ECDHE-ECDSA-NULL-SHA:AECDH-AES128-SHA:ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
+        ],
     );
     let endpoints: Vec<(&str, String)> = vec![
         ("sound (rustls, TLS 1.2+1.3)", sound.url("localhost", "/")),
         ("TLS 1.0 only (openssl)", tls10.url()),
         ("weak suites (openssl)", weak.url()),
-        ("expired certificate (rustls)", expired.url("localhost", "/")),
+        (
+            "expired certificate (rustls)",
+            expired.url("localhost", "/"),
+        ),
         ("wrong host name (rustls)", mismatch.url("localhost", "/")),
     ];
 
-    let options = ProbeOptions { custom_ca_pem: Some(ca.cert_pem.as_bytes().to_vec()), ..ProbeOptions::default() };
+    let options = ProbeOptions {
+        custom_ca_pem: Some(ca.cert_pem.as_bytes().to_vec()),
+        ..ProbeOptions::default()
+    };
     let prober = Prober::new(options.clone()).unwrap();
     let mut lines = vec![
         "### One endpoint (full probe: protocols, suites, certificate, HTTP)".to_owned(),
         String::new(),
-        format!("Median and worst of {RUNS} runs, in-process (`Prober::probe_blocking`, a fresh runtime each run)."),
+        format!(
+            "Median and worst of {RUNS} runs, in-process (`Prober::probe_blocking`, a fresh runtime each run)."
+        ),
         String::new(),
         "| endpoint | median | worst | grade |".to_owned(),
         "| --- | --- | --- | --- |".to_owned(),
@@ -206,19 +306,37 @@ fn main() {
         }
         let report = report.unwrap();
         let worst = *times.iter().max().unwrap();
-        lines.push(format!("| {name} | {} | {} | {} |", millis(median(times.clone())), millis(worst), report.grade.map_or("-", |grade| grade.as_str())));
+        lines.push(format!(
+            "| {name} | {} | {} | {} |",
+            millis(median(times.clone())),
+            millis(worst),
+            report.grade.map_or("-", |grade| grade.as_str())
+        ));
         ours.push((median(times), keyward_verdict(&report)));
     }
 
-    let batch_servers: Vec<Server> = (0..100).map(|_| https_server(TlsSpec::new(&ca.localhost()), handler(|_| Reply::hardened(200)))).collect();
+    let batch_servers: Vec<Server> = (0..100)
+        .map(|_| {
+            https_server(
+                TlsSpec::new(&ca.localhost()),
+                handler(|_| Reply::hardened(200)),
+            )
+        })
+        .collect();
     let mut batch_times = Vec::new();
     for _ in 0..3 {
-        let targets = batch_servers.iter().map(|server| ProbeTarget::new(server.url("localhost", "/").parse().unwrap())).collect();
+        let targets = batch_servers
+            .iter()
+            .map(|server| ProbeTarget::new(server.url("localhost", "/").parse().unwrap()))
+            .collect();
         let batch = Prober::new(options.clone()).unwrap();
         let started = Instant::now();
         let reports = batch.probe_blocking(targets, |_| {});
         batch_times.push(started.elapsed());
-        assert!(reports.iter().all(|report| report.error.is_none()), "every batch endpoint is probed");
+        assert!(
+            reports.iter().all(|report| report.error.is_none()),
+            "every batch endpoint is probed"
+        );
     }
     lines.push(String::new());
     lines.push(format!(
@@ -228,7 +346,12 @@ fn main() {
     ));
 
     let sslyze = find_sslyze();
-    let testssl = Command::new("testssl").arg("--version").output().ok().filter(|output| output.status.success()).map(|_| "testssl".to_owned());
+    let testssl = Command::new("testssl")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|_| "testssl".to_owned());
     lines.push(String::new());
     lines.push("### Side by side with testssl.sh and sslyze".to_owned());
     lines.push(String::new());
@@ -241,29 +364,59 @@ fn main() {
             .to_owned(),
     );
     lines.push(String::new());
-    lines.push("| endpoint | Keyward | testssl.sh | ratio | agree | sslyze | ratio | agree |".to_owned());
+    lines.push(
+        "| endpoint | Keyward | testssl.sh | ratio | agree | sslyze | ratio | agree |".to_owned(),
+    );
     lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |".to_owned());
     let mut totals = [(Duration::ZERO, Duration::ZERO, 0usize, 0usize); 2];
     let mut differences = Vec::new();
     for ((name, url), (our_time, our_verdict)) in endpoints.iter().zip(&ours) {
-        let host_port = url.trim_start_matches("https://").trim_end_matches('/').to_owned();
+        let host_port = url
+            .trim_start_matches("https://")
+            .trim_end_matches('/')
+            .to_owned();
         let mut cells = vec![name.to_string(), millis(*our_time)];
         for (slot, tool) in [&testssl, &sslyze].into_iter().enumerate() {
             let Some(program) = tool else {
                 cells.extend(["not installed".into(), "-".into(), "-".into()]);
                 continue;
             };
-            let json_path = scratch.path().join(format!("{slot}-{}.json", host_port.replace(':', "_")));
+            let json_path = scratch
+                .path()
+                .join(format!("{slot}-{}.json", host_port.replace(':', "_")));
             let _ = std::fs::remove_file(&json_path);
             let args: Vec<String> = if slot == 0 {
-                vec!["--quiet", "--color", "0", "--warnings", "off", "-p", "-S", "--add-ca", ca_file.to_str().unwrap(), "--jsonfile", json_path.to_str().unwrap(), url]
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect()
+                vec![
+                    "--quiet",
+                    "--color",
+                    "0",
+                    "--warnings",
+                    "off",
+                    "-p",
+                    "-S",
+                    "--add-ca",
+                    ca_file.to_str().unwrap(),
+                    "--jsonfile",
+                    json_path.to_str().unwrap(),
+                    url,
+                ]
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
             } else {
                 vec![
-                    "--quiet", "--certinfo", "--certinfo_ca_file", ca_file.to_str().unwrap(), "--sslv3", "--tlsv1", "--tlsv1_1", "--tlsv1_2", "--tlsv1_3", "--json_out",
-                    json_path.to_str().unwrap(), &host_port,
+                    "--quiet",
+                    "--certinfo",
+                    "--certinfo_ca_file",
+                    ca_file.to_str().unwrap(),
+                    "--sslv3",
+                    "--tlsv1",
+                    "--tlsv1_1",
+                    "--tlsv1_2",
+                    "--tlsv1_3",
+                    "--json_out",
+                    json_path.to_str().unwrap(),
+                    &host_port,
                 ]
                 .into_iter()
                 .map(str::to_owned)
@@ -273,20 +426,36 @@ fn main() {
                 cells.extend(["failed to run".into(), "-".into(), "-".into()]);
                 continue;
             };
-            let Some(json) = std::fs::read_to_string(&json_path).ok().and_then(|text| serde_json::from_str::<Value>(&text).ok()) else {
+            let Some(json) = std::fs::read_to_string(&json_path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            else {
                 cells.extend([millis(elapsed), "-".into(), "no JSON".into()]);
                 continue;
             };
-            let verdict = if slot == 0 { testssl_verdict(&json) } else { sslyze_verdict(&json) };
+            let verdict = if slot == 0 {
+                testssl_verdict(&json)
+            } else {
+                sslyze_verdict(&json)
+            };
             let (agree, of, diff) = our_verdict.agreement(&verdict);
             if !diff.is_empty() {
-                differences.push(format!("{name} vs {}: {} (Keyward/peer)", if slot == 0 { "testssl.sh" } else { "sslyze" }, diff.join(", ")));
+                differences.push(format!(
+                    "{name} vs {}: {} (Keyward/peer); peer says: {}",
+                    if slot == 0 { "testssl.sh" } else { "sslyze" },
+                    diff.join(", "),
+                    verdict.detail
+                ));
             }
             totals[slot].0 += *our_time;
             totals[slot].1 += elapsed;
             totals[slot].2 += agree;
             totals[slot].3 += of;
-            cells.extend([millis(elapsed), format!("{:.0}x", elapsed.as_secs_f64() / our_time.as_secs_f64()), format!("{agree}/{of}")]);
+            cells.extend([
+                millis(elapsed),
+                format!("{:.0}x", elapsed.as_secs_f64() / our_time.as_secs_f64()),
+                format!("{agree}/{of}"),
+            ]);
         }
         lines.push(format!("| {} |", cells.join(" | ")));
     }
@@ -295,13 +464,20 @@ fn main() {
         if of == 0 {
             ["-".to_owned(), "-".to_owned(), "-".to_owned()]
         } else {
-            [millis(theirs), format!("{:.0}x", theirs.as_secs_f64() / ours.as_secs_f64()), format!("{agree}/{of}")]
+            [
+                millis(theirs),
+                format!("{:.0}x", theirs.as_secs_f64() / ours.as_secs_f64()),
+                format!("{agree}/{of}"),
+            ]
         }
     };
     let [t1, t2, t3] = total_cell(0);
     let [s1, s2, s3] = total_cell(1);
     let our_total: Duration = ours.iter().map(|(time, _)| *time).sum();
-    lines.push(format!("| **all five** | {} | {t1} | {t2} | {t3} | {s1} | {s2} | {s3} |", millis(our_total)));
+    lines.push(format!(
+        "| **all five** | {} | {t1} | {t2} | {t3} | {s1} | {s2} | {s3} |",
+        millis(our_total)
+    ));
     if !differences.is_empty() {
         lines.push(String::new());
         lines.push("Disagreements:".to_owned());

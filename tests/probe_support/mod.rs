@@ -114,6 +114,9 @@ impl TestCa {
         params.not_before = not_before;
         params.not_after = not_after;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        // RFC 5280 wants the issuer's key id in CA-issued certificates; strict
+        // validators (sslyze's) refuse a chain without it.
+        params.use_authority_key_identifier_extension = true;
         let key = KeyPair::generate().unwrap();
         let cert_pem = params
             .signed_by(&key, &Issuer::from_params(&self.params, &self.key))
@@ -134,6 +137,7 @@ impl TestCa {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name.push(DnType::CommonName, name);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.use_authority_key_identifier_extension = true;
         params.not_before = days(-1);
         params.not_after = days(365);
         let key = KeyPair::generate().unwrap();
@@ -345,6 +349,7 @@ fn serve(acceptor: Option<tokio_rustls::TlsAcceptor>, handler: Handler) -> Serve
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                stream.set_nodelay(true).ok();
                 let acceptor = acceptor.clone();
                 let handler = handler.clone();
                 let seen = server_seen.clone();

@@ -30,6 +30,7 @@ fn builder(timeouts: Timeouts) -> reqwest::ClientBuilder {
         .timeout(timeouts.read)
         .pool_max_idle_per_host(2)
         .http1_only()
+        .tcp_nodelay(true)
         .user_agent(concat!("keyward-probe/", env!("CARGO_PKG_VERSION")))
 }
 
