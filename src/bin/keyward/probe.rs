@@ -149,6 +149,14 @@ fn print_outcome(outcome: &ProbeOutcome) {
             deduction.finding
         );
     }
+    let partial = report
+        .tls
+        .iter()
+        .flat_map(|tls| &tls.errors)
+        .chain(report.http.iter().flat_map(|http| &http.errors));
+    for problem in partial {
+        println!("  incomplete: {problem}");
+    }
     for note in &report.notes {
         println!("  note: {note}");
     }

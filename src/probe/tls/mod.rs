@@ -213,19 +213,18 @@ pub async fn probe(
             "CertificateRequest received",
         ));
     }
+    // Without the certificate the report would look cleaner than the endpoint may be:
+    // that is an unprobed target, not a good one.
     if chain.is_empty() {
-        report
-            .errors
-            .push("no certificate chain could be read".into());
-    } else {
-        match certificate::analyse(&chain, &endpoint.server_name, now, trust) {
-            Ok((certificate, certificate_findings)) => {
-                report.certificate = Some(certificate);
-                findings.extend(certificate_findings);
-            }
-            Err(error) => report.errors.push(error),
-        }
+        return Err(ProbeError::Tls(format!(
+            "no certificate chain could be read ({})",
+            report.errors.join("; ")
+        )));
     }
+    let (certificate, certificate_findings) =
+        certificate::analyse(&chain, &endpoint.server_name, now, trust).map_err(ProbeError::Tls)?;
+    report.certificate = Some(certificate);
+    findings.extend(certificate_findings);
     Ok((report, findings))
 }
 
