@@ -220,3 +220,34 @@ fn mtls_is_checked_with_the_stored_client_certificate() {
     assert_has(&reports[1], ids::MTLS_NOT_ENFORCED);
     assert_eq!(reports[1].grade, Some(Grade::F));
 }
+
+#[test]
+fn seed_is_weak_when_the_legacy_provider_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = rsa_2048_localhost(dir.path());
+    let seed = OpenSslServer::start(
+        &cert,
+        &key,
+        &[
+            "-no_tls1_3",
+            "-provider",
+            "legacy",
+            "-provider",
+            "default",
+            "-cipher",
+            "SEED-SHA:AES128-GCM-SHA256:@SECLEVEL=0",
+        ],
+    );
+    let report = probe_one(options(None), target(&seed.url()));
+    let weak = report
+        .findings
+        .iter()
+        .find(|finding| finding.id == ids::CIPHER_WEAK)
+        .expect("SEED is a weak suite");
+    assert!(
+        weak.evidence.contains("TLS_RSA_WITH_SEED_CBC_SHA (SEED)"),
+        "{}",
+        weak.evidence
+    );
+    assert_lacks(&report, ids::CIPHER_NO_AEAD);
+}
