@@ -319,3 +319,47 @@ fn oidc_discovery_weaknesses_are_found() {
         assert_has(&report, id);
     }
 }
+
+#[test]
+fn the_users_own_expired_token_shows_whether_expiry_is_enforced() {
+    let ca = TestCa::new("Keyward Test Root");
+    let ignores_exp = https_server(
+        TlsSpec::new(&ca.localhost()),
+        handler(|seen| {
+            if bearer_jwt_ok(seen, STRONG_SECRET, JwtCheck::Sloppy) {
+                Reply::hardened(200)
+            } else {
+                Reply::hardened(401)
+            }
+        }),
+    );
+    let enforces_exp = https_server(
+        TlsSpec::new(&ca.localhost()),
+        handler(|seen| {
+            if bearer_jwt_ok(seen, STRONG_SECRET, JwtCheck::Strict) {
+                Reply::hardened(200)
+            } else {
+                Reply::hardened(401)
+            }
+        }),
+    );
+    let expired = jwt(STRONG_SECRET, Some(-3600));
+    let targets = vec![
+        with_credential(
+            &ignores_exp.url("localhost", "/"),
+            AuthMethod::Bearer,
+            CredentialKind::Token,
+            &expired,
+        ),
+        with_credential(
+            &enforces_exp.url("localhost", "/"),
+            AuthMethod::Bearer,
+            CredentialKind::Token,
+            &expired,
+        ),
+    ];
+    let reports = probe_all(options(Some(&ca.cert_pem)), targets);
+    assert_has(&reports[0], ids::JWT_EXPIRY_NOT_ENFORCED);
+    assert_lacks(&reports[1], ids::JWT_EXPIRY_NOT_ENFORCED);
+    assert_has(&reports[1], ids::CREDENTIAL_REJECTED);
+}
