@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::import::ImportError;
 use crate::certificate::CertificateError;
+use crate::rotate::RotateError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -24,6 +25,9 @@ pub enum Error {
 
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+
+    #[error(transparent)]
+    Rotate(#[from] RotateError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -89,6 +93,10 @@ impl Error {
             Self::Store(_) => ErrorCode::Internal,
             Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => ErrorCode::InvalidInput,
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
+            Self::Rotate(error) if error.is_input() => ErrorCode::InvalidInput,
+            // Provider refusals, unreachable providers and interrupted rotations are the
+            // environment's state, not a bug.
+            Self::Rotate(_) => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

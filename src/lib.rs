@@ -27,9 +27,10 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod rotate;
 mod service;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};
+pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, RotationApproval, SkippedEntry, default_home};

@@ -5,6 +5,7 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod rotation;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use rotation::RotationApproval;
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};
