@@ -27,10 +27,14 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod report;
 pub mod rotate;
 mod service;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, RotationApproval, SkippedEntry, default_home};
+pub use service::{
+    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
+    Keyward, ReviewOverview, RotationApproval, SharedFingerprint, SkippedEntry, default_home,
+};
