@@ -9,6 +9,7 @@ mod init;
 mod integration;
 mod output;
 mod review;
+mod rotate;
 mod sync;
 mod value_source;
 
@@ -58,6 +59,9 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
+    /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate
+    /// every overdue credential.
+    Rotate(rotate::RotateArgs),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -110,5 +114,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
+        Command::Rotate(args) => rotate::run(args, &mut open()?),
     }
 }
