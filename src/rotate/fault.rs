@@ -11,6 +11,10 @@ pub fn point(name: &str) {
     #[cfg(feature = "fault-injection")]
     if std::env::var("KEYWARD_FAULT").is_ok_and(|wanted| wanted == name) {
         eprintln!("keyward: fault injected at `{name}`");
+        // gnome-keyring-daemon (the test keychain) traps in GLib when a client vanishes
+        // while it is still tearing down that client's last connection; the pause keeps
+        // these tests about Keyward's crash safety rather than the daemon's.
+        std::thread::sleep(std::time::Duration::from_millis(150));
         std::process::abort();
     }
     #[cfg(not(feature = "fault-injection"))]

@@ -22,6 +22,8 @@
 //! * `done`: finished. The previous value stays in its slot until the grace period
 //!   (setting [`GRACE_SETTING`], default [`DEFAULT_GRACE_HOURS`] hours) has passed; then
 //!   the adapter purges the old key (AWS deletes the deactivated key) and the slot goes.
+//!   Starting the next rotation of the same credential ends that grace period early: one
+//!   replaced value is kept at a time (and AWS allows only two keys per user).
 //!
 //! Any failure before `committed` rolls back: the new key is revoked where it was created,
 //! the pending slot is deleted, and the old value stays current. Adapters whose provider

@@ -189,6 +189,11 @@ impl Keyward {
             return Err(RotateError::Unfinished { credential: name.to_owned(), id: row.id }.into());
         }
         self.vault.check_available()?;
+        // A new rotation ends the grace period of the previous one: one replaced value is
+        // kept at a time, and providers such as AWS allow only two keys per user.
+        for row in rotations::keeping_previous(self.store.connection())?.into_iter().filter(|row| row.credential == name) {
+            self.purge_previous(&row)?;
+        }
         let credential = self.credential(name)?;
         let setup = self.rotation_setup(name)?;
         let adapter = rotate::adapter_for(&credential, &setup)?;
@@ -206,7 +211,7 @@ impl Keyward {
         })?;
         progress(&StepProgress { rotation_id: id, credential: name.to_owned(), state: RotationState::Planned, message: "rotation planned".into() });
         fault::point("planned");
-        self.drive(id, check, progress)
+        self.drive(id, false, check, progress)
     }
 
     /// Finishes or rolls back every interrupted rotation, then purges replaced values
@@ -214,7 +219,7 @@ impl Keyward {
     pub fn resume_rotations(&mut self, check: Option<&dyn CredentialCheck>, progress: &mut dyn FnMut(&StepProgress)) -> Result<Vec<RotationOutcome>> {
         let mut outcomes = Vec::new();
         for row in rotations::unfinished(self.store.connection())? {
-            outcomes.push(self.drive(row.id, check, progress)?);
+            outcomes.push(self.drive(row.id, true, check, progress)?);
         }
         self.purge_previous_values()?;
         Ok(outcomes)
@@ -308,11 +313,13 @@ impl Keyward {
     }
 
     /// Runs a rotation from its journaled state until it is done, rolled back, or stuck
-    /// after commit (then the error is returned and a later resume retries).
-    fn drive(&mut self, id: i64, check: Option<&dyn CredentialCheck>, progress: &mut dyn FnMut(&StepProgress)) -> Result<RotationOutcome> {
+    /// after commit (then the error is returned and a later resume retries). `resuming`
+    /// marks a rotation found unfinished: if it had not committed it is rolled back (and
+    /// that is a successful outcome), unless the provider already replaced the value.
+    fn drive(&mut self, id: i64, resuming: bool, check: Option<&dyn CredentialCheck>, progress: &mut dyn FnMut(&StepProgress)) -> Result<RotationOutcome> {
         let row = rotations::by_id(self.store.connection(), id)?;
         let mut run = self.prepare_run(&row)?;
-        let resuming_before_commit = parse_state(id, &row.state)?.is_before_commit() && row.state != "planned";
+        let mut resuming_before_commit = resuming && parse_state(id, &row.state)?.is_before_commit();
         loop {
             let row = rotations::by_id(self.store.connection(), id)?;
             let state = parse_state(id, &row.state)?;
@@ -336,9 +343,11 @@ impl Keyward {
                     // the provider already replaced the old value in place.
                     let pending_exists = self.vault.read(&rotate::pending_slot(id))?.is_some();
                     let must_go_forward = run.adapter.lifecycle() == Lifecycle::Roll && pending_exists;
-                    if state.is_before_commit() && resuming_before_commit && !must_go_forward && state != RotationState::Planned {
-                        return self.fail_before_commit(&mut run, state, RotateError::Other("the rotation was interrupted before commit".into()), progress);
+                    if resuming_before_commit && !must_go_forward {
+                        self.roll_back(&mut run, "the rotation was interrupted before commit", progress)?;
+                        continue;
                     }
+                    resuming_before_commit = false;
                     if let Err(error) = self.step(&mut run, state, check, progress) {
                         let rotate_error = match error {
                             Error::Rotate(error) => error,
