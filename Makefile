@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-rotate
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -21,12 +21,17 @@ lint: bootstrap
 # The Rust tests run once, all together, inside one throwaway Secret Service and next
 # to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked --features fault-injection
 
 test: lint test-rust
 
-bench: bench-inventory
+bench: bench-inventory bench-rotate
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# End-to-end rotation time with the generate adapter and with an http recipe against a
+# local HTTPS fake; the keychain steps need a Secret Service.
+bench-rotate: bootstrap
+	scripts/with-keyring.sh cargo bench --locked --bench rotation -- --noplot

@@ -158,6 +158,26 @@ impl Keyward {
         Ok(value)
     }
 
+    /// Like [`Keyward::write`], but leaves the keychain anchor where it is: for the
+    /// intermediate steps of a multi-step operation (a rotation) whose last step moves
+    /// the anchor over all of them. The entries are chained at once; `audit verify`
+    /// counts them as unanchored until then. Saves one keychain write per step.
+    pub(crate) fn write_unanchored<T>(
+        &mut self,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
+    ) -> Result<T> {
+        let at = self.clock.now();
+        let actor = self.actor.clone();
+        let transaction = self.store.transaction()?;
+        let (value, _row) = work(&transaction, at, &actor)?;
+        transaction.commit().map_err(store::StoreError::from)?;
+        Ok(value)
+    }
+
     /// The HMAC key behind fingerprints, created on first use and cached for this
     /// session.
     pub(crate) fn fingerprint_key(&mut self) -> Result<&SecretValue> {

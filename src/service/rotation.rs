@@ -51,6 +51,18 @@ fn encode_key(key: &NewKey) -> SecretValue {
     SecretValue::new(text.as_bytes().to_vec())
 }
 
+impl NewKeyCopy for NewKey {
+    fn copy(&self) -> NewKey {
+        NewKey { id: self.id.clone(), value: self.value.clone() }
+    }
+}
+
+/// Duplicates a key held by a running rotation (the adapter type has no `Clone` so that
+/// copies of secrets stay deliberate).
+trait NewKeyCopy {
+    fn copy(&self) -> NewKey;
+}
+
 fn decode_key(id: i64, stored: &SecretValue) -> Result<NewKey> {
     let broken = |detail: &str| RotateError::Journal { id, detail: detail.to_owned() };
     let slot: SlotKey = serde_json::from_slice(stored.expose()).map_err(|_| broken("a rotation keychain entry is unreadable"))?;
@@ -73,6 +85,10 @@ struct Run {
     old_key_id: Option<String>,
     warnings: Vec<String>,
     files_updated: Vec<PathBuf>,
+    /// The pending and previous keys once read or written, so each step does not read
+    /// the keychain again (each read is a Secret Service round trip).
+    pending: Option<NewKey>,
+    previous: Option<NewKey>,
 }
 
 impl Keyward {
@@ -341,8 +357,9 @@ impl Keyward {
                 _ => {
                     // An interrupted rotation that had not committed is rolled back, unless
                     // the provider already replaced the old value in place.
-                    let pending_exists = self.vault.read(&rotate::pending_slot(id))?.is_some();
-                    let must_go_forward = run.adapter.lifecycle() == Lifecycle::Roll && pending_exists;
+                    let must_go_forward = resuming_before_commit
+                        && run.adapter.lifecycle() == Lifecycle::Roll
+                        && self.vault.read(&rotate::pending_slot(id))?.is_some();
                     if resuming_before_commit && !must_go_forward {
                         self.roll_back(&mut run, "the rotation was interrupted before commit", progress)?;
                         continue;
@@ -353,8 +370,7 @@ impl Keyward {
                             Error::Rotate(error) => error,
                             other => RotateError::Other(other.to_string()),
                         };
-                        let pending_exists = self.vault.read(&rotate::pending_slot(id))?.is_some();
-                        let rolled_in_place = run.adapter.lifecycle() == Lifecycle::Roll && pending_exists;
+                        let rolled_in_place = run.adapter.lifecycle() == Lifecycle::Roll && self.vault.read(&rotate::pending_slot(id))?.is_some();
                         if state.is_before_commit() && !rolled_in_place {
                             return self.fail_before_commit(&mut run, state, rotate_error, progress);
                         }
@@ -411,36 +427,60 @@ impl Keyward {
             old_key_id: row.old_key_id.clone(),
             warnings: Vec::new(),
             files_updated: Vec::new(),
+            pending: None,
+            previous: None,
         })
     }
 
-    /// Journals `state` with an audit entry and tells `progress`.
+    /// Journals `state` with an audit entry and tells `progress`. Intermediate steps
+    /// leave the keychain anchor alone; the final ones (and commit) move it over all of
+    /// them.
     fn journal(&mut self, run: &Run, state: RotationState, message: String, new_key_id: Option<&str>, progress: &mut dyn FnMut(&StepProgress)) -> Result<()> {
         let id = run.id;
         let name = run.credential.name.clone();
-        self.write(|connection, at, actor| {
+        let work = |connection: &rusqlite::Connection, at, actor: &str| {
             rotations::record_step(connection, id, state.as_str(), at, &message, new_key_id, None)?;
             let detail = serde_json::json!({"rotation": id, "state": state, "message": message});
             let row = audit::append(connection, at, actor, AuditAction::CredentialRotate, &name, detail)?;
             Ok(((), row))
-        })?;
+        };
+        if state.is_final() {
+            self.write(work)?;
+        } else {
+            self.write_unanchored(work)?;
+        }
         progress(&StepProgress { rotation_id: id, credential: name, state, message });
         Ok(())
     }
 
-    fn pending(&self, run: &Run) -> Result<NewKey> {
+    fn pending(&self, run: &mut Run) -> Result<NewKey> {
+        if let Some(pending) = &run.pending {
+            return Ok(pending.copy());
+        }
         let stored = self.vault.read(&rotate::pending_slot(run.id))?.ok_or_else(|| RotateError::Journal {
             id: run.id,
             detail: "the pending value is missing from the keychain".into(),
         })?;
-        decode_key(run.id, &stored)
+        let pending = decode_key(run.id, &stored)?;
+        run.pending = Some(pending.copy());
+        Ok(pending)
+    }
+
+    /// The previous slot's key, read once per run.
+    fn previous(&self, run: &mut Run) -> Result<Option<NewKey>> {
+        if run.previous.is_none()
+            && let Some(previous) = self.vault.read(&rotate::previous_slot(run.id))?
+        {
+            run.previous = Some(decode_key(run.id, &previous)?);
+        }
+        Ok(run.previous.as_ref().map(NewKey::copy))
     }
 
     /// The value before this rotation: the previous slot once commit started, else the
     /// credential's current value.
-    fn old_value(&self, run: &Run) -> Result<NewKey> {
-        if let Some(previous) = self.vault.read(&rotate::previous_slot(run.id))? {
-            return decode_key(run.id, &previous);
+    fn old_value(&self, run: &mut Run) -> Result<NewKey> {
+        if let Some(previous) = self.previous(run)? {
+            return Ok(previous);
         }
         let stored = rows::by_name(self.store.connection(), &run.credential.name)?;
         Ok(NewKey { id: run.old_key_id.clone(), value: self.read_value(&stored)? })
@@ -460,6 +500,7 @@ impl Keyward {
                         let context = context(run, now, &home);
                         let new = run.adapter.create(&context, &current)?;
                         self.vault.store(&rotate::pending_slot(run.id), &encode_key(&new))?;
+                        run.pending = Some(new.copy());
                         new
                     }
                 };
@@ -558,9 +599,10 @@ impl Keyward {
     fn commit(&mut self, run: &mut Run, progress: &mut dyn FnMut(&StepProgress)) -> Result<()> {
         let previous_slot = rotate::previous_slot(run.id);
         let stored = rows::by_name(self.store.connection(), &run.credential.name)?;
-        if self.vault.read(&previous_slot)?.is_none() {
-            let current = self.read_value(&stored)?;
-            self.vault.store(&previous_slot, &encode_key(&NewKey { id: run.old_key_id.clone(), value: current }))?;
+        if self.previous(run)?.is_none() {
+            let current = NewKey { id: run.old_key_id.clone(), value: self.read_value(&stored)? };
+            self.vault.store(&previous_slot, &encode_key(&current))?;
+            run.previous = Some(current);
         }
         let new = self.pending(run)?;
         let (storage, sealed) = self.place_value(&stored, &new.value)?;

@@ -8,6 +8,7 @@ mod faults;
 mod local;
 mod providers;
 mod adapters;
+mod cli;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
