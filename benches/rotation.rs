@@ -21,7 +21,12 @@ fn home(dir: &std::path::Path, value: &str) -> Keyward {
     let mut keyward = Keyward::init(&dir.join("home")).unwrap();
     keyward
         .add_credential(
-            NewCredential { name: "svc".into(), kind: Some(CredentialKind::ApiKey), allowed_hosts: vec!["127.0.0.1".into()], ..Default::default() },
+            NewCredential {
+                name: "svc".into(),
+                kind: Some(CredentialKind::ApiKey),
+                allowed_hosts: vec!["127.0.0.1".into()],
+                ..Default::default()
+            },
             SecretValue::from_string(value.into()),
         )
         .unwrap();
@@ -43,7 +48,13 @@ fn rotation(criterion: &mut Criterion) {
     setup.files = vec![env.clone()];
     keyward.set_rotation("svc", setup, None).unwrap();
     group.bench_function("generate, one propagated file", |bencher| {
-        bencher.iter(|| black_box(keyward.rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {}).unwrap()))
+        bencher.iter(|| {
+            black_box(
+                keyward
+                    .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
+                    .unwrap(),
+            )
+        })
     });
 
     let dir = tempfile::tempdir().unwrap();
@@ -56,7 +67,13 @@ fn rotation(criterion: &mut Criterion) {
     setup.key_id = Some("1".into());
     keyward.set_rotation("svc", setup, None).unwrap();
     group.bench_function("http recipe against a local HTTPS fake", |bencher| {
-        bencher.iter(|| black_box(keyward.rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {}).unwrap()))
+        bencher.iter(|| {
+            black_box(
+                keyward
+                    .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
+                    .unwrap(),
+            )
+        })
     });
     group.finish();
 }

@@ -56,7 +56,11 @@ pub trait Adapter {
     fn describe(&self, context: &AdapterContext<'_>) -> [String; 3];
 
     /// Makes the new value; `current` authenticates the call at providers.
-    fn create(&self, context: &AdapterContext<'_>, current: &SecretValue) -> Result<NewKey, RotateError>;
+    fn create(
+        &self,
+        context: &AdapterContext<'_>,
+        current: &SecretValue,
+    ) -> Result<NewKey, RotateError>;
 
     /// Proves the new value works (the provider's identity call); local values check
     /// their own structure.
@@ -64,13 +68,28 @@ pub trait Adapter {
 
     /// Rollback: revokes a new key that never became current, authenticated with the
     /// still-current value.
-    fn revoke_new(&self, context: &AdapterContext<'_>, new: &NewKey, current: &SecretValue) -> Result<(), RotateError>;
+    fn revoke_new(
+        &self,
+        context: &AdapterContext<'_>,
+        new: &NewKey,
+        current: &SecretValue,
+    ) -> Result<(), RotateError>;
 
     /// After commit: disables the old key, authenticated with the new value.
-    fn retire_old(&self, context: &AdapterContext<'_>, old: &NewKey, new: &SecretValue) -> Result<(), RotateError>;
+    fn retire_old(
+        &self,
+        context: &AdapterContext<'_>,
+        old: &NewKey,
+        new: &SecretValue,
+    ) -> Result<(), RotateError>;
 
     /// After the grace period: removes the old key for good. Default: nothing left to do.
-    fn purge_old(&self, _context: &AdapterContext<'_>, _old: &NewKey, _new: &SecretValue) -> Result<(), RotateError> {
+    fn purge_old(
+        &self,
+        _context: &AdapterContext<'_>,
+        _old: &NewKey,
+        _new: &SecretValue,
+    ) -> Result<(), RotateError> {
         Ok(())
     }
 
@@ -94,7 +113,10 @@ pub trait Adapter {
 
 /// The adapter for a credential's setup; refuses combinations that cannot work (a recipe
 /// method without a recipe, `generate` on a `basic` credential).
-pub fn adapter_for(credential: &Credential, setup: &RotationSetup) -> Result<Box<dyn Adapter>, RotateError> {
+pub fn adapter_for(
+    credential: &Credential,
+    setup: &RotationSetup,
+) -> Result<Box<dyn Adapter>, RotateError> {
     Ok(match setup.method {
         RotationMethod::Generate => Box::new(generate::Generate::for_credential(credential)?),
         RotationMethod::Http => {
@@ -112,7 +134,11 @@ pub fn adapter_for(credential: &Credential, setup: &RotationSetup) -> Result<Box
 }
 
 /// Splits a `id:secret` pair value (AWS access keys, Twilio API keys).
-pub(crate) fn split_pair<'a>(credential: &Credential, value: &'a SecretValue, shape: &str) -> Result<(&'a str, &'a str), RotateError> {
+pub(crate) fn split_pair<'a>(
+    credential: &Credential,
+    value: &'a SecretValue,
+    shape: &str,
+) -> Result<(&'a str, &'a str), RotateError> {
     value
         .expose_str()
         .and_then(|text| text.split_once(':'))
@@ -126,5 +152,10 @@ pub(crate) fn split_pair<'a>(credential: &Credential, value: &'a SecretValue, sh
 
 /// The base URL from the setup or the provider's default, without a trailing slash.
 pub(crate) fn base_url(setup: &RotationSetup, default: &str) -> String {
-    setup.base_url.as_deref().unwrap_or(default).trim_end_matches('/').to_owned()
+    setup
+        .base_url
+        .as_deref()
+        .unwrap_or(default)
+        .trim_end_matches('/')
+        .to_owned()
 }

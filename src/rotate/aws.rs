@@ -9,10 +9,10 @@
 
 use reqwest::Method;
 
+use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url, split_pair};
 use super::http::{ProviderClient, Reply, excerpt};
 use super::sigv4::{SigningKey, sign_request};
-use super::RotateError;
 use crate::model::{Credential, SecretValue};
 
 const PROVIDER: &str = "AWS";
@@ -33,7 +33,13 @@ pub(crate) struct Aws {
 
 impl Aws {
     pub fn new(credential: &Credential, setup: &super::RotationSetup) -> Result<Self, RotateError> {
-        let client = ProviderClient::new(PROVIDER, credential, None, setup.ca_file.as_deref(), setup.timeout_ms)?;
+        let client = ProviderClient::new(
+            PROVIDER,
+            credential,
+            None,
+            setup.ca_file.as_deref(),
+            setup.timeout_ms,
+        )?;
         let custom = setup.base_url.is_some();
         Ok(Self {
             client,
@@ -44,23 +50,48 @@ impl Aws {
         })
     }
 
-    fn call(&self, endpoint: &str, service: &str, key: &SecretValue, credential: &Credential, params: &[(&str, &str)]) -> Result<Reply, RotateError> {
+    fn call(
+        &self,
+        endpoint: &str,
+        service: &str,
+        key: &SecretValue,
+        credential: &Credential,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, RotateError> {
         let (access_key_id, secret) = split_pair(credential, key, SHAPE)?;
-        let action = params.iter().find(|(name, _)| *name == "Action").map(|(_, value)| *value).unwrap_or("call");
+        let action = params
+            .iter()
+            .find(|(name, _)| *name == "Action")
+            .map(|(_, value)| *value)
+            .unwrap_or("call");
         let body = params
             .iter()
-            .map(|(name, value)| format!("{}={}", super::sigv4::uri_encode(name), super::sigv4::uri_encode(value)))
+            .map(|(name, value)| {
+                format!(
+                    "{}={}",
+                    super::sigv4::uri_encode(name),
+                    super::sigv4::uri_encode(value)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
         let url = format!("{endpoint}/");
-        let parsed = url::Url::parse(&url).map_err(|error| RotateError::Other(format!("AWS endpoint `{url}`: {error}")))?;
+        let parsed = url::Url::parse(&url)
+            .map_err(|error| RotateError::Other(format!("AWS endpoint `{url}`: {error}")))?;
         let signing = SigningKey {
             access_key_id,
             secret_access_key: secret,
             region: "us-east-1",
             service,
         };
-        let (amz_date, authorization) = sign_request(&signing, "POST", &parsed, FORM, body.as_bytes(), chrono::Utc::now());
+        let (amz_date, authorization) = sign_request(
+            &signing,
+            "POST",
+            &parsed,
+            FORM,
+            body.as_bytes(),
+            chrono::Utc::now(),
+        );
         let request = self
             .client
             .request(Method::POST, &url)?
@@ -81,11 +112,29 @@ impl Aws {
                 message,
             });
         }
-        Err(self.client.failure(action, &reply, if code.is_empty() { message } else { format!("{code}: {message}") }))
+        Err(self.client.failure(
+            action,
+            &reply,
+            if code.is_empty() {
+                message
+            } else {
+                format!("{code}: {message}")
+            },
+        ))
     }
 
-    fn delete_or_deactivate(&self, action: &str, key_id: &str, signer: &SecretValue, credential: &Credential) -> Result<(), RotateError> {
-        let mut params = vec![("Action", action), ("Version", "2010-05-08"), ("AccessKeyId", key_id)];
+    fn delete_or_deactivate(
+        &self,
+        action: &str,
+        key_id: &str,
+        signer: &SecretValue,
+        credential: &Credential,
+    ) -> Result<(), RotateError> {
+        let mut params = vec![
+            ("Action", action),
+            ("Version", "2010-05-08"),
+            ("AccessKeyId", key_id),
+        ];
         if action == "UpdateAccessKey" {
             params.push(("Status", "Inactive"));
         }
@@ -95,7 +144,9 @@ impl Aws {
         match self.call(&self.iam_url, "iam", signer, credential, &params) {
             Ok(_) => Ok(()),
             // Already gone: the step was done before an interruption.
-            Err(RotateError::Provider { message, .. }) if message.starts_with("NoSuchEntity") => Ok(()),
+            Err(RotateError::Provider { message, .. }) if message.starts_with("NoSuchEntity") => {
+                Ok(())
+            }
             Err(error) => Err(error),
         }
     }
@@ -108,13 +159,21 @@ impl Adapter for Aws {
 
     fn describe(&self, _: &AdapterContext<'_>) -> [String; 3] {
         [
-            format!("IAM CreateAccessKey at {} (a user may hold two keys)", self.iam_url),
+            format!(
+                "IAM CreateAccessKey at {} (a user may hold two keys)",
+                self.iam_url
+            ),
             format!("STS GetCallerIdentity with the new key at {}", self.sts_url),
-            "IAM UpdateAccessKey Inactive on the old key; DeleteAccessKey after the grace period".into(),
+            "IAM UpdateAccessKey Inactive on the old key; DeleteAccessKey after the grace period"
+                .into(),
         ]
     }
 
-    fn create(&self, context: &AdapterContext<'_>, current: &SecretValue) -> Result<NewKey, RotateError> {
+    fn create(
+        &self,
+        context: &AdapterContext<'_>,
+        current: &SecretValue,
+    ) -> Result<NewKey, RotateError> {
         let mut params = vec![("Action", "CreateAccessKey"), ("Version", "2010-05-08")];
         if let Some(user) = &self.user {
             params.push(("UserName", user));
@@ -125,8 +184,12 @@ impl Adapter for Aws {
             action: "CreateAccessKey".into(),
             detail: detail.to_owned(),
         };
-        let id = xml_text(&reply.body, "AccessKeyId").ok_or_else(|| malformed("no AccessKeyId in the response"))?;
-        let secret = zeroize::Zeroizing::new(xml_text(&reply.body, "SecretAccessKey").ok_or_else(|| malformed("no SecretAccessKey in the response"))?);
+        let id = xml_text(&reply.body, "AccessKeyId")
+            .ok_or_else(|| malformed("no AccessKeyId in the response"))?;
+        let secret = zeroize::Zeroizing::new(
+            xml_text(&reply.body, "SecretAccessKey")
+                .ok_or_else(|| malformed("no SecretAccessKey in the response"))?,
+        );
         Ok(NewKey {
             value: SecretValue::from_string(format!("{id}:{}", secret.as_str())),
             id: Some(id),
@@ -137,7 +200,13 @@ impl Adapter for Aws {
         let params = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")];
         let mut attempt = 1;
         loop {
-            match self.call(&self.sts_url, "sts", &new.value, context.credential, &params) {
+            match self.call(
+                &self.sts_url,
+                "sts",
+                &new.value,
+                context.credential,
+                &params,
+            ) {
                 Ok(reply) if xml_text(&reply.body, "Arn").is_some() => return Ok(()),
                 Ok(reply) => {
                     return Err(RotateError::Malformed {
@@ -146,11 +215,16 @@ impl Adapter for Aws {
                         detail: format!("no Arn in the response: {}", excerpt(&reply.body)),
                     });
                 }
-                Err(RotateError::Provider { message, .. }) if attempt < self.verify_attempts && message.starts_with("InvalidClientTokenId") => {
+                Err(RotateError::Provider { message, .. })
+                    if attempt < self.verify_attempts
+                        && message.starts_with("InvalidClientTokenId") =>
+                {
                     attempt += 1;
                     std::thread::sleep(std::time::Duration::from_secs(2));
                 }
-                Err(RotateError::Provider { message, status, .. }) => {
+                Err(RotateError::Provider {
+                    message, status, ..
+                }) => {
                     return Err(RotateError::VerificationFailed {
                         credential: context.credential.name.clone(),
                         detail: format!("STS GetCallerIdentity answered HTTP {status}: {message}"),
@@ -161,21 +235,38 @@ impl Adapter for Aws {
         }
     }
 
-    fn revoke_new(&self, context: &AdapterContext<'_>, new: &NewKey, current: &SecretValue) -> Result<(), RotateError> {
+    fn revoke_new(
+        &self,
+        context: &AdapterContext<'_>,
+        new: &NewKey,
+        current: &SecretValue,
+    ) -> Result<(), RotateError> {
         match &new.id {
-            Some(id) => self.delete_or_deactivate("DeleteAccessKey", id, current, context.credential),
+            Some(id) => {
+                self.delete_or_deactivate("DeleteAccessKey", id, current, context.credential)
+            }
             None => Ok(()),
         }
     }
 
-    fn retire_old(&self, context: &AdapterContext<'_>, old: &NewKey, new: &SecretValue) -> Result<(), RotateError> {
+    fn retire_old(
+        &self,
+        context: &AdapterContext<'_>,
+        old: &NewKey,
+        new: &SecretValue,
+    ) -> Result<(), RotateError> {
         match &old.id {
             Some(id) => self.delete_or_deactivate("UpdateAccessKey", id, new, context.credential),
             None => Ok(()),
         }
     }
 
-    fn purge_old(&self, context: &AdapterContext<'_>, old: &NewKey, new: &SecretValue) -> Result<(), RotateError> {
+    fn purge_old(
+        &self,
+        context: &AdapterContext<'_>,
+        old: &NewKey,
+        new: &SecretValue,
+    ) -> Result<(), RotateError> {
         match &old.id {
             Some(id) => self.delete_or_deactivate("DeleteAccessKey", id, new, context.credential),
             None => Ok(()),
@@ -183,7 +274,10 @@ impl Adapter for Aws {
     }
 
     fn key_id_of(&self, _: &AdapterContext<'_>, value: &SecretValue) -> Option<String> {
-        value.expose_str().and_then(|text| text.split_once(':')).map(|(id, _)| id.to_owned())
+        value
+            .expose_str()
+            .and_then(|text| text.split_once(':'))
+            .map(|(id, _)| id.to_owned())
     }
 }
 

@@ -14,7 +14,9 @@ pub enum RotateError {
         message: String,
     },
 
-    #[error("{provider} {action}: the key limit is reached ({message}); delete an unused key at the provider, then retry")]
+    #[error(
+        "{provider} {action}: the key limit is reached ({message}); delete an unused key at the provider, then retry"
+    )]
     LimitReached {
         provider: &'static str,
         action: String,
@@ -61,17 +63,23 @@ pub enum RotateError {
     #[error("{}: {detail}", path.display())]
     File { path: PathBuf, detail: String },
 
-    #[error("`{credential}` has an unfinished rotation (#{id}); run `keyward rotate --resume` first")]
+    #[error(
+        "`{credential}` has an unfinished rotation (#{id}); run `keyward rotate --resume` first"
+    )]
     Unfinished { credential: String, id: i64 },
 
-    #[error("the rotation of `{credential}` failed at step `{step}` and was rolled back (the old value is still current): {cause}")]
+    #[error(
+        "the rotation of `{credential}` failed at step `{step}` and was rolled back (the old value is still current): {cause}"
+    )]
     RolledBack {
         credential: String,
         step: String,
         cause: Box<RotateError>,
     },
 
-    #[error("the rotation of `{credential}` failed at step `{step}` and rolling back failed too ({rollback}); run `keyward rotate --resume` to retry: {cause}")]
+    #[error(
+        "the rotation of `{credential}` failed at step `{step}` and rolling back failed too ({rollback}); run `keyward rotate --resume` to retry: {cause}"
+    )]
     RollbackFailed {
         credential: String,
         step: String,
@@ -91,7 +99,10 @@ impl RotateError {
     /// to a provider or machine problem.
     pub fn is_input(&self) -> bool {
         match self {
-            Self::Recipe { .. } | Self::Unsupported { .. } | Self::Unfinished { .. } | Self::Destination { .. } => true,
+            Self::Recipe { .. }
+            | Self::Unsupported { .. }
+            | Self::Unfinished { .. }
+            | Self::Destination { .. } => true,
             Self::RolledBack { cause, .. } | Self::RollbackFailed { cause, .. } => cause.is_input(),
             _ => false,
         }

@@ -24,7 +24,11 @@ impl Reply {
     }
 
     /// The body as JSON, or [`RotateError::Malformed`].
-    pub fn json(&self, provider: &'static str, action: &str) -> Result<serde_json::Value, RotateError> {
+    pub fn json(
+        &self,
+        provider: &'static str,
+        action: &str,
+    ) -> Result<serde_json::Value, RotateError> {
         serde_json::from_str(&self.body).map_err(|error| RotateError::Malformed {
             provider,
             action: action.to_owned(),
@@ -52,7 +56,9 @@ impl ProviderClient {
     ) -> Result<Self, RotateError> {
         install_crypto_provider();
         let mut builder = Client::builder()
-            .timeout(Duration::from_millis(timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)))
+            .timeout(Duration::from_millis(
+                timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+            ))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ca_file {
@@ -60,13 +66,16 @@ impl ProviderClient {
                 path: path.to_owned(),
                 detail: format!("cannot read the CA file: {error}"),
             })?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| RotateError::File {
-                path: path.to_owned(),
-                detail: format!("not a PEM certificate bundle: {error}"),
-            })?;
+            let certificates =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| RotateError::File {
+                    path: path.to_owned(),
+                    detail: format!("not a PEM certificate bundle: {error}"),
+                })?;
             builder = builder.tls_certs_merge(certificates);
         }
-        let client = builder.build().map_err(|error| RotateError::Other(format!("cannot build the HTTP client: {error}")))?;
+        let client = builder.build().map_err(|error| {
+            RotateError::Other(format!("cannot build the HTTP client: {error}"))
+        })?;
         Ok(Self {
             client,
             credential: credential.clone(),
@@ -76,7 +85,11 @@ impl ProviderClient {
     }
 
     /// Starts a request after checking that the credential may go to `url`.
-    pub fn request(&self, method: reqwest::Method, url: &str) -> Result<RequestBuilder, RotateError> {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+    ) -> Result<RequestBuilder, RotateError> {
         self.check_destination(url)?;
         Ok(self.client.request(method, url))
     }
@@ -87,20 +100,33 @@ impl ProviderClient {
             url: url.to_owned(),
             reason: reason.to_owned(),
         };
-        let parsed = url::Url::parse(url).map_err(|error| refuse(&format!("not a URL ({error})")))?;
+        let parsed =
+            url::Url::parse(url).map_err(|error| refuse(&format!("not a URL ({error})")))?;
         match parsed.scheme() {
             "https" => {}
             "http" if self.credential.allow_insecure => {}
-            "http" => return Err(refuse("plain HTTP; the credential is only sent over TLS unless it allows insecure use")),
+            "http" => {
+                return Err(refuse(
+                    "plain HTTP; the credential is only sent over TLS unless it allows insecure use",
+                ));
+            }
             _ => return Err(refuse("only https URLs are used")),
         }
-        let host = parsed.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+        let host = parsed
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
         let allowed = self.credential.allows_host(host)
             || (self.credential.allowed_hosts.is_empty() && self.default_host == Some(host));
         if !allowed {
             return Err(refuse(&format!(
                 "host `{host}` is not among the credential's allowed hosts ({}); add it with `keyward cred` first",
-                if self.credential.allowed_hosts.is_empty() { "none".to_owned() } else { self.credential.allowed_hosts.join(", ") }
+                if self.credential.allowed_hosts.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.credential.allowed_hosts.join(", ")
+                }
             )));
         }
         Ok(())

@@ -61,7 +61,10 @@ impl RotationState {
 
     /// Whether the new value is not yet current: failures here roll back.
     pub fn is_before_commit(self) -> bool {
-        matches!(self, Self::Planned | Self::Created | Self::Stored | Self::Verified)
+        matches!(
+            self,
+            Self::Planned | Self::Created | Self::Stored | Self::Verified
+        )
     }
 
     /// The step after this one on the forward path.
@@ -105,7 +108,14 @@ pub enum RotationMethod {
 }
 
 impl RotationMethod {
-    pub const ALL: [RotationMethod; 6] = [Self::Generate, Self::Http, Self::Aws, Self::Gitlab, Self::Cloudflare, Self::Twilio];
+    pub const ALL: [RotationMethod; 6] = [
+        Self::Generate,
+        Self::Http,
+        Self::Aws,
+        Self::Gitlab,
+        Self::Cloudflare,
+        Self::Twilio,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,10 +139,16 @@ impl FromStr for RotationMethod {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|method| method.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = Self::ALL.iter().map(|method| method.as_str()).collect();
-            format!("unknown rotation method `{text}`; expected one of {}", known.join(", "))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|method| method.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|method| method.as_str()).collect();
+                format!(
+                    "unknown rotation method `{text}`; expected one of {}",
+                    known.join(", ")
+                )
+            })
     }
 }
 
@@ -300,7 +316,10 @@ mod tests {
             state = next;
         }
         assert_eq!(seen, RotationState::FORWARD.to_vec());
-        for state in RotationState::FORWARD.into_iter().chain([RotationState::RollingBack, RotationState::RolledBack]) {
+        for state in RotationState::FORWARD
+            .into_iter()
+            .chain([RotationState::RollingBack, RotationState::RolledBack])
+        {
             assert_eq!(state.as_str().parse::<RotationState>(), Ok(state));
         }
     }
@@ -315,6 +334,11 @@ mod tests {
     #[test]
     fn methods_parse_and_name_the_choices_on_error() {
         assert_eq!("aws".parse::<RotationMethod>(), Ok(RotationMethod::Aws));
-        assert!("vault".parse::<RotationMethod>().unwrap_err().contains("twilio"));
+        assert!(
+            "vault"
+                .parse::<RotationMethod>()
+                .unwrap_err()
+                .contains("twilio")
+        );
     }
 }

@@ -40,10 +40,10 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde::Deserialize;
 
+use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey};
 use super::http::{ProviderClient, error_message};
 use super::journal::RotationSetup;
-use super::RotateError;
 use crate::model::{Credential, SecretValue};
 
 const PROVIDER: &str = "recipe";
@@ -110,10 +110,16 @@ impl Recipe {
             field: "toml".into(),
             problem: error.to_string(),
         })?;
-        for (section, extra) in [("create", &["secret_pointer", "id_pointer"][..]), ("verify", &["expect_status"][..]), ("revoke", &[][..])] {
+        for (section, extra) in [
+            ("create", &["secret_pointer", "id_pointer"][..]),
+            ("verify", &["expect_status"][..]),
+            ("revoke", &[][..]),
+        ] {
             if let Some(toml::Value::Table(fields)) = table.get(section) {
                 for key in fields.keys() {
-                    if !["method", "url", "headers", "body"].contains(&key.as_str()) && !extra.contains(&key.as_str()) {
+                    if !["method", "url", "headers", "body"].contains(&key.as_str())
+                        && !extra.contains(&key.as_str())
+                    {
                         return Err(RotateError::Recipe {
                             field: format!("{section}.{key}"),
                             problem: "unknown field".into(),
@@ -123,11 +129,20 @@ impl Recipe {
             }
         }
         recipe.create.request.check("create", ALWAYS)?;
-        recipe.verify.request.check("verify", &[ALWAYS, &["new", "new_id"]].concat())?;
+        recipe
+            .verify
+            .request
+            .check("verify", &[ALWAYS, &["new", "new_id"]].concat())?;
         if let Some(revoke) = &recipe.revoke {
-            revoke.check("revoke", &[ALWAYS, &["id", "secret", "auth", "new", "new_id"]].concat())?;
+            revoke.check(
+                "revoke",
+                &[ALWAYS, &["id", "secret", "auth", "new", "new_id"]].concat(),
+            )?;
         }
-        for (field, pointer) in [("create.secret_pointer", Some(&recipe.create.secret_pointer)), ("create.id_pointer", recipe.create.id_pointer.as_ref())] {
+        for (field, pointer) in [
+            ("create.secret_pointer", Some(&recipe.create.secret_pointer)),
+            ("create.id_pointer", recipe.create.id_pointer.as_ref()),
+        ] {
             if let Some(pointer) = pointer
                 && !pointer.is_empty()
                 && !pointer.starts_with('/')
@@ -141,9 +156,19 @@ impl Recipe {
         Ok(recipe)
     }
 
-    pub(crate) fn into_adapter(self, credential: &Credential, setup: &RotationSetup) -> Result<RecipeAdapter, RotateError> {
+    pub(crate) fn into_adapter(
+        self,
+        credential: &Credential,
+        setup: &RotationSetup,
+    ) -> Result<RecipeAdapter, RotateError> {
         Ok(RecipeAdapter {
-            client: ProviderClient::new(PROVIDER, credential, None, setup.ca_file.as_deref(), setup.timeout_ms)?,
+            client: ProviderClient::new(
+                PROVIDER,
+                credential,
+                None,
+                setup.ca_file.as_deref(),
+                setup.timeout_ms,
+            )?,
             recipe: self,
         })
     }
@@ -151,19 +176,28 @@ impl Recipe {
 
 impl RequestTemplate {
     fn check(&self, section: &str, allowed: &[&str]) -> Result<(), RotateError> {
-        Method::from_bytes(self.method.to_ascii_uppercase().as_bytes()).map_err(|_| RotateError::Recipe {
-            field: format!("{section}.method"),
-            problem: format!("`{}` is not an HTTP method", self.method),
+        Method::from_bytes(self.method.to_ascii_uppercase().as_bytes()).map_err(|_| {
+            RotateError::Recipe {
+                field: format!("{section}.method"),
+                problem: format!("`{}` is not an HTTP method", self.method),
+            }
         })?;
         let texts = std::iter::once(("url".to_owned(), &self.url))
-            .chain(self.headers.iter().map(|(name, value)| (format!("headers.{name}"), value)))
+            .chain(
+                self.headers
+                    .iter()
+                    .map(|(name, value)| (format!("headers.{name}"), value)),
+            )
             .chain(self.body.iter().map(|body| ("body".to_owned(), body)));
         for (field, text) in texts {
             for variable in variables(text) {
                 if !allowed.contains(&variable.as_str()) {
                     return Err(RotateError::Recipe {
                         field: format!("{section}.{field}"),
-                        problem: format!("unknown template variable `{{{{{variable}}}}}`; known here: {}", allowed.join(", ")),
+                        problem: format!(
+                            "unknown template variable `{{{{{variable}}}}}`; known here: {}",
+                            allowed.join(", ")
+                        ),
                     });
                 }
             }
@@ -173,7 +207,12 @@ impl RequestTemplate {
 
     fn uses(&self, variable: &str) -> bool {
         let needle = format!("{{{{{variable}}}}}");
-        self.url.contains(&needle) || self.headers.values().any(|value| value.contains(&needle)) || self.body.as_ref().is_some_and(|body| body.contains(&needle))
+        self.url.contains(&needle)
+            || self.headers.values().any(|value| value.contains(&needle))
+            || self
+                .body
+                .as_ref()
+                .is_some_and(|body| body.contains(&needle))
     }
 }
 
@@ -195,14 +234,24 @@ struct Values(Vec<(&'static str, zeroize::Zeroizing<String>)>);
 impl Values {
     fn new(context: &AdapterContext<'_>, current_id: Option<&str>) -> Self {
         Self(vec![
-            ("name", zeroize::Zeroizing::new(context.credential.name.clone())),
-            ("date", zeroize::Zeroizing::new(context.now.format("%Y-%m-%d").to_string())),
-            ("current_id", zeroize::Zeroizing::new(current_id.unwrap_or_default().to_owned())),
+            (
+                "name",
+                zeroize::Zeroizing::new(context.credential.name.clone()),
+            ),
+            (
+                "date",
+                zeroize::Zeroizing::new(context.now.format("%Y-%m-%d").to_string()),
+            ),
+            (
+                "current_id",
+                zeroize::Zeroizing::new(current_id.unwrap_or_default().to_owned()),
+            ),
         ])
     }
 
     fn with(mut self, name: &'static str, value: &str) -> Self {
-        self.0.push((name, zeroize::Zeroizing::new(value.to_owned())));
+        self.0
+            .push((name, zeroize::Zeroizing::new(value.to_owned())));
         self
     }
 
@@ -228,8 +277,14 @@ pub(crate) struct RecipeAdapter {
 }
 
 impl RecipeAdapter {
-    fn send(&self, action: &str, template: &RequestTemplate, values: &Values) -> Result<super::http::Reply, RotateError> {
-        let method = Method::from_bytes(template.method.to_ascii_uppercase().as_bytes()).expect("checked at parse");
+    fn send(
+        &self,
+        action: &str,
+        template: &RequestTemplate,
+        values: &Values,
+    ) -> Result<super::http::Reply, RotateError> {
+        let method = Method::from_bytes(template.method.to_ascii_uppercase().as_bytes())
+            .expect("checked at parse");
         let url = values.render(&template.url);
         let mut request = self.client.request(method, &url)?;
         for (name, value) in &template.headers {
@@ -242,11 +297,23 @@ impl RecipeAdapter {
     }
 
     fn current_id(&self, context: &AdapterContext<'_>) -> Option<String> {
-        context.setup.key_id.clone().or_else(|| self.recipe.current_id.clone())
+        context
+            .setup
+            .key_id
+            .clone()
+            .or_else(|| self.recipe.current_id.clone())
     }
 
-    fn revoke(&self, context: &AdapterContext<'_>, key: &NewKey, auth: &SecretValue, new: Option<&NewKey>) -> Result<(), RotateError> {
-        let Some(revoke) = &self.recipe.revoke else { return Ok(()) };
+    fn revoke(
+        &self,
+        context: &AdapterContext<'_>,
+        key: &NewKey,
+        auth: &SecretValue,
+        new: Option<&NewKey>,
+    ) -> Result<(), RotateError> {
+        let Some(revoke) = &self.recipe.revoke else {
+            return Ok(());
+        };
         if revoke.uses("id") && key.id.is_none() {
             return Err(RotateError::Recipe {
                 field: "revoke".into(),
@@ -259,37 +326,57 @@ impl RecipeAdapter {
             .with("secret", text_of(&key.value))
             .with("auth", text_of(auth));
         if let Some(new) = new {
-            values = values.with("new", text_of(&new.value)).with("new_id", new.id.as_deref().unwrap_or_default());
+            values = values
+                .with("new", text_of(&new.value))
+                .with("new_id", new.id.as_deref().unwrap_or_default());
         }
         let reply = self.send("revoke", revoke, &values)?;
         // 404/410: already revoked before an interruption.
         if reply.is_success() || reply.status == 404 || reply.status == 410 {
             return Ok(());
         }
-        Err(self.client.failure("revoke", &reply, error_message(&reply.body)))
+        Err(self
+            .client
+            .failure("revoke", &reply, error_message(&reply.body)))
     }
 }
 
 impl Adapter for RecipeAdapter {
     fn lifecycle(&self) -> Lifecycle {
-        if self.recipe.roll { Lifecycle::Roll } else { Lifecycle::Replace }
+        if self.recipe.roll {
+            Lifecycle::Roll
+        } else {
+            Lifecycle::Replace
+        }
     }
 
     fn describe(&self, _: &AdapterContext<'_>) -> [String; 3] {
-        let line = |template: &RequestTemplate| format!("{} {}", template.method.to_ascii_uppercase(), template.url);
+        let line = |template: &RequestTemplate| {
+            format!("{} {}", template.method.to_ascii_uppercase(), template.url)
+        };
         [
             line(&self.recipe.create.request),
             line(&self.recipe.verify.request),
-            self.recipe.revoke.as_ref().map(line).unwrap_or_else(|| "nothing: the recipe has no revoke request".into()),
+            self.recipe
+                .revoke
+                .as_ref()
+                .map(line)
+                .unwrap_or_else(|| "nothing: the recipe has no revoke request".into()),
         ]
     }
 
-    fn create(&self, context: &AdapterContext<'_>, current: &SecretValue) -> Result<NewKey, RotateError> {
+    fn create(
+        &self,
+        context: &AdapterContext<'_>,
+        current: &SecretValue,
+    ) -> Result<NewKey, RotateError> {
         let current_id = self.current_id(context);
         let values = Values::new(context, current_id.as_deref()).with("current", text_of(current));
         let reply = self.send("create", &self.recipe.create.request, &values)?;
         if !reply.is_success() {
-            return Err(self.client.failure("create", &reply, error_message(&reply.body)));
+            return Err(self
+                .client
+                .failure("create", &reply, error_message(&reply.body)));
         }
         let json = reply.json(PROVIDER, "create")?;
         let malformed = |detail: String| RotateError::Malformed {
@@ -299,7 +386,12 @@ impl Adapter for RecipeAdapter {
         };
         let secret = match json.pointer(&self.recipe.create.secret_pointer) {
             Some(serde_json::Value::String(secret)) if !secret.is_empty() => secret.clone(),
-            _ => return Err(malformed(format!("no string at `{}` in the response", self.recipe.create.secret_pointer))),
+            _ => {
+                return Err(malformed(format!(
+                    "no string at `{}` in the response",
+                    self.recipe.create.secret_pointer
+                )));
+            }
         };
         let id = match &self.recipe.create.id_pointer {
             Some(pointer) => match json.pointer(pointer) {
@@ -322,28 +414,49 @@ impl Adapter for RecipeAdapter {
             .with("new_id", new.id.as_deref().unwrap_or_default());
         let reply = self.send("verify", &self.recipe.verify.request, &values)?;
         let expected = &self.recipe.verify.expect_status;
-        let accepted = if expected.is_empty() { reply.is_success() } else { expected.contains(&reply.status) };
+        let accepted = if expected.is_empty() {
+            reply.is_success()
+        } else {
+            expected.contains(&reply.status)
+        };
         if accepted {
             return Ok(());
         }
         Err(RotateError::VerificationFailed {
             credential: context.credential.name.clone(),
-            detail: format!("the verify request answered HTTP {}: {}", reply.status, error_message(&reply.body)),
+            detail: format!(
+                "the verify request answered HTTP {}: {}",
+                reply.status,
+                error_message(&reply.body)
+            ),
         })
     }
 
-    fn revoke_new(&self, context: &AdapterContext<'_>, new: &NewKey, current: &SecretValue) -> Result<(), RotateError> {
+    fn revoke_new(
+        &self,
+        context: &AdapterContext<'_>,
+        new: &NewKey,
+        current: &SecretValue,
+    ) -> Result<(), RotateError> {
         if self.recipe.roll {
             return Ok(());
         }
         self.revoke(context, new, current, Some(new))
     }
 
-    fn retire_old(&self, context: &AdapterContext<'_>, old: &NewKey, new: &SecretValue) -> Result<(), RotateError> {
+    fn retire_old(
+        &self,
+        context: &AdapterContext<'_>,
+        old: &NewKey,
+        new: &SecretValue,
+    ) -> Result<(), RotateError> {
         if self.recipe.roll {
             return Ok(());
         }
-        let new_key = NewKey { id: None, value: new.clone() };
+        let new_key = NewKey {
+            id: None,
+            value: new.clone(),
+        };
         self.revoke(context, old, new, Some(&new_key))
     }
 }
@@ -377,13 +490,27 @@ mod tests {
 
     #[test]
     fn typos_are_found_when_the_recipe_is_read() {
-        let error = Recipe::parse(&RECIPE.replace("{{new}}", "{{nwe}}")).unwrap_err().to_string();
-        assert!(error.contains("verify.headers.Authorization") && error.contains("nwe"), "{error}");
-        let error = Recipe::parse(&RECIPE.replace("secret_pointer = \"/key/secret\"", "secret_pointer = \"key.secret\"")).unwrap_err().to_string();
+        let error = Recipe::parse(&RECIPE.replace("{{new}}", "{{nwe}}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("verify.headers.Authorization") && error.contains("nwe"),
+            "{error}"
+        );
+        let error = Recipe::parse(&RECIPE.replace(
+            "secret_pointer = \"/key/secret\"",
+            "secret_pointer = \"key.secret\"",
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("create.secret_pointer"), "{error}");
-        let error = Recipe::parse(&RECIPE.replace("id_pointer", "idpointer")).unwrap_err().to_string();
+        let error = Recipe::parse(&RECIPE.replace("id_pointer", "idpointer"))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("create.idpointer"), "{error}");
-        let error = Recipe::parse(&RECIPE.replace("[verify]", "[verify]\nmethod = \"GE T\"")).unwrap_err().to_string();
+        let error = Recipe::parse(&RECIPE.replace("[verify]", "[verify]\nmethod = \"GE T\""))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("verify.method"), "{error}");
     }
 }

@@ -30,13 +30,21 @@ pub fn sign_request(
         Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_owned(),
     };
-    let path = if url.path().is_empty() { "/" } else { url.path() };
+    let path = if url.path().is_empty() {
+        "/"
+    } else {
+        url.path()
+    };
     let mut query: Vec<(String, String)> = url
         .query_pairs()
         .map(|(name, value)| (uri_encode(&name), uri_encode(&value)))
         .collect();
     query.sort();
-    let canonical_query = query.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&");
+    let canonical_query = query
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("&");
     let signed_headers = "content-type;host;x-amz-date";
     let canonical_request = format!(
         "{method}\n{path}\n{canonical_query}\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{amz_date}\n\n{signed_headers}\n{}",
@@ -61,7 +69,9 @@ pub fn sign_request(
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data).as_ref().to_vec()
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data)
+        .as_ref()
+        .to_vec()
 }
 
 /// RFC 3986 encoding as SigV4 wants it: everything but unreserved characters.
@@ -86,7 +96,9 @@ mod tests {
     #[test]
     fn signing_is_deterministic_and_key_scoped() {
         let url = url::Url::parse("https://iam.amazonaws.com/").unwrap();
-        let at = DateTime::parse_from_rfc3339("2015-08-30T12:36:00Z").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2015-08-30T12:36:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let key = SigningKey {
             access_key_id: "AKIDEXAMPLE",
             secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
@@ -100,7 +112,13 @@ mod tests {
         assert_eq!(date, "20150830T123600Z");
         assert_eq!(first, second);
         assert!(first.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="));
-        let other = SigningKey { secret_access_key: "another", ..key };
-        assert_ne!(sign_request(&other, "POST", &url, content_type, body, at).1, first);
+        let other = SigningKey {
+            secret_access_key: "another",
+            ..key
+        };
+        assert_ne!(
+            sign_request(&other, "POST", &url, content_type, body, at).1,
+            first
+        );
     }
 }

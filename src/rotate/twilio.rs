@@ -8,9 +8,9 @@
 
 use reqwest::Method;
 
+use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url, split_pair};
 use super::http::{ProviderClient, error_message};
-use super::RotateError;
 use crate::model::{Credential, SecretValue};
 
 const PROVIDER: &str = "Twilio";
@@ -24,29 +24,56 @@ pub(crate) struct Twilio {
 
 impl Twilio {
     pub fn new(credential: &Credential, setup: &super::RotationSetup) -> Result<Self, RotateError> {
-        let account = setup.account.as_deref().ok_or_else(|| RotateError::Unsupported {
-            credential: credential.name.clone(),
-            method: "twilio".into(),
-            reason: "the Twilio account SID is needed (set it as the rotation account)".into(),
-        })?;
+        let account = setup
+            .account
+            .as_deref()
+            .ok_or_else(|| RotateError::Unsupported {
+                credential: credential.name.clone(),
+                method: "twilio".into(),
+                reason: "the Twilio account SID is needed (set it as the rotation account)".into(),
+            })?;
         Ok(Self {
-            client: ProviderClient::new(PROVIDER, credential, Some("api.twilio.com"), setup.ca_file.as_deref(), setup.timeout_ms)?,
-            account_url: format!("{}/2010-04-01/Accounts/{}", base_url(setup, DEFAULT_URL), super::sigv4::uri_encode(account)),
+            client: ProviderClient::new(
+                PROVIDER,
+                credential,
+                Some("api.twilio.com"),
+                setup.ca_file.as_deref(),
+                setup.timeout_ms,
+            )?,
+            account_url: format!(
+                "{}/2010-04-01/Accounts/{}",
+                base_url(setup, DEFAULT_URL),
+                super::sigv4::uri_encode(account)
+            ),
         })
     }
 
-    fn delete_key(&self, credential: &Credential, sid: &str, signer: &SecretValue) -> Result<(), RotateError> {
+    fn delete_key(
+        &self,
+        credential: &Credential,
+        sid: &str,
+        signer: &SecretValue,
+    ) -> Result<(), RotateError> {
         let (user, password) = split_pair(credential, signer, SHAPE)?;
         let request = self
             .client
-            .request(Method::DELETE, &format!("{}/Keys/{}.json", self.account_url, super::sigv4::uri_encode(sid)))?
+            .request(
+                Method::DELETE,
+                &format!(
+                    "{}/Keys/{}.json",
+                    self.account_url,
+                    super::sigv4::uri_encode(sid)
+                ),
+            )?
             .basic_auth(user, Some(password));
         let reply = self.client.send("key delete", request)?;
         // 404: deleted before an interruption.
         if reply.is_success() || reply.status == 404 {
             return Ok(());
         }
-        Err(self.client.failure("key delete", &reply, error_message(&reply.body)))
+        Err(self
+            .client
+            .failure("key delete", &reply, error_message(&reply.body)))
     }
 }
 
@@ -63,9 +90,17 @@ impl Adapter for Twilio {
         ]
     }
 
-    fn create(&self, context: &AdapterContext<'_>, current: &SecretValue) -> Result<NewKey, RotateError> {
+    fn create(
+        &self,
+        context: &AdapterContext<'_>,
+        current: &SecretValue,
+    ) -> Result<NewKey, RotateError> {
         let (user, password) = split_pair(context.credential, current, SHAPE)?;
-        let name = format!("{} (keyward {})", context.credential.name, context.now.format("%Y-%m-%d"));
+        let name = format!(
+            "{} (keyward {})",
+            context.credential.name,
+            context.now.format("%Y-%m-%d")
+        );
         let request = self
             .client
             .request(Method::POST, &format!("{}/Keys.json", self.account_url))?
@@ -73,15 +108,20 @@ impl Adapter for Twilio {
             .form(&[("FriendlyName", name.as_str())]);
         let reply = self.client.send("key create", request)?;
         if !reply.is_success() {
-            return Err(self.client.failure("key create", &reply, error_message(&reply.body)));
+            return Err(self
+                .client
+                .failure("key create", &reply, error_message(&reply.body)));
         }
         let json = reply.json(PROVIDER, "key create")?;
         let field = |name: &str| {
-            json.get(name).and_then(|value| value.as_str()).map(str::to_owned).ok_or_else(|| RotateError::Malformed {
-                provider: PROVIDER,
-                action: "key create".into(),
-                detail: format!("no `{name}` in the response"),
-            })
+            json.get(name)
+                .and_then(|value| value.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| RotateError::Malformed {
+                    provider: PROVIDER,
+                    action: "key create".into(),
+                    detail: format!("no `{name}` in the response"),
+                })
         };
         let sid = field("sid")?;
         let secret = zeroize::Zeroizing::new(field("secret")?);
@@ -103,18 +143,32 @@ impl Adapter for Twilio {
         }
         Err(RotateError::VerificationFailed {
             credential: context.credential.name.clone(),
-            detail: format!("Twilio answered HTTP {}: {}", reply.status, error_message(&reply.body)),
+            detail: format!(
+                "Twilio answered HTTP {}: {}",
+                reply.status,
+                error_message(&reply.body)
+            ),
         })
     }
 
-    fn revoke_new(&self, context: &AdapterContext<'_>, new: &NewKey, current: &SecretValue) -> Result<(), RotateError> {
+    fn revoke_new(
+        &self,
+        context: &AdapterContext<'_>,
+        new: &NewKey,
+        current: &SecretValue,
+    ) -> Result<(), RotateError> {
         match &new.id {
             Some(sid) => self.delete_key(context.credential, sid, current),
             None => Ok(()),
         }
     }
 
-    fn retire_old(&self, context: &AdapterContext<'_>, old: &NewKey, new: &SecretValue) -> Result<(), RotateError> {
+    fn retire_old(
+        &self,
+        context: &AdapterContext<'_>,
+        old: &NewKey,
+        new: &SecretValue,
+    ) -> Result<(), RotateError> {
         match &old.id {
             Some(sid) => self.delete_key(context.credential, sid, new),
             None => Ok(()),
@@ -122,6 +176,9 @@ impl Adapter for Twilio {
     }
 
     fn key_id_of(&self, _: &AdapterContext<'_>, value: &SecretValue) -> Option<String> {
-        value.expose_str().and_then(|text| text.split_once(':')).map(|(id, _)| id.to_owned())
+        value
+            .expose_str()
+            .and_then(|text| text.split_once(':'))
+            .map(|(id, _)| id.to_owned())
     }
 }

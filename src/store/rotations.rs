@@ -85,11 +85,17 @@ pub struct JournalRow {
     pub error: Option<String>,
 }
 
-const JOURNAL_COLUMNS: &str = "id, credential, method, state, started_at, finished_at, plan, new_key_id,
+const JOURNAL_COLUMNS: &str =
+    "id, credential, method, state, started_at, finished_at, plan, new_key_id,
     old_key_id, grace_until, previous_kept, error";
 
-fn journal_rows(connection: &Connection, filter: &str, parameters: &[&dyn rusqlite::ToSql]) -> Result<Vec<JournalRow>> {
-    let mut statement = connection.prepare_cached(&format!("SELECT {JOURNAL_COLUMNS} FROM rotations {filter}"))?;
+fn journal_rows(
+    connection: &Connection,
+    filter: &str,
+    parameters: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<JournalRow>> {
+    let mut statement =
+        connection.prepare_cached(&format!("SELECT {JOURNAL_COLUMNS} FROM rotations {filter}"))?;
     let rows = statement.query_map(parameters, |row| {
         Ok((
             row.get::<_, i64>(0)?,
@@ -108,7 +114,20 @@ fn journal_rows(connection: &Connection, filter: &str, parameters: &[&dyn rusqli
     })?;
     let mut found = Vec::new();
     for row in rows {
-        let (id, credential, method, state, started_at, finished_at, plan, new_key_id, old_key_id, grace_until, previous_kept, error) = row?;
+        let (
+            id,
+            credential,
+            method,
+            state,
+            started_at,
+            finished_at,
+            plan,
+            new_key_id,
+            old_key_id,
+            grace_until,
+            previous_kept,
+            error,
+        ) = row?;
         found.push(JournalRow {
             id,
             credential,
@@ -160,17 +179,29 @@ pub fn by_id(connection: &Connection, id: i64) -> Result<JournalRow> {
 
 /// Rotations that neither finished nor rolled back, oldest first.
 pub fn unfinished(connection: &Connection) -> Result<Vec<JournalRow>> {
-    journal_rows(connection, "WHERE state NOT IN ('done', 'rolled-back') ORDER BY id", &[])
+    journal_rows(
+        connection,
+        "WHERE state NOT IN ('done', 'rolled-back') ORDER BY id",
+        &[],
+    )
 }
 
 /// A credential's rotation history, newest first.
 pub fn history(connection: &Connection, credential: &str) -> Result<Vec<JournalRow>> {
-    journal_rows(connection, "WHERE credential = ?1 ORDER BY id DESC", &[&credential])
+    journal_rows(
+        connection,
+        "WHERE credential = ?1 ORDER BY id DESC",
+        &[&credential],
+    )
 }
 
 /// Finished rotations whose replaced value is still kept in the keychain.
 pub fn keeping_previous(connection: &Connection) -> Result<Vec<JournalRow>> {
-    journal_rows(connection, "WHERE previous_kept = 1 AND state = 'done' ORDER BY id", &[])
+    journal_rows(
+        connection,
+        "WHERE previous_kept = 1 AND state = 'done' ORDER BY id",
+        &[],
+    )
 }
 
 /// Moves a rotation to `state` and journals the step. `new_key_id` and `error` are kept
@@ -189,7 +220,15 @@ pub fn record_step(
         "UPDATE rotations SET state = ?2, updated_at = ?3, finished_at = COALESCE(?4, finished_at),
             new_key_id = COALESCE(?5, new_key_id), error = COALESCE(?6, error), detail = ?7
          WHERE id = ?1",
-        params![id, state, to_db_time(at), finished, new_key_id, error, message],
+        params![
+            id,
+            state,
+            to_db_time(at),
+            finished,
+            new_key_id,
+            error,
+            message
+        ],
     )?;
     connection.execute(
         "INSERT INTO rotation_steps (rotation_id, state, at, message) VALUES (?1, ?2, ?3, ?4)",
@@ -199,7 +238,12 @@ pub fn record_step(
 }
 
 /// Records whether the replaced value is kept, and until when.
-pub fn set_previous(connection: &Connection, id: i64, kept: bool, grace_until: Option<DateTime<Utc>>) -> Result<()> {
+pub fn set_previous(
+    connection: &Connection,
+    id: i64,
+    kept: bool,
+    grace_until: Option<DateTime<Utc>>,
+) -> Result<()> {
     connection.execute(
         "UPDATE rotations SET previous_kept = ?2, grace_until = COALESCE(?3, grace_until) WHERE id = ?1",
         params![id, kept, grace_until.map(to_db_time)],
@@ -209,8 +253,16 @@ pub fn set_previous(connection: &Connection, id: i64, kept: bool, grace_until: O
 
 /// The journaled steps of one rotation, in order: `(state, at, message)`.
 pub fn steps(connection: &Connection, id: i64) -> Result<Vec<(String, DateTime<Utc>, String)>> {
-    let mut statement = connection.prepare_cached("SELECT state, at, message FROM rotation_steps WHERE rotation_id = ?1 ORDER BY id")?;
-    let rows = statement.query_map([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?;
+    let mut statement = connection.prepare_cached(
+        "SELECT state, at, message FROM rotation_steps WHERE rotation_id = ?1 ORDER BY id",
+    )?;
+    let rows = statement.query_map([id], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
     let mut found = Vec::new();
     for row in rows {
         let (state, at, message) = row?;
@@ -272,11 +324,22 @@ mod tests {
         assert_eq!(unfinished(connection).unwrap().len(), 1);
         record_step(connection, id, "created", at, "made", Some("k2"), None).unwrap();
         record_step(connection, id, "done", at, "finished", None, None).unwrap();
-        assert!(unfinished(connection).unwrap().is_empty(), "a done rotation is not resumed");
+        assert!(
+            unfinished(connection).unwrap().is_empty(),
+            "a done rotation is not resumed"
+        );
         let row = by_id(connection, id).unwrap();
-        assert_eq!(row.new_key_id.as_deref(), Some("k2"), "a later step must not erase the new key's id");
+        assert_eq!(
+            row.new_key_id.as_deref(),
+            Some("k2"),
+            "a later step must not erase the new key's id"
+        );
         assert!(row.finished_at.is_some());
-        let states: Vec<String> = steps(connection, id).unwrap().into_iter().map(|(state, _, _)| state).collect();
+        let states: Vec<String> = steps(connection, id)
+            .unwrap()
+            .into_iter()
+            .map(|(state, _, _)| state)
+            .collect();
         assert_eq!(states, ["planned", "created", "done"]);
     }
 
@@ -287,9 +350,21 @@ mod tests {
         credential(connection, "ci");
         set_setup(connection, "ci", r#"{"method":"generate"}"#).unwrap();
         set_setup(connection, "ci", r#"{"method":"http"}"#).unwrap();
-        assert_eq!(setup(connection, "ci").unwrap().as_deref(), Some(r#"{"method":"http"}"#));
-        assert!(matches!(set_setup(connection, "nope", "{}"), Err(super::super::StoreError::NotFound { .. })));
-        connection.execute("DELETE FROM credentials WHERE name = 'ci'", []).unwrap();
-        assert_eq!(setup(connection, "ci").unwrap(), None, "a deleted credential's setup goes with it");
+        assert_eq!(
+            setup(connection, "ci").unwrap().as_deref(),
+            Some(r#"{"method":"http"}"#)
+        );
+        assert!(matches!(
+            set_setup(connection, "nope", "{}"),
+            Err(super::super::StoreError::NotFound { .. })
+        ));
+        connection
+            .execute("DELETE FROM credentials WHERE name = 'ci'", [])
+            .unwrap();
+        assert_eq!(
+            setup(connection, "ci").unwrap(),
+            None,
+            "a deleted credential's setup goes with it"
+        );
     }
 }

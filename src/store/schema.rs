@@ -201,9 +201,15 @@ mod tests {
             .unwrap();
         migrate(&mut connection, Path::new("t")).unwrap();
         let (state, kept): (String, i64) = connection
-            .query_row("SELECT state, previous_kept FROM rotations", [], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_row("SELECT state, previous_kept FROM rotations", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .unwrap();
-        assert_eq!((state.as_str(), kept), ("done", 0), "old history must survive the migration");
+        assert_eq!(
+            (state.as_str(), kept),
+            ("done", 0),
+            "old history must survive the migration"
+        );
     }
 
     #[test]

@@ -30,13 +30,20 @@ fn an_http_recipe_creates_verifies_and_revokes() {
     home.rotate("payments").unwrap();
     let new = home.value("payments");
     assert_ne!(new, old);
-    assert!(api.accepts(&new), "the keychain's value must work at the provider");
+    assert!(
+        api.accepts(&new),
+        "the keychain's value must work at the provider"
+    );
     assert!(!api.accepts(&old), "the old key must be revoked");
     assert_eq!(api.active_count(), 1);
     // The second rotation needs the new key's id, learned from the first.
     home.rotate("payments").unwrap();
     assert!(api.accepts(&home.value("payments")));
-    assert_eq!(api.active_count(), 1, "each rotation leaves exactly one working key");
+    assert_eq!(
+        api.active_count(),
+        1,
+        "each rotation leaves exactly one working key"
+    );
     home.assert_settled();
 }
 
@@ -58,17 +65,38 @@ fn provider_failures_roll_back_and_leave_files_untouched() {
 
         let error = home.rotate("payments").unwrap_err();
         let message = error.to_string();
-        assert!(matches!(error, Error::Rotate(RotateError::RolledBack { .. })), "{action} {fault:?}: {message}");
-        assert!(message.contains(expected) && message.contains("rolled back"), "{action} {fault:?}: the message must say what failed: {message}");
+        assert!(
+            matches!(error, Error::Rotate(RotateError::RolledBack { .. })),
+            "{action} {fault:?}: {message}"
+        );
+        assert!(
+            message.contains(expected) && message.contains("rolled back"),
+            "{action} {fault:?}: the message must say what failed: {message}"
+        );
         assert_eq!(error.code(), ErrorCode::Environment);
-        assert_eq!(home.value("payments"), old, "a rollback keeps the old value current");
+        assert_eq!(
+            home.value("payments"),
+            old,
+            "a rollback keeps the old value current"
+        );
         assert!(api.accepts(&old));
         if fault != Fault::Hang {
-            assert_eq!(api.active_count(), 1, "{action} {fault:?}: a key created before the failure must be revoked");
+            assert_eq!(
+                api.active_count(),
+                1,
+                "{action} {fault:?}: a key created before the failure must be revoked"
+            );
         }
-        assert_eq!(std::fs::read_to_string(&env).unwrap(), format!("KEY={old}\n"), "files stay untouched on rollback");
+        assert_eq!(
+            std::fs::read_to_string(&env).unwrap(),
+            format!("KEY={old}\n"),
+            "files stay untouched on rollback"
+        );
         assert_eq!(mode(&env), 0o600);
-        assert_eq!(home.keyward.rotation_history("payments").unwrap()[0].state, RotationState::RolledBack);
+        assert_eq!(
+            home.keyward.rotation_history("payments").unwrap()[0].state,
+            RotationState::RolledBack
+        );
         home.assert_settled();
     }
 }
@@ -78,7 +106,11 @@ fn the_key_limit_is_reported_as_such() {
     let (mut home, api, _server, old) = recipe_home();
     api.faults.clear();
     // Someone made a second key by hand: the API allows two.
-    let _ = api.tokens.lock().unwrap().push(super::providers::Token { id: "99".into(), value: "key_manual".into(), active: true });
+    api.tokens.lock().unwrap().push(super::providers::Token {
+        id: "99".into(),
+        value: "key_manual".into(),
+        active: true,
+    });
     let error = home.rotate("payments").unwrap_err().to_string();
     assert!(error.contains("key limit reached"), "{error}");
     assert_eq!(home.value("payments"), old);
@@ -91,18 +123,39 @@ fn aws_keys_rotate_with_sigv4_and_the_old_key_is_deleted_after_the_grace_period(
     let (aws, old) = FakeAws::new();
     let server = fake::start(home.dir.path(), aws.handler());
     home.add("deploy-aws", CredentialKind::ApiKey, &old);
-    home.keyward.set_rotation("deploy-aws", provider_setup(RotationMethod::Aws, &server), Some(90)).unwrap();
+    home.keyward
+        .set_rotation(
+            "deploy-aws",
+            provider_setup(RotationMethod::Aws, &server),
+            Some(90),
+        )
+        .unwrap();
 
     home.rotate("deploy-aws").unwrap();
     let new = home.value("deploy-aws");
-    assert!(aws.accepts(&new), "the fake checked the SigV4 signatures of the new key");
-    assert!(!aws.accepts(&old), "the old key is deactivated after commit");
-    assert_eq!(aws.keys.lock().unwrap().len(), 2, "the old key is only Inactive during the grace period");
+    assert!(
+        aws.accepts(&new),
+        "the fake checked the SigV4 signatures of the new key"
+    );
+    assert!(
+        !aws.accepts(&old),
+        "the old key is deactivated after commit"
+    );
+    assert_eq!(aws.active_count(), 1, "exactly one key stays active");
+    assert_eq!(
+        aws.keys.lock().unwrap().len(),
+        2,
+        "the old key is only Inactive during the grace period"
+    );
     assert!(states(&home, "deploy-aws").contains(&RotationState::Revoked));
 
     clock.set(chrono::Utc::now() + chrono::Duration::days(8));
     home.keyward.resume_rotations(None, &mut |_| {}).unwrap();
-    assert_eq!(aws.keys.lock().unwrap().len(), 1, "after the grace period DeleteAccessKey removes the old key");
+    assert_eq!(
+        aws.keys.lock().unwrap().len(),
+        1,
+        "after the grace period DeleteAccessKey removes the old key"
+    );
     home.assert_settled();
 }
 
@@ -113,9 +166,18 @@ fn aws_two_key_limit_rolls_back_with_the_providers_message() {
     aws.add_key();
     let server = fake::start(home.dir.path(), aws.handler());
     home.add("deploy-aws", CredentialKind::ApiKey, &old);
-    home.keyward.set_rotation("deploy-aws", provider_setup(RotationMethod::Aws, &server), None).unwrap();
+    home.keyward
+        .set_rotation(
+            "deploy-aws",
+            provider_setup(RotationMethod::Aws, &server),
+            None,
+        )
+        .unwrap();
     let error = home.rotate("deploy-aws").unwrap_err().to_string();
-    assert!(error.contains("key limit is reached") && error.contains("AccessKeysPerUser: 2"), "{error}");
+    assert!(
+        error.contains("key limit is reached") && error.contains("AccessKeysPerUser: 2"),
+        "{error}"
+    );
     assert_eq!(home.value("deploy-aws"), old);
     assert!(aws.accepts(&old));
 }
@@ -126,8 +188,14 @@ fn aws_rejects_a_forged_signature() {
     let (aws, old) = FakeAws::new();
     let server = fake::start(home.dir.path(), aws.handler());
     let (id, _) = old.split_once(':').unwrap();
-    home.add("forged", CredentialKind::ApiKey, &format!("{id}:not-the-secret"));
-    home.keyward.set_rotation("forged", provider_setup(RotationMethod::Aws, &server), None).unwrap();
+    home.add(
+        "forged",
+        CredentialKind::ApiKey,
+        &format!("{id}:not-the-secret"),
+    );
+    home.keyward
+        .set_rotation("forged", provider_setup(RotationMethod::Aws, &server), None)
+        .unwrap();
     let error = home.rotate("forged").unwrap_err().to_string();
     assert!(error.contains("SignatureDoesNotMatch"), "{error}");
     assert_eq!(aws.keys.lock().unwrap().len(), 1);
@@ -139,7 +207,13 @@ fn gitlab_tokens_rotate_in_place() {
     let (gitlab, old) = FakeTokens::new("glpat-");
     let server = fake::start(home.dir.path(), gitlab.gitlab());
     home.add("gitlab-ci", CredentialKind::Token, &old);
-    home.keyward.set_rotation("gitlab-ci", provider_setup(RotationMethod::Gitlab, &server), Some(30)).unwrap();
+    home.keyward
+        .set_rotation(
+            "gitlab-ci",
+            provider_setup(RotationMethod::Gitlab, &server),
+            Some(30),
+        )
+        .unwrap();
     let plan = home.keyward.plan_rotation("gitlab-ci").unwrap();
     assert_eq!(plan.lifecycle, "roll");
     home.rotate("gitlab-ci").unwrap();
@@ -155,10 +229,22 @@ fn gitlab_refusal_keeps_the_token() {
     let (gitlab, old) = FakeTokens::new("glpat-");
     let server = fake::start(home.dir.path(), gitlab.gitlab());
     home.add("gitlab-ci", CredentialKind::Token, &old);
-    home.keyward.set_rotation("gitlab-ci", provider_setup(RotationMethod::Gitlab, &server), None).unwrap();
-    gitlab.faults.set("POST /api/v4/personal_access_tokens/self/rotate", Fault::ServerError);
+    home.keyward
+        .set_rotation(
+            "gitlab-ci",
+            provider_setup(RotationMethod::Gitlab, &server),
+            None,
+        )
+        .unwrap();
+    gitlab.faults.set(
+        "POST /api/v4/personal_access_tokens/self/rotate",
+        Fault::ServerError,
+    );
     let error = home.rotate("gitlab-ci").unwrap_err().to_string();
-    assert!(error.contains("GitLab token rotate failed with HTTP 500"), "{error}");
+    assert!(
+        error.contains("GitLab token rotate failed with HTTP 500"),
+        "{error}"
+    );
     assert_eq!(home.value("gitlab-ci"), old);
     assert!(gitlab.accepts(&old));
 }
@@ -175,7 +261,15 @@ fn cloudflare_tokens_roll() {
     home.rotate("dns-edit").unwrap();
     let new = home.value("dns-edit");
     assert!(cloudflare.accepts(&new) && !cloudflare.accepts(&old));
-    assert_eq!(home.keyward.rotation_setup("dns-edit").unwrap().key_id.as_deref(), Some("1"), "the token id is remembered");
+    assert_eq!(
+        home.keyward
+            .rotation_setup("dns-edit")
+            .unwrap()
+            .key_id
+            .as_deref(),
+        Some("1"),
+        "the token id is remembered"
+    );
     home.assert_settled();
 }
 
@@ -197,7 +291,11 @@ fn twilio_keys_are_created_and_the_old_one_deleted() {
     let error = home.rotate("sms").unwrap_err().to_string();
     assert!(error.contains("rolled back"), "{error}");
     assert_eq!(home.value("sms"), new);
-    assert_eq!(twilio.key_count(), 1, "the key created before the failed check is deleted again");
+    assert_eq!(
+        twilio.key_count(),
+        1,
+        "the key created before the failed check is deleted again"
+    );
     home.assert_settled();
 }
 
@@ -211,6 +309,9 @@ fn credentials_go_only_to_their_allowed_hosts() {
     setup.base_url = Some(format!("https://localhost:{}", server.address.port()));
     home.keyward.set_rotation("gitlab-ci", setup, None).unwrap();
     let error = home.rotate("gitlab-ci").unwrap_err().to_string();
-    assert!(error.contains("not among the credential's allowed hosts"), "{error}");
+    assert!(
+        error.contains("not among the credential's allowed hosts"),
+        "{error}"
+    );
     assert!(gitlab.accepts(&old), "nothing was sent");
 }

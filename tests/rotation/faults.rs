@@ -47,7 +47,10 @@ impl Scenario {
 
 fn scenario(provider: Provider) -> Scenario {
     let dir = tempfile::tempdir().unwrap();
-    #[expect(clippy::type_complexity, reason = "one tuple per provider keeps the two set-ups side by side")]
+    #[expect(
+        clippy::type_complexity,
+        reason = "one tuple per provider keeps the two set-ups side by side"
+    )]
     let (accepts, active, fail_verify, clear, old, server, method, recipe, base_url, key_id): (
         Box<dyn Fn(&str) -> bool>,
         Box<dyn Fn() -> usize>,
@@ -97,12 +100,24 @@ fn scenario(provider: Provider) -> Scenario {
             )
         }
     };
-    let scenario = Scenario { dir, accepts, active, fail_verify, clear, old };
+    let scenario = Scenario {
+        dir,
+        accepts,
+        active,
+        fail_verify,
+        clear,
+        old,
+    };
     std::fs::write(scenario.env_file(), format!("KEY={}\n", scenario.old)).unwrap();
     let mut keyward = keyward::Keyward::init(&scenario.home()).unwrap();
     keyward
         .add_credential(
-            NewCredential { name: "svc".into(), kind: Some(CredentialKind::ApiKey), allowed_hosts: vec!["127.0.0.1".into()], ..Default::default() },
+            NewCredential {
+                name: "svc".into(),
+                kind: Some(CredentialKind::ApiKey),
+                allowed_hosts: vec!["127.0.0.1".into()],
+                ..Default::default()
+            },
             SecretValue::from_string(scenario.old.clone()),
         )
         .unwrap();
@@ -134,13 +149,27 @@ fn crash_and_resume(provider: Provider, point: &str) {
     (scenario.clear)();
 
     let resumed = child(&scenario.home(), "resume", None);
-    assert!(resumed.status.success(), "{provider:?} {point}: resume failed: {}", String::from_utf8_lossy(&resumed.stderr));
+    assert!(
+        resumed.status.success(),
+        "{provider:?} {point}: resume failed: {}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
 
     let value = reveal(&scenario.home());
-    assert!((scenario.accepts)(&value), "{provider:?} {point}: the keychain's value must work at the provider");
-    assert_eq!((scenario.active)(), 1, "{provider:?} {point}: exactly one key may stay active at the provider");
+    assert!(
+        (scenario.accepts)(&value),
+        "{provider:?} {point}: the keychain's value must work at the provider"
+    );
+    assert_eq!(
+        (scenario.active)(),
+        1,
+        "{provider:?} {point}: exactly one key may stay active at the provider"
+    );
     if rolls_back {
-        assert_eq!(value, scenario.old, "{provider:?} {point}: a rotation that failed verification keeps the old value");
+        assert_eq!(
+            value, scenario.old,
+            "{provider:?} {point}: a rotation that failed verification keeps the old value"
+        );
     }
     assert_eq!(
         std::fs::read_to_string(scenario.env_file()).unwrap(),
@@ -151,16 +180,30 @@ fn crash_and_resume(provider: Provider, point: &str) {
 
     // The credential rotates normally afterwards.
     let again = child(&scenario.home(), "rotate", None);
-    assert!(again.status.success(), "{provider:?} {point}: {}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{provider:?} {point}: {}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let after = reveal(&scenario.home());
-    assert!((scenario.accepts)(&after) && after != value, "{provider:?} {point}: a later rotation must work");
+    assert!(
+        (scenario.accepts)(&after) && after != value,
+        "{provider:?} {point}: a later rotation must work"
+    );
 }
 
 fn assert_unfinished_none_and_audit_intact(home: &Path, provider: Provider, point: &str) {
     let keyward = keyward::Keyward::open(home).unwrap();
-    assert!(keyward.unfinished_rotations().unwrap().is_empty(), "{provider:?} {point}: resume must settle every rotation");
+    assert!(
+        keyward.unfinished_rotations().unwrap().is_empty(),
+        "{provider:?} {point}: resume must settle every rotation"
+    );
     let verification = keyward.verify_audit().unwrap();
-    assert!(verification.intact, "{provider:?} {point}: {:?}", verification.problems);
+    assert!(
+        verification.intact,
+        "{provider:?} {point}: {:?}",
+        verification.problems
+    );
 }
 
 /// One test, run sequentially. gnome-keyring-daemon, the test keychain, has an upstream
@@ -171,6 +214,7 @@ fn assert_unfinished_none_and_audit_intact(home: &Path, provider: Provider, poin
 /// daemon is unlocked again and the crash point is retried in a fresh home.
 #[test]
 fn every_crash_point_recovers_for_recipes_and_aws() {
+    let _turn = super::keychain_turn();
     for provider in [Provider::Recipe, Provider::Aws] {
         for point in POINTS {
             let mut attempts = 0;
@@ -183,33 +227,23 @@ fn every_crash_point_recovers_for_recipes_and_aws() {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
                     .unwrap_or_default();
-                let daemon_died = ["Message recipient disconnected", "unlock prompt was dismissed", "The name is not activatable"]
-                    .iter()
-                    .any(|marker| message.contains(marker));
+                let daemon_died = [
+                    "Message recipient disconnected",
+                    "unlock prompt was dismissed",
+                    "The name is not activatable",
+                ]
+                .iter()
+                .any(|marker| message.contains(marker));
                 if !daemon_died || attempts == 3 {
                     std::panic::resume_unwind(panic);
                 }
-                eprintln!("crash test: {provider:?} at {point}: the test keychain daemon died; unlocking it again and retrying");
-                restart_keychain();
+                eprintln!(
+                    "crash test: {provider:?} at {point}: the test keychain daemon died; unlocking it again and retrying"
+                );
+                super::restart_keychain();
             }
         }
     }
-}
-
-/// Replaces the crashed (and re-activated, locked) gnome-keyring-daemon on this test's
-/// private D-Bus session with an unlocked one, as scripts/with-keyring.sh starts it.
-fn restart_keychain() {
-    use std::io::Write as _;
-    let mut daemon = std::process::Command::new("gnome-keyring-daemon")
-        .args(["--replace", "--unlock", "--components=secrets"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("gnome-keyring-daemon (run under scripts/with-keyring.sh)");
-    daemon.stdin.take().unwrap().write_all(b"keyward-test").unwrap();
-    daemon.wait().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
 }
 
 /// Runs [`child_process`] in a new process on `home`: `rotate` rotates `svc`, `resume`
@@ -217,7 +251,13 @@ fn restart_keychain() {
 fn child(home: &Path, action: &str, fault: Option<&str>) -> std::process::Output {
     let mut command = std::process::Command::new(std::env::current_exe().unwrap());
     command
-        .args(["--exact", "faults::child_process", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "faults::child_process",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("KEYWARD_CHILD_HOME", home)
         .env("KEYWARD_CHILD_ACTION", action)
         .env_remove("KEYWARD_FAULT");
@@ -229,7 +269,12 @@ fn child(home: &Path, action: &str, fault: Option<&str>) -> std::process::Output
 
 fn reveal(home: &Path) -> String {
     let mut keyward = Keyward::open(home).unwrap();
-    keyward.reveal("svc", Access::Reveal).unwrap().expose_str().unwrap().to_owned()
+    keyward
+        .reveal("svc", Access::Reveal)
+        .unwrap()
+        .expose_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The child side of the crash tests; ignored in normal runs and started only by
@@ -242,7 +287,9 @@ fn child_process() {
     match std::env::var("KEYWARD_CHILD_ACTION").unwrap().as_str() {
         "rotate" => {
             keyward.resume_rotations(None, &mut |_| {}).unwrap();
-            keyward.rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {}).unwrap();
+            keyward
+                .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
+                .unwrap();
         }
         "resume" => {
             keyward.resume_rotations(None, &mut |_| {}).unwrap();

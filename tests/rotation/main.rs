@@ -2,13 +2,13 @@
 //! SQLite files in temporary homes, and fake providers that are real HTTPS servers on
 //! 127.0.0.1 speaking each provider's documented API.
 
+mod adapters;
+mod cli;
 mod fake;
 #[cfg(feature = "fault-injection")]
 mod faults;
 mod local;
 mod providers;
-mod adapters;
-mod cli;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,17 +22,73 @@ use tempfile::TempDir;
 pub struct Home {
     pub dir: TempDir,
     pub keyward: Keyward,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+/// One test at a time talks to the keychain. gnome-keyring-daemon has an upstream race
+/// (GNOME gnome-keyring work items 190/196/199: "gkd_secret_service_get_pkcs11_session:
+/// assertion 'client' failed") that bursts of concurrent Secret Service connections trip;
+/// the daemon then aborts and every later test fails. Taking turns avoids the bursts.
+///
+/// If the daemon died in an earlier test anyway, it is brought back (unlocked) here, so
+/// one crash of the daemon fails at most the test it happened in.
+pub fn keychain_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let probe = keyring::Entry::new("keyward-rotation-tests", "probe")
+        .and_then(|entry| entry.set_password("alive"));
+    if probe.is_err() {
+        restart_keychain();
+    }
+    turn
+}
+
+/// Replaces a crashed (and re-activated, locked) gnome-keyring-daemon on this test's
+/// private D-Bus session with an unlocked one, as scripts/with-keyring.sh starts it.
+pub fn restart_keychain() {
+    use std::io::Write as _;
+    let mut daemon = std::process::Command::new("gnome-keyring-daemon")
+        .args(["--replace", "--unlock", "--components=secrets"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon (run under scripts/with-keyring.sh)");
+    daemon
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"keyward-test")
+        .unwrap();
+    daemon.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
 }
 
 impl Home {
+    #[expect(
+        clippy::new_without_default,
+        reason = "a home touches the keychain; it is made explicitly"
+    )]
     pub fn new() -> Self {
+        let turn = keychain_turn();
         let dir = tempfile::tempdir().expect("temp dir");
-        let keyward = Keyward::init(&dir.path().join("home")).expect("init home (run under scripts/with-keyring.sh)");
-        Self { dir, keyward }
+        let keyward = Keyward::init(&dir.path().join("home"))
+            .expect("init home (run under scripts/with-keyring.sh)");
+        Self {
+            dir,
+            keyward,
+            _turn: turn,
+        }
     }
 
     pub fn with_clock(self, clock: Arc<keyward::clock::FixedClock>) -> Self {
-        Self { dir: self.dir, keyward: self.keyward.with_clock(clock) }
+        Self {
+            dir: self.dir,
+            keyward: self.keyward.with_clock(clock),
+            _turn: self._turn,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -43,25 +99,43 @@ impl Home {
     pub fn add(&mut self, name: &str, kind: CredentialKind, value: &str) {
         self.keyward
             .add_credential(
-                NewCredential { name: name.into(), kind: Some(kind), allowed_hosts: vec!["127.0.0.1".into()], ..Default::default() },
+                NewCredential {
+                    name: name.into(),
+                    kind: Some(kind),
+                    allowed_hosts: vec!["127.0.0.1".into()],
+                    ..Default::default()
+                },
                 SecretValue::from_string(value.into()),
             )
             .expect("add credential");
     }
 
     pub fn value(&mut self, name: &str) -> String {
-        self.keyward.reveal(name, Access::Reveal).expect("reveal").expose_str().expect("text").to_owned()
+        self.keyward
+            .reveal(name, Access::Reveal)
+            .expect("reveal")
+            .expose_str()
+            .expect("text")
+            .to_owned()
     }
 
     pub fn rotate(&mut self, name: &str) -> keyward::Result<RotationOutcome> {
-        self.keyward.rotate_credential(name, &RotationApproval::default(), None, &mut |_| {})
+        self.keyward
+            .rotate_credential(name, &RotationApproval::default(), None, &mut |_| {})
     }
 
     /// Checks that nothing about the rotation is left unfinished and the audit chain holds.
     pub fn assert_settled(&self) {
-        assert!(self.keyward.unfinished_rotations().unwrap().is_empty(), "no rotation may stay half-done");
+        assert!(
+            self.keyward.unfinished_rotations().unwrap().is_empty(),
+            "no rotation may stay half-done"
+        );
         let verification = self.keyward.verify_audit().unwrap();
-        assert!(verification.intact, "every rotation step must land in an intact audit chain: {:?}", verification.problems);
+        assert!(
+            verification.intact,
+            "every rotation step must land in an intact audit chain: {:?}",
+            verification.problems
+        );
     }
 }
 
@@ -86,5 +160,9 @@ pub fn mode(path: &Path) -> u32 {
 }
 
 pub fn states(home: &Home, name: &str) -> Vec<RotationState> {
-    home.keyward.rotation_history(name).unwrap()[0].steps.iter().map(|step| step.state).collect()
+    home.keyward.rotation_history(name).unwrap()[0]
+        .steps
+        .iter()
+        .map(|step| step.state)
+        .collect()
 }

@@ -77,13 +77,27 @@ pub struct SetRotationArgs {
 
 impl SetRotationArgs {
     fn settings(&self) -> anyhow::Result<(RotationSetup, Option<u32>)> {
-        let invalid = |field: &str, problem: String| keyward::Error::Invalid { field: field.into(), problem };
-        let method: RotationMethod = self.method.parse().map_err(|problem| invalid("--method", problem))?;
-        let every = self.every.as_deref().map(parse_period_days).transpose().map_err(|problem| invalid("--every", problem))?;
+        let invalid = |field: &str, problem: String| keyward::Error::Invalid {
+            field: field.into(),
+            problem,
+        };
+        let method: RotationMethod = self
+            .method
+            .parse()
+            .map_err(|problem| invalid("--method", problem))?;
+        let every = self
+            .every
+            .as_deref()
+            .map(parse_period_days)
+            .transpose()
+            .map_err(|problem| invalid("--every", problem))?;
         let recipe = match &self.recipe {
-            Some(path) => Some(
-                std::fs::read_to_string(path).map_err(|error| invalid("--recipe", format!("{}: cannot read: {error}", path.display())))?,
-            ),
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|error| {
+                invalid(
+                    "--recipe",
+                    format!("{}: cannot read: {error}", path.display()),
+                )
+            })?),
             None => None,
         };
         let absolute = |path: &PathBuf| std::path::absolute(path).unwrap_or_else(|_| path.clone());
@@ -107,7 +121,10 @@ pub fn set_rotation(args: SetRotationArgs, keyward: &mut Keyward) -> anyhow::Res
         "{} rotates with {}{}",
         credential.name,
         args.method,
-        credential.rotate_every_days.map(|days| format!(" every {days} days")).unwrap_or_default()
+        credential
+            .rotate_every_days
+            .map(|days| format!(" every {days} days"))
+            .unwrap_or_default()
     );
     Ok(Outcome::Clean)
 }
@@ -127,7 +144,10 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
             println!("No interrupted rotations.");
         } else {
             for outcome in &outcomes {
-                println!("Rotation #{} of {}: {}", outcome.rotation_id, outcome.credential, outcome.state);
+                println!(
+                    "Rotation #{} of {}: {}",
+                    outcome.rotation_id, outcome.credential, outcome.state
+                );
             }
         }
         return Ok(Outcome::Clean);
@@ -136,7 +156,11 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     keyward.resume_rotations(None, &mut report)?;
     let names: Vec<String> = match &args.name {
         Some(name) => vec![name.clone()],
-        None => keyward.overdue_credentials()?.into_iter().map(|credential| credential.name).collect(),
+        None => keyward
+            .overdue_credentials()?
+            .into_iter()
+            .map(|credential| credential.name)
+            .collect(),
     };
     if names.is_empty() {
         println!("No credential is overdue for rotation.");
@@ -173,7 +197,13 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Clean);
         }
     }
-    let approval = RotationApproval { skip_files: args.skip_files.iter().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())).collect() };
+    let approval = RotationApproval {
+        skip_files: args
+            .skip_files
+            .iter()
+            .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()))
+            .collect(),
+    };
     let mut outcomes = Vec::new();
     for name in &names {
         if !json {
@@ -188,14 +218,20 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
             for warning in &outcome.warnings {
                 println!("  warning: {warning}");
             }
-            println!("{} rotated (rotation #{}).", outcome.credential, outcome.rotation_id);
+            println!(
+                "{} rotated (rotation #{}).",
+                outcome.credential, outcome.rotation_id
+            );
         }
     }
     Ok(Outcome::Clean)
 }
 
 fn print_plan(plan: &RotationPlan) {
-    println!("Plan for {} ({}, {}):", plan.credential, plan.method, plan.lifecycle);
+    println!(
+        "Plan for {} ({}, {}):",
+        plan.credential, plan.method, plan.lifecycle
+    );
     for step in &plan.steps {
         println!("  {:<11} {}", step.state.as_str(), step.description);
     }
@@ -209,5 +245,8 @@ fn print_plan(plan: &RotationPlan) {
     for warning in &plan.warnings {
         println!("  warning: {warning}");
     }
-    println!("  The replaced value is kept in the keychain for {} hours.", plan.grace_hours);
+    println!(
+        "  The replaced value is kept in the keychain for {} hours.",
+        plan.grace_hours
+    );
 }
