@@ -74,7 +74,16 @@ impl Home {
     pub fn new() -> Self {
         let turn = keychain_turn();
         let dir = tempfile::tempdir().expect("temp dir");
-        let keyward = Keyward::init(&dir.path().join("home"))
+        let home = dir.path().join("home");
+        // A daemon crash during set-up (see `keychain_turn`) gets one restart.
+        let keyward = Keyward::init(&home)
+            .or_else(|error| {
+                if error.code() != keyward::ErrorCode::Environment {
+                    return Err(error);
+                }
+                restart_keychain();
+                Keyward::init(&home)
+            })
             .expect("init home (run under scripts/with-keyring.sh)");
         Self {
             dir,
