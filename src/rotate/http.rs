@@ -95,9 +95,13 @@ impl ProviderClient {
     }
 
     fn check_destination(&self, url: &str) -> Result<(), RotateError> {
+        // Only the origin is named: a recipe may template a secret into the path or query.
+        let origin = url::Url::parse(url)
+            .map(|parsed| parsed.origin().ascii_serialization())
+            .unwrap_or_else(|_| "(unparsable URL)".to_owned());
         let refuse = |reason: &str| RotateError::Destination {
             credential: self.credential.name.clone(),
-            url: url.to_owned(),
+            url: origin.clone(),
             reason: reason.to_owned(),
         };
         let parsed =
@@ -138,7 +142,7 @@ impl ProviderClient {
         let unreachable = |error: reqwest::Error| RotateError::Unreachable {
             provider: self.provider,
             action: action.to_owned(),
-            detail: describe(&error),
+            detail: describe(error),
         };
         let response: Response = request.send().map_err(unreachable)?;
         let status = response.status().as_u16();
@@ -157,12 +161,14 @@ impl ProviderClient {
     }
 }
 
-fn describe(error: &reqwest::Error) -> String {
+fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
         return "timed out".into();
     }
+    // The URL is left out: a recipe may template a secret into it.
+    let error = error.without_url();
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(inner) = source {
         text.push_str(": ");
         text.push_str(&inner.to_string());
