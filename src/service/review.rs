@@ -85,10 +85,7 @@ impl Keyward {
             .map(|stored| stored.credential)
             .collect();
         let integrations = integrations::list(connection)?;
-        let mut history = Vec::new();
-        for credential in &credentials {
-            history.extend(rotations::for_credential(connection, &credential.name)?);
-        }
+        let history = rotations::all(connection)?;
         let audit_entries = audit_entries::all(connection)?.len() as u64;
         let audit_intact = self.verify_audit()?.intact;
         let mut snapshot = Snapshot::build(
