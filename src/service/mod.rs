@@ -33,6 +33,9 @@ pub struct Keyward {
     clock: Arc<dyn Clock>,
     actor: String,
     fingerprint_key: Option<SecretValue>,
+    /// The team's shared fingerprint key, once looked up: `Some(None)` means this home
+    /// has none.
+    team_key: Option<Option<SecretValue>>,
 }
 
 /// The default home: `KEYWARD_HOME`, else the platform data directory
@@ -107,6 +110,7 @@ impl Keyward {
             clock: Arc::new(SystemClock),
             actor: default_actor("library"),
             fingerprint_key: None,
+            team_key: None,
         }
     }
 

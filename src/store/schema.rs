@@ -113,6 +113,14 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX access_reviews_by_subject ON access_reviews(subject_kind, subject);
     "#,
+    // 4: team fingerprints (HMAC under a key the team shares), by vault fingerprint, so
+    // the same secret on two workstations can be recognised without revealing it.
+    r#"
+    CREATE TABLE team_fingerprints (
+        fingerprint      TEXT PRIMARY KEY,
+        team_fingerprint TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

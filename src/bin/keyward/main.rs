@@ -11,6 +11,7 @@ mod output;
 mod report;
 mod review;
 mod sync;
+mod team_key;
 mod value_source;
 
 use std::path::PathBuf;
@@ -61,6 +62,9 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
+    /// Manage the fingerprint key the team shares.
+    #[command(subcommand)]
+    TeamKey(team_key::TeamKeyCommand),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -114,5 +118,6 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
+        Command::TeamKey(command) => team_key::run(command, &mut open()?),
     }
 }
