@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-rotate
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-review bench-rotate
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -25,11 +25,15 @@ test-rust: bootstrap
 
 test: lint test-rust
 
-bench: bench-inventory bench-rotate
+bench: bench-inventory bench-review bench-rotate
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# Report generation and team sync for 10,000 credentials.
+bench-review: bootstrap
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo bench --locked --bench review -- --noplot
 
 # End-to-end rotation time with the generate adapter and with an http recipe against a
 # local HTTPS fake; the keychain steps need a Secret Service.

@@ -35,6 +35,7 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
-    Keyward, ReviewOverview, RotationApproval, SharedFingerprint, SkippedEntry, default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
+    ImportOptions, ImportOutcome, ImportedBundle, Keyward, ReportFormat, ReportScope,
+    ReviewOverview, RotationApproval, SharedFingerprint, SkippedEntry, default_home,
 };

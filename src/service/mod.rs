@@ -5,6 +5,7 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod reporting;
 mod review;
 mod rotation;
 mod team;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
 
@@ -33,6 +35,9 @@ pub struct Keyward {
     clock: Arc<dyn Clock>,
     actor: String,
     fingerprint_key: Option<SecretValue>,
+    /// The team's shared fingerprint key, once looked up: `Some(None)` means this home
+    /// has none.
+    team_key: Option<Option<SecretValue>>,
 }
 
 /// The default home: `KEYWARD_HOME`, else the platform data directory
@@ -107,6 +112,7 @@ impl Keyward {
             clock: Arc::new(SystemClock),
             actor: default_actor("library"),
             fingerprint_key: None,
+            team_key: None,
         }
     }
 

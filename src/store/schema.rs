@@ -100,7 +100,28 @@ const MIGRATIONS: &[&str] = &[
         snapshot      TEXT NOT NULL
     ) STRICT;
     "#,
-    // 3: the rotation journal. `rotations` gains what resuming an interrupted rotation
+    // 3: access-review decisions on credentials and integrations.
+    r#"
+    CREATE TABLE access_reviews (
+        id           INTEGER PRIMARY KEY,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('credential', 'integration')),
+        subject      TEXT NOT NULL,
+        decision     TEXT NOT NULL CHECK (decision IN ('keep', 'rotate', 'revoke')),
+        note         TEXT,
+        reviewer     TEXT NOT NULL,
+        reviewed_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX access_reviews_by_subject ON access_reviews(subject_kind, subject);
+    "#,
+    // 4: team fingerprints (HMAC under a key the team shares), by vault fingerprint, so
+    // the same secret on two workstations can be recognised without revealing it.
+    r#"
+    CREATE TABLE team_fingerprints (
+        fingerprint      TEXT PRIMARY KEY,
+        team_fingerprint TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 5: the rotation journal. `rotations` gains what resuming an interrupted rotation
     // needs; `rotation_steps` keeps every step for the history view; `rotation_setups`
     // holds how each credential is rotated (JSON, never a secret).
     r#"

@@ -8,9 +8,11 @@ mod import;
 mod init;
 mod integration;
 mod output;
+mod report;
 mod review;
 mod rotate;
 mod sync;
+mod team_key;
 mod value_source;
 
 use std::path::PathBuf;
@@ -51,6 +53,8 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Write an HTML, CSV or JSON report of the inventory (no secrets).
+    Report(report::ReportArgs),
     /// Export this workstation's signed inventory bundle (no secrets).
     Export(review::ExportArgs),
     /// Import and review other workstations' bundles.
@@ -59,6 +63,9 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
+    /// Manage the fingerprint key the team shares.
+    #[command(subcommand)]
+    TeamKey(team_key::TeamKeyCommand),
     /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate
     /// every overdue credential.
     Rotate(rotate::RotateArgs),
@@ -111,9 +118,11 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
         Command::Audit(command) => audit::run(command, &open()?),
+        Command::Report(args) => report::run(args, &mut open()?),
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
+        Command::TeamKey(command) => team_key::run(command, &mut open()?),
         Command::Rotate(args) => rotate::run(args, &mut open()?),
     }
 }
