@@ -8,6 +8,7 @@ mod integrations;
 mod reporting;
 mod review;
 mod rotation;
+mod rotation_steps;
 mod team;
 mod validate;
 

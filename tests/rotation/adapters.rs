@@ -315,3 +315,24 @@ fn credentials_go_only_to_their_allowed_hosts() {
     );
     assert!(gitlab.accepts(&old), "nothing was sent");
 }
+
+#[test]
+fn errors_never_show_a_secret_templated_into_a_url() {
+    let (mut home, _api, server, old) = recipe_home();
+    let mut setup = home.keyward.rotation_setup("payments").unwrap();
+    let recipe = key_api_recipe(&server.base_url()).replace(
+        &format!("url = \"{}/v1/keys\"", server.base_url()),
+        "url = \"https://unlisted.example/v1/keys?key={{current}}\"",
+    );
+    setup.recipe = Some(recipe);
+    home.keyward.set_rotation("payments", setup, None).unwrap();
+    let error = home.rotate("payments").unwrap_err().to_string();
+    assert!(
+        error.contains("https://unlisted.example") && error.contains("allowed hosts"),
+        "{error}"
+    );
+    assert!(
+        !error.contains(&old),
+        "an error message carried the secret: {error}"
+    );
+}

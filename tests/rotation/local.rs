@@ -228,3 +228,38 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
         lines.join("\n")
     )
 }
+
+/// The probe's auth check plugs in through `CredentialCheck`; its refusal rolls back.
+struct Refuses;
+
+impl keyward::rotate::CredentialCheck for Refuses {
+    fn check(
+        &self,
+        credential: &keyward::model::Credential,
+        _: &keyward::model::SecretValue,
+    ) -> Result<(), String> {
+        Err(format!("{} answered 401 at its endpoint", credential.name))
+    }
+}
+
+#[test]
+fn a_failing_endpoint_check_rolls_back_before_commit() {
+    let mut home = Home::new();
+    let old = "0123456789abcdef0123456789abcdef";
+    home.add("webhook", CredentialKind::Secret, old);
+    let error = home
+        .keyward
+        .rotate_credential("webhook", &Default::default(), Some(&Refuses), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("answered 401 at its endpoint") && error.contains("rolled back"),
+        "{error}"
+    );
+    assert_eq!(
+        home.value("webhook"),
+        old,
+        "a new value the endpoint refuses never becomes current"
+    );
+    home.assert_settled();
+}
