@@ -470,6 +470,7 @@ impl Keyward {
         let (storage, sealed) = self.place_value(&stored, &new.value)?;
         fault::point("committed-unjournaled");
         let fingerprint = self.fingerprint(&new.value)?;
+        let team_fingerprint = self.team_fingerprint(&new.value)?;
         let certificate = match run.credential.kind {
             CredentialKind::ClientCert => Some(
                 crate::certificate::read_pem(
@@ -495,6 +496,9 @@ impl Keyward {
         let step_message = message.clone();
         self.write(|connection, at, actor| {
             rows::update_value(connection, &name, &fingerprint, length, storage, sealed.as_deref(), at)?;
+            if let Some(team_fingerprint) = &team_fingerprint {
+                crate::store::team_fingerprints::upsert(connection, &fingerprint, team_fingerprint)?;
+            }
             if let Some(certificate) = &certificate {
                 rows::update_certificate(connection, &name, certificate, certificate.not_after)?;
             }
