@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-probe
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-review bench-rotate bench-probe
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -21,15 +21,24 @@ lint: bootstrap
 # The Rust tests run once, all together, inside one throwaway Secret Service and next
 # to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked --features fault-injection
 
 test: lint test-rust
 
-bench: bench-inventory bench-probe
+bench: bench-inventory bench-review bench-rotate bench-probe
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# Report generation and team sync for 10,000 credentials.
+bench-review: bootstrap
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo bench --locked --bench review -- --noplot
+
+# End-to-end rotation time with the generate adapter and with an http recipe against a
+# local HTTPS fake; the keychain steps need a Secret Service.
+bench-rotate: bootstrap
+	scripts/with-keyring.sh cargo bench --locked --bench rotation -- --noplot
 
 # Probe speed on loopback endpoints, side by side with testssl.sh (Debian package) and
 # sslyze (PyPI, in a venv under benches/out) on the same servers; then a short run of

@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
 use crate::report::{BundleError, SyncError};
+use crate::rotate::RotateError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -31,6 +32,9 @@ pub enum Error {
 
     #[error(transparent)]
     TeamSync(#[from] SyncError),
+
+    #[error(transparent)]
+    Rotate(#[from] RotateError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -105,6 +109,10 @@ impl Error {
                 ErrorCode::InvalidInput
             }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
+            Self::Rotate(error) if error.is_input() => ErrorCode::InvalidInput,
+            // Provider refusals, unreachable providers and interrupted rotations are the
+            // environment's state, not a bug.
+            Self::Rotate(_) => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

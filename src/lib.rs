@@ -29,6 +29,7 @@ pub mod import;
 pub mod model;
 pub mod probe;
 pub mod report;
+pub mod rotate;
 mod service;
 pub mod store;
 pub mod vault;
@@ -37,6 +38,6 @@ pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
     DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, ImportedBundle, Keyward, ProbeOutcome,
-    ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview, SharedFingerprint,
-    SkippedEntry, default_home,
+    ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview, RotationApproval,
+    SharedFingerprint, SkippedEntry, default_home,
 };

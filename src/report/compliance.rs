@@ -94,6 +94,18 @@ pub fn derived_facts(snapshot: &Snapshot, review_every_days: i64) -> Vec<Finding
         message,
         fix: Some(fix.into()),
     };
+    let mut last_reviews: std::collections::HashMap<&str, chrono::DateTime<chrono::Utc>> =
+        Default::default();
+    for review in snapshot
+        .reviews
+        .iter()
+        .filter(|review| review.subject_kind == "credential")
+    {
+        let entry = last_reviews
+            .entry(review.subject.as_str())
+            .or_insert(review.reviewed_at);
+        *entry = (*entry).max(review.reviewed_at);
+    }
     for credential in &snapshot.credentials {
         if credential.rotation_overdue {
             let due = credential
@@ -139,14 +151,7 @@ pub fn derived_facts(snapshot: &Snapshot, review_every_days: i64) -> Vec<Finding
                 ));
             }
         }
-        let reviewed = snapshot
-            .reviews
-            .iter()
-            .filter(|review| {
-                review.subject_kind == "credential" && review.subject == credential.name
-            })
-            .map(|review| review.reviewed_at)
-            .max();
+        let reviewed = last_reviews.get(credential.name.as_str()).copied();
         if reviewed.is_none_or(|at| at < now - Duration::days(review_every_days)) {
             facts.push(fact(
                 "review.overdue",

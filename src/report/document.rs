@@ -114,15 +114,32 @@ fn credential_rows(snapshot: &Snapshot, findings: &[FindingSummary]) -> Vec<Cred
         time.map(|time| time.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     };
+    let mut by_credential: std::collections::HashMap<&str, Vec<&FindingSummary>> =
+        std::collections::HashMap::new();
+    for finding in findings.iter().filter(|finding| finding.severity != "info") {
+        if let Some(credential) = finding.credential.as_deref() {
+            by_credential.entry(credential).or_default().push(finding);
+        }
+    }
+    let mut last_review: std::collections::HashMap<&str, DateTime<Utc>> =
+        std::collections::HashMap::new();
+    for review in snapshot
+        .reviews
+        .iter()
+        .filter(|review| review.subject_kind == "credential")
+    {
+        let entry = last_review
+            .entry(review.subject.as_str())
+            .or_insert(review.reviewed_at);
+        *entry = (*entry).max(review.reviewed_at);
+    }
     snapshot
         .credentials
         .iter()
         .map(|credential| {
-            let mine: Vec<&FindingSummary> = findings
-                .iter()
-                .filter(|finding| finding.credential.as_deref() == Some(credential.name.as_str()))
-                .filter(|finding| finding.severity != "info")
-                .collect();
+            let mine: &[&FindingSummary] = by_credential
+                .get(credential.name.as_str())
+                .map_or(&[], Vec::as_slice);
             let grade = snapshot
                 .posture
                 .iter()
@@ -158,16 +175,7 @@ fn credential_rows(snapshot: &Snapshot, findings: &[FindingSummary]) -> Vec<Cred
                     .min_by_key(|severity| severity_rank(severity))
                     .unwrap_or("")
                     .to_owned(),
-                last_review: date(
-                    snapshot
-                        .reviews
-                        .iter()
-                        .filter(|review| {
-                            review.subject_kind == "credential" && review.subject == credential.name
-                        })
-                        .map(|review| review.reviewed_at)
-                        .max(),
-                ),
+                last_review: date(last_review.get(credential.name.as_str()).copied()),
             }
         })
         .collect()
@@ -188,6 +196,25 @@ fn rotation_compliance(snapshots: &[Snapshot], now: DateTime<Utc>) -> Vec<Monthl
     }
     month_ends.reverse();
     month_ends.push(now);
+    let mut done_rotations: std::collections::HashMap<(&str, &str), Vec<DateTime<Utc>>> =
+        Default::default();
+    for snapshot in snapshots {
+        for rotation in snapshot
+            .rotations
+            .iter()
+            .filter(|rotation| rotation.state == "done")
+        {
+            if let Some(finished) = rotation.finished_at {
+                done_rotations
+                    .entry((
+                        snapshot.workstation.id.as_str(),
+                        rotation.credential.as_str(),
+                    ))
+                    .or_default()
+                    .push(finished);
+            }
+        }
+    }
     month_ends
         .into_iter()
         .map(|at| {
@@ -206,16 +233,13 @@ fn rotation_compliance(snapshots: &[Snapshot], now: DateTime<Utc>) -> Vec<Monthl
                     if credential.rotated_at <= at {
                         last = last.max(credential.rotated_at);
                     }
-                    for rotation in snapshot
-                        .rotations
-                        .iter()
-                        .filter(|rotation| rotation.credential == credential.name)
+                    for finished in done_rotations
+                        .get(&(snapshot.workstation.id.as_str(), credential.name.as_str()))
+                        .into_iter()
+                        .flatten()
                     {
-                        if let Some(finished) = rotation
-                            .finished_at
-                            .filter(|finished| *finished <= at && rotation.state == "done")
-                        {
-                            last = last.max(finished);
+                        if *finished <= at {
+                            last = last.max(*finished);
                         }
                     }
                     if last + Duration::days(i64::from(days)) >= at {

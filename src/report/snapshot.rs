@@ -38,6 +38,10 @@ pub struct CredentialSummary {
     /// The vault-keyed fingerprint: equal values in one home match; nothing is learned
     /// about the value from it.
     pub fingerprint: String,
+    /// HMAC under the team's shared key: equal across workstations for the same secret.
+    /// `None` where the home has no team key.
+    #[serde(default)]
+    pub team_fingerprint: Option<String>,
     pub certificate_subject: Option<String>,
     pub certificate_not_after: Option<DateTime<Utc>>,
 }
@@ -150,6 +154,7 @@ impl Snapshot {
                     expires_at: credential.expires_at,
                     allowed_hosts: credential.allowed_hosts.clone(),
                     fingerprint: credential.fingerprint.clone(),
+                    team_fingerprint: None,
                     certificate_subject: credential
                         .certificate
                         .as_ref()

@@ -12,6 +12,7 @@ pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;
+pub mod team_fingerprints;
 mod time;
 
 use std::path::{Path, PathBuf};

@@ -11,7 +11,9 @@ mod output;
 mod probe;
 mod report;
 mod review;
+mod rotate;
 mod sync;
+mod team_key;
 mod value_source;
 
 use std::path::PathBuf;
@@ -64,6 +66,12 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
+    /// Manage the fingerprint key the team shares.
+    #[command(subcommand)]
+    TeamKey(team_key::TeamKeyCommand),
+    /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate
+    /// every overdue credential.
+    Rotate(rotate::RotateArgs),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -118,5 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
+        Command::TeamKey(command) => team_key::run(command, &mut open()?),
+        Command::Rotate(args) => rotate::run(args, &mut open()?),
     }
 }
