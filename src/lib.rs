@@ -37,7 +37,7 @@ pub mod vault;
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
-    DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, ImportedBundle, Keyward, ProbeOutcome,
-    ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview, RotationApproval,
-    SharedFingerprint, SkippedEntry, default_home,
+    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
+    ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
+    RotationApproval, SharedFingerprint, SkippedEntry, default_home,
 };

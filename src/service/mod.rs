@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod credentials;
+mod endpoint_check;
 mod imports;
 mod integrations;
 mod probing;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
+pub use endpoint_check::EndpointCheck;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};

@@ -4,6 +4,7 @@
 
 mod adapters;
 mod cli;
+mod endpoint_check;
 mod fake;
 #[cfg(feature = "fault-injection")]
 mod faults;

@@ -209,7 +209,12 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         if !json {
             println!("Rotating {name}:");
         }
-        outcomes.push(keyward.rotate_credential(name, &approval, None, &mut report)?);
+        // Where an integration's endpoint uses this credential, the new value must be
+        // accepted there before it becomes current.
+        let check = keyward.endpoint_check(name)?;
+        let check: Option<&dyn keyward::rotate::CredentialCheck> =
+            if check.is_empty() { None } else { Some(&check) };
+        outcomes.push(keyward.rotate_credential(name, &approval, check, &mut report)?);
     }
     if json {
         output::json(&serde_json::json!({ "rotations": outcomes }))?;

@@ -266,7 +266,7 @@ async fn jwt_checks(
 
 /// A request carrying `value` the way `method` says. Header values are marked
 /// sensitive so they never show up in debug output.
-fn authorized(
+pub(crate) fn authorized(
     client: &reqwest::Client,
     url: &Url,
     method: &AuthMethod,
