@@ -98,11 +98,49 @@ impl Keyward {
             audit_intact,
         );
         snapshot.reviews = self.review_decisions()?;
+        self.add_posture(&mut snapshot, &integrations)?;
         let team_fingerprints = crate::store::team_fingerprints::all(self.store.connection())?;
         for credential in &mut snapshot.credentials {
             credential.team_fingerprint = team_fingerprints.get(&credential.fingerprint).cloned();
         }
         Ok(snapshot)
+    }
+
+    /// The latest completed probe of every endpoint, as posture rows and findings.
+    fn add_posture(
+        &self,
+        snapshot: &mut Snapshot,
+        integrations: &[crate::model::Integration],
+    ) -> Result<()> {
+        for row in crate::store::probes::latest_completed_per_target(self.store.connection())? {
+            snapshot.posture.push(crate::report::PostureSummary {
+                integration: row.integration.clone(),
+                target: row.target.clone(),
+                grade: row.grade.clone().unwrap_or_default(),
+                probed_at: row.probed_at,
+            });
+            let credential = integrations
+                .iter()
+                .flat_map(|integration| &integration.endpoints)
+                .find(|endpoint| endpoint.url == row.target)
+                .and_then(|endpoint| endpoint.credential.clone());
+            let Ok(report) = serde_json::from_str::<crate::probe::ProbeReport>(&row.report) else {
+                continue;
+            };
+            for finding in report.findings {
+                snapshot.findings.push(crate::report::FindingSummary {
+                    source: "probe".into(),
+                    fix: crate::probe::finding::kind(&finding.id).map(|kind| kind.fix.to_owned()),
+                    id: finding.id,
+                    severity: finding.severity.as_str().to_owned(),
+                    integration: row.integration.clone(),
+                    credential: credential.clone(),
+                    subject: row.target.clone(),
+                    message: finding.message,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Writes this workstation's signed bundle to `out` (atomically: a partial file never

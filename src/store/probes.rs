@@ -243,3 +243,16 @@ mod tests {
         );
     }
 }
+
+/// The newest completed result of every target: what reports show as current posture.
+pub fn latest_completed_per_target(connection: &Connection) -> Result<Vec<ProbeRow>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM probe_results p LEFT JOIN integrations i ON i.id = p.integration_id
+         WHERE p.error IS NULL AND p.id = (
+             SELECT q.id FROM probe_results q WHERE q.target = p.target AND q.error IS NULL
+             ORDER BY q.probed_at DESC, q.id DESC LIMIT 1)
+         ORDER BY p.target"
+    ))?;
+    let rows = statement.query_map([], read_row)?;
+    rows.map(|row| row?).collect()
+}

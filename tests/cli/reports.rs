@@ -368,3 +368,94 @@ fn a_review_report_covers_every_imported_workstation() {
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names.contains(&"bob-token") && names.contains(&"stripe-live"));
 }
+
+/// A plain-HTTP endpoint on loopback that answers every request with 200 and a
+/// versioned `Server` header, until the test process ends.
+fn plain_http_endpoint() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                    line.clear();
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nserver: legacyd/2.4.1\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                );
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn probe_results_feed_the_report_and_its_compliance() {
+    let home = TestHome::new();
+    let url = plain_http_endpoint();
+    home.keyward(&[
+        "integration",
+        "add",
+        "legacy",
+        "--provider",
+        "internal",
+        "--owner",
+        "ops",
+        "--env",
+        "dev",
+        "--endpoint",
+        &url,
+    ])
+    .assert()
+    .success();
+    let (_, _, stderr) = home.run(
+        &["probe", "--integration", "legacy", "--timeout", "2s"],
+        b"",
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report(&home, "json", "posture.json")).unwrap())
+            .unwrap();
+    let snapshot = &json["snapshots"][0];
+    assert_eq!(snapshot["posture"][0]["target"], url.as_str());
+    assert_eq!(snapshot["posture"][0]["integration"], "legacy");
+    assert!(
+        snapshot["posture"][0]["grade"]
+            .as_str()
+            .is_some_and(|grade| !grade.is_empty())
+    );
+    let ids: Vec<&str> = snapshot["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"http.plaintext_available"), "{ids:?}");
+    let transmission = json["compliance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| {
+            result["framework"] == "PCI DSS 4.0"
+                && result["control"] == "4.2.1"
+                && result["scope"] == "legacy"
+        })
+        .unwrap();
+    assert_eq!(
+        transmission["passed"], false,
+        "plain HTTP fails strong cryptography in transit"
+    );
+    let html = std::fs::read_to_string(report(&home, "html", "posture.html")).unwrap();
+    assert!(
+        html.contains("http.plaintext_available") && html.contains("graded"),
+        "the HTML report shows posture"
+    );
+}
