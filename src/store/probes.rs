@@ -175,6 +175,19 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<ProbeRow>> {
     Ok(assembled)
 }
 
+/// The newest completed result of every target: what reports show as current posture.
+pub fn latest_completed_per_target(connection: &Connection) -> Result<Vec<ProbeRow>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM probe_results p LEFT JOIN integrations i ON i.id = p.integration_id
+         WHERE p.error IS NULL AND p.id = (
+             SELECT q.id FROM probe_results q WHERE q.target = p.target AND q.error IS NULL
+             ORDER BY q.probed_at DESC, q.id DESC LIMIT 1)
+         ORDER BY p.target"
+    ))?;
+    let rows = statement.query_map([], read_row)?;
+    rows.map(|row| row?).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,17 +255,4 @@ mod tests {
                 .is_none()
         );
     }
-}
-
-/// The newest completed result of every target: what reports show as current posture.
-pub fn latest_completed_per_target(connection: &Connection) -> Result<Vec<ProbeRow>> {
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM probe_results p LEFT JOIN integrations i ON i.id = p.integration_id
-         WHERE p.error IS NULL AND p.id = (
-             SELECT q.id FROM probe_results q WHERE q.target = p.target AND q.error IS NULL
-             ORDER BY q.probed_at DESC, q.id DESC LIMIT 1)
-         ORDER BY p.target"
-    ))?;
-    let rows = statement.query_map([], read_row)?;
-    rows.map(|row| row?).collect()
 }
