@@ -33,3 +33,5 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};
+/// The desktop app's dashboard and preferences.
+pub use service::{Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, Preferences, WarningKind, WarningSeverity, summarize};

@@ -3,15 +3,19 @@
 
 mod audit_log;
 mod credentials;
+mod dashboard;
 mod imports;
 mod integrations;
+mod preferences;
 mod validate;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
+pub use dashboard::{Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use preferences::Preferences;
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};

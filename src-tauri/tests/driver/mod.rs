@@ -1,0 +1,187 @@
+//! A WebDriver session against the real app: starts tauri-driver with a fresh
+//! KEYWARD_HOME, connects fantoccini, and offers the few gestures the tests use.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const DRIVER_PORT: u16 = 4444;
+const NATIVE_PORT: u16 = 4445;
+/// How long to wait for the UI to reach a state before failing; generous because a
+/// debug build on a loaded two-core machine can be slow. Not a performance bound.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct Session {
+    client: Client,
+    driver: Child,
+    scratch: tempfile::TempDir,
+    name: &'static str,
+}
+
+/// An XPath locator for a `tag` whose visible text contains `text`.
+pub fn by_text(tag: &str, text: &str) -> String {
+    let (scope, tag) = match tag.rsplit_once(' ') {
+        Some((scope, tag)) => (Some(scope), tag),
+        None => (None, tag),
+    };
+    let condition = format!("//{tag}[contains(normalize-space(.), '{text}')]");
+    match scope {
+        // `div[role=alertdialog] button`: the button inside that dialog.
+        Some("div[role=alertdialog]") => format!("//div[@role='alertdialog']{condition}"),
+        Some(other) => panic!("unsupported scope {other}"),
+        None => condition,
+    }
+}
+
+fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("KEYWARD_APP_BINARY") {
+        return std::fs::canonicalize(&path).unwrap_or_else(|_| panic!("KEYWARD_APP_BINARY {path:?} does not exist"));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug/keyward-app");
+    assert!(path.is_file(), "no app at {}; build it with `make test-e2e` (tauri build --debug --no-bundle)", path.display());
+    path
+}
+
+impl Session {
+    pub async fn start(name: &'static str) -> Self {
+        assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is unset: run under Xvfb (make test-e2e)");
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let home = scratch.path().join("home");
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
+            .env("KEYWARD_HOME", &home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)");
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("tauri:options".into(), json!({"application": app_binary()}));
+        capabilities.insert("browserName".into(), json!("wry"));
+        let client = ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .expect("a WebDriver session with the app");
+        Self { client, driver, scratch, name }
+    }
+
+    /// The KEYWARD_HOME the app was started with.
+    pub fn home(&self) -> PathBuf {
+        self.scratch.path().join("home")
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("[{}] no `{css}` appeared: {error}", self.name))
+    }
+
+    /// Waits until some element matching `css` contains `text`, and returns it.
+    pub async fn wait_text(&self, css: &str, text: &str) -> Element {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut seen = Vec::new();
+        while std::time::Instant::now() < deadline {
+            seen.clear();
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for element in elements {
+                    if let Ok(content) = element.text().await {
+                        if content.contains(text) {
+                            return element;
+                        }
+                        seen.push(content);
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot(&format!("failure-{}", self.name)).await;
+        panic!("[{}] no `{css}` containing {text:?}; saw {seen:?}", self.name);
+    }
+
+    pub async fn click(&self, xpath: String) {
+        let element = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|error| panic!("[{}] nothing to click at {xpath}: {error}", self.name));
+        element.click().await.unwrap_or_else(|error| panic!("[{}] clicking {xpath}: {error}", self.name));
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.wait_for(css).await;
+        input.clear().await.expect("clear input");
+        input.send_keys(text).await.expect("type into input");
+    }
+
+    pub async fn press_enter(&self, css: &str) {
+        self.wait_for(css).await.send_keys(&String::from(char::from(Key::Enter))).await.expect("press Enter");
+    }
+
+    /// Presses Ctrl+`key` on the page.
+    pub async fn keys_with_control(&self, key: &str) {
+        let body = self.wait_for("body").await;
+        let chord = format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null));
+        body.send_keys(&chord).await.expect("send shortcut");
+    }
+
+    /// Calls a command from inside the webview the way any page script could, and
+    /// reports `ok:…` or `denied:…`.
+    pub async fn invoke(&self, command: &str) -> String {
+        let script = r#"
+            const [command, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(command, {}).then(
+                (value) => done("ok:" + JSON.stringify(value)),
+                (error) => done("denied:" + String(error && error.message ? error.message : JSON.stringify(error))));
+        "#;
+        let outcome = self.client.execute_async(script, vec![json!(command)]).await.expect("script runs");
+        outcome.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Saves a PNG of the window under KEYWARD_SCREENSHOTS (when set).
+    pub async fn screenshot(&self, name: &str) {
+        let Some(directory) = std::env::var_os("KEYWARD_SCREENSHOTS") else { return };
+        let directory = PathBuf::from(directory);
+        std::fs::create_dir_all(&directory).expect("screenshot directory");
+        if let Ok(png) = self.client.screenshot().await {
+            std::fs::write(directory.join(format!("{name}.png")), png).expect("write screenshot");
+        }
+    }
+
+    pub async fn finish(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A failing test still stops its driver (and with it the app).
+        let _ = self.driver.kill();
+    }
+}
