@@ -1,6 +1,8 @@
 //! A WebDriver session against the real app: starts tauri-driver with a fresh
 //! KEYWARD_HOME, connects fantoccini, and offers the few gestures the tests use.
 
+
+#![allow(dead_code, reason = "shared by the e2e and bench test binaries; each uses a part")]
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,7 +22,9 @@ const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Session {
     client: Client,
     driver: Child,
-    scratch: tempfile::TempDir,
+    home: PathBuf,
+    // Held so the home outlives the session.
+    _scratch: tempfile::TempDir,
     name: &'static str,
 }
 
@@ -52,10 +56,16 @@ fn app_binary() -> PathBuf {
 }
 
 impl Session {
+    /// Starts the app under test with a fresh, empty home.
     pub async fn start(name: &'static str) -> Self {
+        Self::start_binary(name, &app_binary(), None).await
+    }
+
+    /// Starts `binary` with `home` as KEYWARD_HOME (a fresh one when `None`).
+    pub async fn start_binary(name: &'static str, binary: &Path, home: Option<&Path>) -> Self {
         assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is unset: run under Xvfb (make test-e2e)");
         let scratch = tempfile::tempdir().expect("temp dir");
-        let home = scratch.path().join("home");
+        let home = home.map_or_else(|| scratch.path().join("home"), Path::to_path_buf);
         let driver = Command::new("tauri-driver")
             .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
             .env("KEYWARD_HOME", &home)
@@ -70,7 +80,7 @@ impl Session {
             std::thread::sleep(Duration::from_millis(100));
         }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert("tauri:options".into(), json!({"application": app_binary()}));
+        capabilities.insert("tauri:options".into(), json!({"application": binary}));
         capabilities.insert("browserName".into(), json!("wry"));
         let client = ClientBuilder::rustls()
             .expect("TLS roots")
@@ -78,12 +88,12 @@ impl Session {
             .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
             .await
             .expect("a WebDriver session with the app");
-        Self { client, driver, scratch, name }
+        Self { client, driver, home, _scratch: scratch, name }
     }
 
     /// The KEYWARD_HOME the app was started with.
     pub fn home(&self) -> PathBuf {
-        self.scratch.path().join("home")
+        self.home.clone()
     }
 
     pub fn client(&self) -> &Client {

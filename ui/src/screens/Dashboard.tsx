@@ -1,3 +1,4 @@
+import { useEffect } from "react";
 import { api, type Dashboard as DashboardData, type WarningSeverity } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { useNavigation } from "../navigation";
@@ -16,8 +17,16 @@ export function Dashboard() {
   );
 }
 
+/** Marks the first paint of real data, which the start-up benchmark reads. */
+function markFirstRender() {
+  requestAnimationFrame(() => {
+    if (performance.getEntriesByName("keyward:first-render").length === 0) performance.mark("keyward:first-render");
+  });
+}
+
 function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
   const { go } = useNavigation();
+  useEffect(markFirstRender, []);
   const tiles: { label: string; value: number | null; unknown?: string; attention?: boolean }[] = [
     { label: "Credentials", value: dashboard.credentials },
     { label: "Integrations", value: dashboard.integrations },
