@@ -62,3 +62,4 @@ test: lint test-rust test-ui test-e2e test-deb
 
 bench: bootstrap
 	cargo bench --locked --bench inventory
+	benches/app_start.sh

@@ -3,8 +3,8 @@
 //! storing secrets in a real Secret Service. Run by `make test-e2e`, which builds the
 //! app, starts Xvfb and wraps this in scripts/with-keyring.sh:
 //!
-//!   KEYWARD_APP_BINARY=target/debug/keyward-app DISPLAY=:99 \
-//!     scripts/with-keyring.sh cargo test -p keyward-app --test e2e -- --ignored --test-threads=1
+//!   DISPLAY=:99 scripts/with-keyring.sh \
+//!     cargo test -p keyward-app --features custom-protocol --test e2e -- --ignored --test-threads=1
 //!
 //! The tests run one at a time: the app is single-instance per desktop session.
 
@@ -74,7 +74,7 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
 
     // Reveal shows the value; copy puts it on the clipboard, which clears itself.
     session.click(by_text("button", "Reveal")).await;
-    let revealed = session.wait_for("[data-testid=revealed-value]").await.text().await.unwrap();
+    let revealed = session.wait_for("[data-testid=revealed-value]").await.prop("textContent").await.unwrap().unwrap_or_default();
     assert_eq!(revealed, SECRET, "reveal shows the stored value");
     session.click(by_text("button", "Hide")).await;
     session.click(by_text("button", "Copy")).await;
@@ -131,12 +131,12 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
 
     // The dashboard counts what is left.
     session.click(by_text("button", "Dashboard")).await;
-    session.wait_text(".tile", "1").await;
+    session.wait_for("[aria-label='Credentials: 1']").await;
     session.screenshot("dashboard").await;
 
     // Every step above is in the audit log, and the chain verifies.
     session.click(by_text("button", "Audit log")).await;
-    let log = session.wait_text("table[aria-label='Audit entries']", "credential.delete").await.text().await.unwrap();
+    let log = session.wait_text("table[aria-label='Audit entries']", "credential.delete").await.prop("textContent").await.unwrap().unwrap_or_default();
     for action in ["home.init", "credential.create", "credential.reveal", "credential.copy", "import", "credential.delete"] {
         assert!(log.contains(action), "the audit log must record `{action}`:\n{log}");
     }

@@ -4,10 +4,12 @@
 
 #![allow(dead_code, reason = "shared by the e2e and bench test binaries; each uses a part")]
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -21,7 +23,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct Session {
     client: Client,
-    driver: Child,
+    _driver: Driver,
     home: PathBuf,
     // Held so the home outlives the session.
     _scratch: tempfile::TempDir,
@@ -43,16 +45,33 @@ pub fn by_text(tag: &str, text: &str) -> String {
     }
 }
 
+/// The app under test: KEYWARD_APP_BINARY, else the binary cargo built for this test run.
+/// That one serves the bundled UI only when built with `--features custom-protocol`
+/// (scripts/e2e.sh does); without it, it loads the dev server URL.
 fn app_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("KEYWARD_APP_BINARY") {
-        return std::fs::canonicalize(&path).unwrap_or_else(|_| panic!("KEYWARD_APP_BINARY {path:?} does not exist"));
+    match std::env::var_os("KEYWARD_APP_BINARY") {
+        Some(path) => std::fs::canonicalize(&path).unwrap_or_else(|_| panic!("KEYWARD_APP_BINARY {path:?} does not exist")),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_keyward-app")),
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("debug/keyward-app");
-    assert!(path.is_file(), "no app at {}; build it with `make test-e2e` (tauri build --debug --no-bundle)", path.display());
-    path
+}
+
+/// tauri-driver, stopped (and with it WebKitWebDriver and the app) when dropped, even
+/// when a test fails before its session exists.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // tauri-driver leads its own process group: end WebKitWebDriver with it, or the
+        // next session would find the native port still taken.
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).status();
+        let _ = self.0.wait();
+        for _ in 0..50 {
+            if TcpStream::connect(("127.0.0.1", NATIVE_PORT)).is_err() && TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Session {
@@ -66,13 +85,16 @@ impl Session {
         assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is unset: run under Xvfb (make test-e2e)");
         let scratch = tempfile::tempdir().expect("temp dir");
         let home = home.map_or_else(|| scratch.path().join("home"), Path::to_path_buf);
-        let driver = Command::new("tauri-driver")
+        let driver = Driver(
+            Command::new("tauri-driver")
             .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
             .env("KEYWARD_HOME", &home)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            .process_group(0)
             .spawn()
-            .expect("tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)");
+            .expect("tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)"),
+        );
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
                 break;
@@ -88,7 +110,7 @@ impl Session {
             .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
             .await
             .expect("a WebDriver session with the app");
-        Self { client, driver, home, _scratch: scratch, name }
+        Self { client, _driver: driver, home, _scratch: scratch, name }
     }
 
     /// The KEYWARD_HOME the app was started with.
@@ -117,7 +139,9 @@ impl Session {
             seen.clear();
             if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
                 for element in elements {
-                    if let Ok(content) = element.text().await {
+                    // textContent: WebKitWebDriver reports "" as the rendered text of
+                    // the virtualized (absolutely positioned) table rows.
+                    if let Ok(Some(content)) = element.prop("textContent").await {
                         if content.contains(text) {
                             return element;
                         }
@@ -154,9 +178,14 @@ impl Session {
 
     /// Presses Ctrl+`key` on the page.
     pub async fn keys_with_control(&self, key: &str) {
-        let body = self.wait_for("body").await;
-        let chord = format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null));
-        body.send_keys(&chord).await.expect("send shortcut");
+        let key = key.chars().next().expect("a key");
+        let control = char::from(Key::Control);
+        let chord = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: control })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: control });
+        self.client.perform_actions(chord).await.expect("send shortcut");
     }
 
     /// Calls a command from inside the webview the way any page script could, and
@@ -182,16 +211,8 @@ impl Session {
         }
     }
 
-    pub async fn finish(mut self) {
+    /// Ends the WebDriver session (closing the app); dropping stops the driver.
+    pub async fn finish(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // A failing test still stops its driver (and with it the app).
-        let _ = self.driver.kill();
     }
 }
