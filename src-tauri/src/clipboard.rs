@@ -18,11 +18,24 @@ pub struct ClipboardGuard {
 
 impl ClipboardGuard {
     /// Puts `value` on the clipboard and schedules its removal after `clear_after`.
-    pub fn copy<R: Runtime>(&self, app: &AppHandle<R>, value: SecretValue, clear_after: Duration) -> Result<(), String> {
-        let text = value.expose_str().ok_or("the value is not text and cannot be copied")?.to_owned();
-        app.clipboard().write_text(text).map_err(|error| error.to_string())?;
+    pub fn copy<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        value: SecretValue,
+        clear_after: Duration,
+    ) -> Result<(), String> {
+        let text = value
+            .expose_str()
+            .ok_or("the value is not text and cannot be copied")?
+            .to_owned();
+        app.clipboard()
+            .write_text(text)
+            .map_err(|error| error.to_string())?;
         let generation = {
-            let mut copied = self.copied.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut copied = self
+                .copied
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let generation = copied.as_ref().map_or(1, |(generation, _)| generation + 1);
             *copied = Some((generation, value));
             generation
@@ -38,8 +51,15 @@ impl ClipboardGuard {
 
     /// Clears the clipboard if it still holds the copied secret (of `generation`, or of
     /// any copy when `None`). Returns whether it cleared.
-    pub fn clear_if_current<R: Runtime>(&self, app: &AppHandle<R>, generation: Option<u64>) -> bool {
-        let mut copied = self.copied.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub fn clear_if_current<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        generation: Option<u64>,
+    ) -> bool {
+        let mut copied = self
+            .copied
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some((current, value)) = copied.as_ref() else {
             return false;
         };

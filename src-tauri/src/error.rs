@@ -12,13 +12,19 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn internal(message: impl Into<String>) -> Self {
-        Self { code: ErrorCode::Internal, message: message.into() }
+        Self {
+            code: ErrorCode::Internal,
+            message: message.into(),
+        }
     }
 }
 
 impl From<keyward::Error> for CommandError {
     fn from(error: keyward::Error) -> Self {
-        Self { code: error.code(), message: error.to_string() }
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+        }
     }
 }
 
@@ -36,7 +42,10 @@ mod tests {
 
     #[test]
     fn errors_cross_to_the_ui_as_code_and_message() {
-        let error = CommandError { code: ErrorCode::NotFound, message: "credential `x` does not exist".into() };
+        let error = CommandError {
+            code: ErrorCode::NotFound,
+            message: "credential `x` does not exist".into(),
+        };
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(
             json,

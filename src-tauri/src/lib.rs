@@ -17,7 +17,10 @@ use tauri_specta::collect_events;
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(all_commands!())
-        .events(collect_events![commands::imports::ImportProgress, tray::NavigateRequest])
+        .events(collect_events![
+            commands::imports::ImportProgress,
+            tray::NavigateRequest
+        ])
         // Row ids and audit counts are far below 2^53, so `number` is exact for them.
         .dangerously_cast_bigints_to_number()
         // One TypeScript type per Rust type: the UI sends back what it received, so
@@ -28,7 +31,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 /// Writes the TypeScript bindings the UI imports (`ui/src/bindings.ts`).
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     let typescript = Typescript::default().header("// Generated from the Rust types: UPDATE_BINDINGS=1 cargo test -p keyward-app --test bindings\n");
-    specta_builder().export(typescript, path).map_err(|error| error.to_string())
+    specta_builder()
+        .export(typescript, path)
+        .map_err(|error| error.to_string())
 }
 
 /// Starts the app.
@@ -67,14 +72,24 @@ pub fn run() {
 fn notify_warnings(app: &tauri::AppHandle) {
     let state = app.state::<state::AppState>();
     let Ok(keyward) = state.keyward() else { return };
-    let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else { return };
+    let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else {
+        return;
+    };
     tray::show_warning_count(app, dashboard.warnings.len());
     if preferences.notifications && !dashboard.warnings.is_empty() {
         let body = match dashboard.warnings.len() {
-            1 => format!("{}: {}", dashboard.warnings[0].credential, dashboard.warnings[0].message),
+            1 => format!(
+                "{}: {}",
+                dashboard.warnings[0].credential, dashboard.warnings[0].message
+            ),
             count => format!("{count} credentials need attention"),
         };
         // No notification server (a bare X session) is not worth failing over.
-        let _ = app.notification().builder().title("Keyward").body(body).show();
+        let _ = app
+            .notification()
+            .builder()
+            .title("Keyward")
+            .body(body)
+            .show();
     }
 }

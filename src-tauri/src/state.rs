@@ -28,13 +28,18 @@ impl AppState {
                 message: "no data directory on this system; set KEYWARD_HOME".into(),
             }),
         };
-        Self { keyward, clipboard: ClipboardGuard::default() }
+        Self {
+            keyward,
+            clipboard: ClipboardGuard::default(),
+        }
     }
 
     pub fn keyward(&self) -> CommandResult<MutexGuard<'_, Keyward>> {
         let mutex = self.keyward.as_ref().map_err(Clone::clone)?;
         // A panic inside a library call poisons the lock; the data behind it is a
         // connection and a keychain handle, which stay usable.
-        Ok(mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(mutex
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }

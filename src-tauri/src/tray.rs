@@ -1,8 +1,8 @@
 //! The tray icon: the open-warnings count in its tooltip and menu, and quick actions.
 
+use serde::{Deserialize, Serialize};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
@@ -18,7 +18,9 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&warnings, &open, &new, &import, &separator, &quit])?;
-    let mut builder = TrayIconBuilder::with_id(TRAY_ID).menu(&menu).tooltip("Keyward");
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .menu(&menu)
+        .tooltip("Keyward");
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }

@@ -39,8 +39,15 @@ fn process_start_ms(pid: u32) -> f64 {
 
 fn pid_of(binary: &Path) -> u32 {
     let name = binary.file_name().unwrap().to_str().unwrap();
-    let output = std::process::Command::new("pgrep").args(["-n", "-x", &name[..name.len().min(15)]]).output().unwrap();
-    String::from_utf8(output.stdout).unwrap().trim().parse().unwrap_or_else(|_| panic!("{name} is not running"))
+    let output = std::process::Command::new("pgrep")
+        .args(["-n", "-x", &name[..name.len().min(15)]])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not running"))
 }
 
 /// PSS of a process and all its descendants (the WebKit web and network processes), MiB.
@@ -52,18 +59,34 @@ fn pss_mib(pid: u32) -> f64 {
             total_kib += rollup
                 .lines()
                 .find_map(|line| line.strip_prefix("Pss:"))
-                .map(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().unwrap())
+                .map(|value| {
+                    value
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<f64>()
+                        .unwrap()
+                })
                 .unwrap_or(0.0);
         }
-        if let Ok(children) = std::fs::read_to_string(format!("/proc/{current}/task/{current}/children")) {
-            pending.extend(children.split_whitespace().filter_map(|child| child.parse::<u32>().ok()));
+        if let Ok(children) =
+            std::fs::read_to_string(format!("/proc/{current}/task/{current}/children"))
+        {
+            pending.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|child| child.parse::<u32>().ok()),
+            );
         }
     }
     total_kib / 1024.0
 }
 
 fn report(name: &str, value: f64, unit: &str) {
-    println!("BENCH {}", serde_json::json!({"name": name, "value": (value * 10.0).round() / 10.0, "unit": unit}));
+    println!(
+        "BENCH {}",
+        serde_json::json!({"name": name, "value": (value * 10.0).round() / 10.0, "unit": unit})
+    );
 }
 
 /// Starts `binary`, waits for its first-render mark, and returns (start-to-render ms,
@@ -78,7 +101,13 @@ async fn start_and_idle(binary: &Path, home: Option<&Path>) -> (f64, f64) {
         };
         poll();
     "#;
-    let rendered_at = session.client().execute_async(script, vec![]).await.unwrap().as_f64().unwrap();
+    let rendered_at = session
+        .client()
+        .execute_async(script, vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
     let pid = pid_of(binary);
     let startup = rendered_at - process_start_ms(pid);
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -89,7 +118,10 @@ async fn start_and_idle(binary: &Path, home: Option<&Path>) -> (f64, f64) {
 }
 
 fn binary(variable: &str) -> PathBuf {
-    PathBuf::from(std::env::var_os(variable).unwrap_or_else(|| panic!("{variable} is unset; run benches/app_start.sh")))
+    PathBuf::from(
+        std::env::var_os(variable)
+            .unwrap_or_else(|| panic!("{variable} is unset; run benches/app_start.sh")),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -99,7 +131,8 @@ async fn desktop_app_benchmark() {
     let empty = binary("KEYWARD_EMPTY_BINARY");
     let scratch = tempfile::tempdir().unwrap();
 
-    let (mut app_start, mut app_pss, mut empty_start, mut empty_pss) = (vec![], vec![], vec![], vec![]);
+    let (mut app_start, mut app_pss, mut empty_start, mut empty_pss) =
+        (vec![], vec![], vec![], vec![]);
     for run in 0..RUNS {
         // Alternate so neither side always gets the warmer cache.
         let home = scratch.path().join(format!("home-{run}"));
@@ -110,23 +143,45 @@ async fn desktop_app_benchmark() {
         app_start.push(startup);
         app_pss.push(memory);
     }
-    report("empty_window_start_to_first_render", median(empty_start), "ms");
+    report(
+        "empty_window_start_to_first_render",
+        median(empty_start),
+        "ms",
+    );
     report("app_start_to_dashboard", median(app_start), "ms");
     report("empty_window_pss_idle", median(empty_pss), "MiB");
     report("app_pss_idle", median(app_pss), "MiB");
 
     // 10,000 credentials, imported in one batch through the library.
-    let count: usize = std::env::var("KEYWARD_BENCH_CREDENTIALS").ok().and_then(|text| text.parse().ok()).unwrap_or(10_000);
+    let count: usize = std::env::var("KEYWARD_BENCH_CREDENTIALS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(10_000);
     let home = scratch.path().join("home-large");
     let dotenv = scratch.path().join("large.env");
-    let lines: String = (0..count).map(|index| format!("BENCH_CRED_{index:05}=bench-value-{index:05}-abcdefghijklmnopqrstuvwxyz\n")).collect();
+    let lines: String = (0..count)
+        .map(|index| {
+            format!("BENCH_CRED_{index:05}=bench-value-{index:05}-abcdefghijklmnopqrstuvwxyz\n")
+        })
+        .collect();
     std::fs::write(&dotenv, lines).unwrap();
     let seeded = std::time::Instant::now();
     Keyward::init(&home)
         .unwrap()
-        .import_file(ImportFormat::Dotenv, &dotenv, &ImportOptions { include_all: true, ..ImportOptions::default() })
+        .import_file(
+            ImportFormat::Dotenv,
+            &dotenv,
+            &ImportOptions {
+                include_all: true,
+                ..ImportOptions::default()
+            },
+        )
         .unwrap();
-    report("seed_credentials_seconds", seeded.elapsed().as_secs_f64(), "s");
+    report(
+        "seed_credentials_seconds",
+        seeded.elapsed().as_secs_f64(),
+        "s",
+    );
 
     let session = Session::start_binary("bench-large", &app, Some(&home)).await;
     session.wait_text("h1", "Dashboard").await;
@@ -142,9 +197,17 @@ async fn desktop_app_benchmark() {
         };
         poll();
     "#;
-    let inventory_ms = session.client().execute_async(render_script, vec![]).await.unwrap().as_f64().unwrap();
+    let inventory_ms = session
+        .client()
+        .execute_async(render_script, vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
     report("inventory_first_render_10k", inventory_ms, "ms");
-    session.wait_text("[role=tab]", &format!("Credentials ({count})")).await;
+    session
+        .wait_text("[role=tab]", &format!("Credentials ({count})"))
+        .await;
 
     // Type a query one key at a time; each keystroke is timed until the filtered rows paint.
     let search_script = r#"
@@ -161,11 +224,26 @@ async fn desktop_app_benchmark() {
         };
         step(1);
     "#;
-    let timings = session.client().execute_async(search_script, vec![serde_json::json!("bench_cred_0999")]).await.unwrap();
-    let timings: Vec<f64> = timings.as_array().unwrap().iter().map(|value| value.as_f64().unwrap()).collect();
-    session.wait_text("[role=table] [role=row][tabindex]", "BENCH_CRED_00999").await;
+    let timings = session
+        .client()
+        .execute_async(search_script, vec![serde_json::json!("bench_cred_0999")])
+        .await
+        .unwrap();
+    let timings: Vec<f64> = timings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_f64().unwrap())
+        .collect();
+    session
+        .wait_text("[role=table] [role=row][tabindex]", "BENCH_CRED_00999")
+        .await;
     report("search_keystroke_10k_median", median(timings.clone()), "ms");
-    report("search_keystroke_10k_max", timings.iter().cloned().fold(0.0, f64::max), "ms");
+    report(
+        "search_keystroke_10k_max",
+        timings.iter().cloned().fold(0.0, f64::max),
+        "ms",
+    );
     session.click(by_text("button", "Dashboard")).await;
     session.finish().await;
 }

@@ -38,7 +38,7 @@ fn invoked_commands(bindings: &str) -> Vec<String> {
     bindings
         .split("__TAURI_INVOKE")
         .skip(1)
-        .filter_map(|rest| rest.split_once("(\"").map(|(before, after)| (before, after)))
+        .filter_map(|rest| rest.split_once("(\""))
         .filter(|(before, _)| before.is_empty() || before.starts_with('<'))
         .filter_map(|(_, after)| after.split('"').next())
         .map(str::to_owned)
@@ -48,10 +48,16 @@ fn invoked_commands(bindings: &str) -> Vec<String> {
 #[test]
 fn every_command_needs_a_permission_and_the_main_window_grants_each_one_explicitly() {
     let commands = invoked_commands(&generated());
-    assert!(commands.len() >= 15, "the bindings list the app's commands: {commands:?}");
+    assert!(
+        commands.len() >= 15,
+        "the bindings list the app's commands: {commands:?}"
+    );
     let build_script = std::fs::read_to_string(repository().join("src-tauri/build.rs")).unwrap();
-    let capability: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repository().join("src-tauri/capabilities/main-window.json")).unwrap()).unwrap();
+    let capability: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repository().join("src-tauri/capabilities/main-window.json"))
+            .unwrap(),
+    )
+    .unwrap();
     let granted: Vec<&str> = capability["permissions"]
         .as_array()
         .unwrap()
@@ -64,13 +70,25 @@ fn every_command_needs_a_permission_and_the_main_window_grants_each_one_explicit
             "`{command}` is missing from build.rs COMMANDS, so Tauri would not require a grant for it"
         );
         let permission = format!("allow-{}", command.replace('_', "-"));
-        assert!(granted.contains(&permission.as_str()), "the main window does not grant `{permission}`");
+        assert!(
+            granted.contains(&permission.as_str()),
+            "the main window does not grant `{permission}`"
+        );
     }
-    let ours: Vec<&&str> = granted.iter().filter(|permission| permission.starts_with("allow-")).collect();
-    assert_eq!(ours.len(), commands.len(), "the window is granted exactly the commands that exist: {ours:?}");
+    let ours: Vec<&&str> = granted
+        .iter()
+        .filter(|permission| permission.starts_with("allow-"))
+        .collect();
+    assert_eq!(
+        ours.len(),
+        commands.len(),
+        "the window is granted exactly the commands that exist: {ours:?}"
+    );
     for permission in &granted {
         assert!(
-            !permission.starts_with("shell:") && !permission.starts_with("fs:") && !permission.ends_with(":default"),
+            !permission.starts_with("shell:")
+                && !permission.starts_with("fs:")
+                && !permission.ends_with(":default"),
             "`{permission}`: no shell, no filesystem and no broad default sets for the window"
         );
     }

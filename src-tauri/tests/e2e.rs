@@ -24,8 +24,12 @@ const SECRET: &str = "ghp_e2eSecretValue0123456789abcdefABCDEF";
 /// window stored it where the design says, and only there.
 fn keychain_value(home: &std::path::Path, name: &str) -> Option<String> {
     let keyward = Keyward::open(home).expect("the app created the home");
-    let stored = credentials::find_by_name(keyward.store().connection(), name).expect("inventory readable")?;
-    let value = keyward.vault().read(&Slot::Credential(stored.slot_id)).expect("keychain readable")?;
+    let stored = credentials::find_by_name(keyward.store().connection(), name)
+        .expect("inventory readable")?;
+    let value = keyward
+        .vault()
+        .read(&Slot::Credential(stored.slot_id))
+        .expect("keychain readable")?;
     Some(value.expose_str().expect("text value").to_owned())
 }
 
@@ -53,7 +57,14 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     session.click(by_text("button", "Save credential")).await;
     session.wait_text(".field-error", "required").await;
     session.fill("input[name=name]", "github-ci").await;
-    session.client().find(Locator::Css("select[name=kind]")).await.unwrap().select_by_value("token").await.unwrap();
+    session
+        .client()
+        .find(Locator::Css("select[name=kind]"))
+        .await
+        .unwrap()
+        .select_by_value("token")
+        .await
+        .unwrap();
     session.fill("input[name=value]", SECRET).await;
     session.fill("input[name=provider]", "github").await;
     session.fill("input[name=hosts]", "api.github.com").await;
@@ -68,18 +79,30 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     );
     let database = std::fs::read(home.join("keyward.db")).unwrap();
     assert!(
-        !database.windows(SECRET.len()).any(|window| window == SECRET.as_bytes()),
+        !database
+            .windows(SECRET.len())
+            .any(|window| window == SECRET.as_bytes()),
         "the value must never be written to the inventory database"
     );
 
     // Reveal shows the value; copy puts it on the clipboard, which clears itself.
     session.click(by_text("button", "Reveal")).await;
-    let revealed = session.wait_for("[data-testid=revealed-value]").await.prop("textContent").await.unwrap().unwrap_or_default();
+    let revealed = session
+        .wait_for("[data-testid=revealed-value]")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(revealed, SECRET, "reveal shows the stored value");
     session.click(by_text("button", "Hide")).await;
     session.click(by_text("button", "Copy")).await;
     session.wait_text("[role=status]", "Copied").await;
-    assert_eq!(clipboard_text().as_deref(), Some(SECRET), "copy puts the value on the clipboard");
+    assert_eq!(
+        clipboard_text().as_deref(),
+        Some(SECRET),
+        "copy puts the value on the clipboard"
+    );
     let mut cleared = false;
     for _ in 0..120 {
         if clipboard_text().as_deref() != Some(SECRET) {
@@ -88,31 +111,62 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(cleared, "a copied secret must not stay on the clipboard past its timeout");
+    assert!(
+        cleared,
+        "a copied secret must not stay on the clipboard past its timeout"
+    );
 
     // Find it again by search, from the inventory and from Ctrl+K.
     session.click(by_text("button", "Inventory")).await;
-    session.fill("input[aria-label='Filter credentials']", "githu").await;
-    session.wait_text("[role=table] [role=row][tabindex]", "github-ci").await;
+    session
+        .fill("input[aria-label='Filter credentials']", "githu")
+        .await;
+    session
+        .wait_text("[role=table] [role=row][tabindex]", "github-ci")
+        .await;
     session.screenshot("inventory").await;
-    session.fill("input[aria-label='Filter credentials']", "no-such-credential").await;
+    session
+        .fill(
+            "input[aria-label='Filter credentials']",
+            "no-such-credential",
+        )
+        .await;
     session.wait_text(".empty", "Nothing matches").await;
     session.click(by_text("button", "Dashboard")).await;
     session.keys_with_control("k").await;
-    session.fill("input[aria-label='Search everything']", "github-ci").await;
-    session.press_enter("input[aria-label='Search everything']").await;
+    session
+        .fill("input[aria-label='Search everything']", "github-ci")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
     session.wait_text("h1", "github-ci").await;
 
     // Import a .env file: the preview shows what will and will not be created.
     let dotenv = home.parent().unwrap().join("project.env");
-    std::fs::write(&dotenv, "STRIPE_API_KEY=sk_test_e2eImportValue0123456789\nDEBUG=true\n").unwrap();
+    std::fs::write(
+        &dotenv,
+        "STRIPE_API_KEY=sk_test_e2eImportValue0123456789\nDEBUG=true\n",
+    )
+    .unwrap();
     session.click(by_text("button", "Import")).await;
-    session.fill("input[name=path]", dotenv.to_str().unwrap()).await;
+    session
+        .fill("input[name=path]", dotenv.to_str().unwrap())
+        .await;
     session.click(by_text("button", "Preview")).await;
-    session.wait_text("table[aria-label='Import preview']", "STRIPE_API_KEY").await;
+    session
+        .wait_text("table[aria-label='Import preview']", "STRIPE_API_KEY")
+        .await;
     session.screenshot("import-preview").await;
-    session.click(by_text("button", "Import 1 credential")).await;
-    session.wait_text("[data-testid=import-outcome]", "Imported 1 credential, skipped 1").await;
+    session
+        .click(by_text("button", "Import 1 credential"))
+        .await;
+    session
+        .wait_text(
+            "[data-testid=import-outcome]",
+            "Imported 1 credential, skipped 1",
+        )
+        .await;
     assert_eq!(
         keychain_value(&home, "STRIPE_API_KEY").as_deref(),
         Some("sk_test_e2eImportValue0123456789"),
@@ -121,13 +175,23 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
 
     // Delete: the keychain entry and the inventory row both go.
     session.keys_with_control("k").await;
-    session.fill("input[aria-label='Search everything']", "github-ci").await;
-    session.press_enter("input[aria-label='Search everything']").await;
+    session
+        .fill("input[aria-label='Search everything']", "github-ci")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
     session.wait_text("h1", "github-ci").await;
     session.click(by_text("button", "Delete")).await;
-    session.click(by_text("div[role=alertdialog] button", "Delete")).await;
+    session
+        .click(by_text("div[role=alertdialog] button", "Delete"))
+        .await;
     session.wait_text("h1", "Inventory").await;
-    assert_eq!(keychain_value(&home, "github-ci"), None, "a deleted credential leaves nothing in the inventory");
+    assert_eq!(
+        keychain_value(&home, "github-ci"),
+        None,
+        "a deleted credential leaves nothing in the inventory"
+    );
 
     // The dashboard counts what is left.
     session.click(by_text("button", "Dashboard")).await;
@@ -136,12 +200,30 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
 
     // Every step above is in the audit log, and the chain verifies.
     session.click(by_text("button", "Audit log")).await;
-    let log = session.wait_text("table[aria-label='Audit entries']", "credential.delete").await.prop("textContent").await.unwrap().unwrap_or_default();
-    for action in ["home.init", "credential.create", "credential.reveal", "credential.copy", "import", "credential.delete"] {
-        assert!(log.contains(action), "the audit log must record `{action}`:\n{log}");
+    let log = session
+        .wait_text("table[aria-label='Audit entries']", "credential.delete")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    for action in [
+        "home.init",
+        "credential.create",
+        "credential.reveal",
+        "credential.copy",
+        "import",
+        "credential.delete",
+    ] {
+        assert!(
+            log.contains(action),
+            "the audit log must record `{action}`:\n{log}"
+        );
     }
     session.click(by_text("button", "Verify chain")).await;
-    session.wait_text("[data-testid=audit-verification]", "Chain intact").await;
+    session
+        .wait_text("[data-testid=audit-verification]", "Chain intact")
+        .await;
     session.screenshot("audit").await;
     session.finish().await;
 }
@@ -153,7 +235,10 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
     session.wait_text("h1", "Dashboard").await;
 
     let granted = session.invoke("dashboard").await;
-    assert!(granted.starts_with("ok:"), "a granted command works through the same path: {granted}");
+    assert!(
+        granted.starts_with("ok:"),
+        "a granted command works through the same path: {granted}"
+    );
     for command in [
         // A plugin that is loaded, but whose permission the window does not get: the
         // webview must not read the clipboard (copying happens on the Rust side).
@@ -167,7 +252,10 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
         "plugin:shell|execute",
     ] {
         let outcome = session.invoke(command).await;
-        assert!(outcome.starts_with("denied:"), "`{command}` must be refused, got {outcome}");
+        assert!(
+            outcome.starts_with("denied:"),
+            "`{command}` must be refused, got {outcome}"
+        );
     }
     session.finish().await;
 }

@@ -90,10 +90,17 @@ pub fn summarize(credentials: &[Credential], integrations: usize, now: DateTime<
             overdue_rotations += 1;
             let days = (now - due).num_days();
             warnings.push(DashboardWarning {
-                severity: if days > 30 { WarningSeverity::High } else { WarningSeverity::Medium },
+                severity: if days > 30 {
+                    WarningSeverity::High
+                } else {
+                    WarningSeverity::Medium
+                },
                 kind: WarningKind::RotationOverdue,
                 credential: credential.name.clone(),
-                message: format!("rotation overdue by {days} day{}", if days == 1 { "" } else { "s" }),
+                message: format!(
+                    "rotation overdue by {days} day{}",
+                    if days == 1 { "" } else { "s" }
+                ),
                 fix: format!("Rotate {}", credential.name),
                 due,
             });
@@ -107,13 +114,32 @@ pub fn summarize(credentials: &[Credential], integrations: usize, now: DateTime<
             if credential.certificate.is_some() {
                 expiring_certificates += 1;
             }
-            let what = if credential.certificate.is_some() { "certificate" } else { "credential" };
+            let what = if credential.certificate.is_some() {
+                "certificate"
+            } else {
+                "credential"
+            };
             let (severity, kind, message) = if expiry <= now {
-                (WarningSeverity::Critical, WarningKind::Expired, format!("{what} expired on {}", expiry.format("%Y-%m-%d")))
+                (
+                    WarningSeverity::Critical,
+                    WarningKind::Expired,
+                    format!("{what} expired on {}", expiry.format("%Y-%m-%d")),
+                )
             } else {
                 let days = (expiry - now).num_days();
-                let severity = if days < 7 { WarningSeverity::High } else { WarningSeverity::Medium };
-                (severity, WarningKind::ExpiringSoon, format!("{what} expires in {days} days ({})", expiry.format("%Y-%m-%d")))
+                let severity = if days < 7 {
+                    WarningSeverity::High
+                } else {
+                    WarningSeverity::Medium
+                };
+                (
+                    severity,
+                    WarningKind::ExpiringSoon,
+                    format!(
+                        "{what} expires in {days} days ({})",
+                        expiry.format("%Y-%m-%d")
+                    ),
+                )
             };
             warnings.push(DashboardWarning {
                 severity,
@@ -125,7 +151,11 @@ pub fn summarize(credentials: &[Credential], integrations: usize, now: DateTime<
             });
         }
     }
-    warnings.sort_by(|left, right| left.severity.cmp(&right.severity).then(left.due.cmp(&right.due)));
+    warnings.sort_by(|left, right| {
+        left.severity
+            .cmp(&right.severity)
+            .then(left.due.cmp(&right.due))
+    });
     Dashboard {
         credentials: u32::try_from(credentials.len()).unwrap_or(u32::MAX),
         integrations: u32::try_from(integrations).unwrap_or(u32::MAX),
@@ -195,7 +225,10 @@ mod tests {
         let dashboard = summarize(&[overdue, fresh, unscheduled], 2, now);
         assert_eq!(dashboard.credentials, 3);
         assert_eq!(dashboard.integrations, 2);
-        assert_eq!(dashboard.overdue_rotations, 1, "only the credential past its period is overdue");
+        assert_eq!(
+            dashboard.overdue_rotations, 1,
+            "only the credential past its period is overdue"
+        );
         assert_eq!(dashboard.warnings.len(), 1);
         assert_eq!(dashboard.warnings[0].credential, "old");
         assert_eq!(dashboard.warnings[0].kind, WarningKind::RotationOverdue);
@@ -213,16 +246,30 @@ mod tests {
         let mut later = credential("cert-later", at(1), None);
         later.certificate = Some(certificate(now + Duration::days(90)));
         let dashboard = summarize(&[expiring, later, expired], 0, now);
-        assert_eq!(dashboard.expiring_certificates, 2, "expired and expiring-soon both need replacing");
-        let order: Vec<&str> = dashboard.warnings.iter().map(|warning| warning.credential.as_str()).collect();
-        assert_eq!(order, ["cert-gone", "cert-soon"], "the most severe warning is listed first");
+        assert_eq!(
+            dashboard.expiring_certificates, 2,
+            "expired and expiring-soon both need replacing"
+        );
+        let order: Vec<&str> = dashboard
+            .warnings
+            .iter()
+            .map(|warning| warning.credential.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            ["cert-gone", "cert-soon"],
+            "the most severe warning is listed first"
+        );
         assert_eq!(dashboard.warnings[0].severity, WarningSeverity::Critical);
     }
 
     #[test]
     fn leak_and_posture_counts_stay_unknown_until_those_checks_run() {
         let dashboard = summarize(&[], 0, at(1));
-        assert_eq!(dashboard.leaks, None, "no scan has run, so no leak count can be claimed");
+        assert_eq!(
+            dashboard.leaks, None,
+            "no scan has run, so no leak count can be claimed"
+        );
         assert_eq!(dashboard.failing_posture, None);
     }
 }

@@ -52,10 +52,18 @@ impl Preferences {
             if (low..=high).contains(&value) {
                 Ok(())
             } else {
-                Err(Error::invalid(field, format!("{value} is outside {low}..={high}")))
+                Err(Error::invalid(
+                    field,
+                    format!("{value} is outside {low}..={high}"),
+                ))
             }
         };
-        within("clipboard timeout (seconds)", self.clipboard_clear_seconds, 5, 600)?;
+        within(
+            "clipboard timeout (seconds)",
+            self.clipboard_clear_seconds,
+            5,
+            600,
+        )?;
         within("reveal time (seconds)", self.reveal_seconds, 5, 600)?;
         within("idle lock (minutes)", self.idle_lock_minutes, 0, 1440)?;
         if let Some(days) = self.default_rotate_every_days {
@@ -79,11 +87,13 @@ impl Keyward {
             None => defaults.default_rotate_every_days,
         };
         Ok(Preferences {
-            clipboard_clear_seconds: number(CLIPBOARD_CLEAR_SECONDS)?.unwrap_or(defaults.clipboard_clear_seconds),
+            clipboard_clear_seconds: number(CLIPBOARD_CLEAR_SECONDS)?
+                .unwrap_or(defaults.clipboard_clear_seconds),
             reveal_seconds: number(REVEAL_SECONDS)?.unwrap_or(defaults.reveal_seconds),
             idle_lock_minutes: number(IDLE_LOCK_MINUTES)?.unwrap_or(defaults.idle_lock_minutes),
             default_rotate_every_days: rotation,
-            notifications: settings::get(connection, NOTIFICATIONS)?.map_or(defaults.notifications, |text| text == "on"),
+            notifications: settings::get(connection, NOTIFICATIONS)?
+                .map_or(defaults.notifications, |text| text == "on"),
         })
     }
 
@@ -91,13 +101,37 @@ impl Keyward {
     pub fn set_preferences(&mut self, preferences: &Preferences) -> Result<Preferences> {
         preferences.validate()?;
         let transaction = self.store.transaction()?;
-        settings::set(&transaction, CLIPBOARD_CLEAR_SECONDS, &preferences.clipboard_clear_seconds.to_string())?;
-        settings::set(&transaction, REVEAL_SECONDS, &preferences.reveal_seconds.to_string())?;
-        settings::set(&transaction, IDLE_LOCK_MINUTES, &preferences.idle_lock_minutes.to_string())?;
-        let rotation = preferences.default_rotate_every_days.map_or_else(|| "none".to_owned(), |days| days.to_string());
+        settings::set(
+            &transaction,
+            CLIPBOARD_CLEAR_SECONDS,
+            &preferences.clipboard_clear_seconds.to_string(),
+        )?;
+        settings::set(
+            &transaction,
+            REVEAL_SECONDS,
+            &preferences.reveal_seconds.to_string(),
+        )?;
+        settings::set(
+            &transaction,
+            IDLE_LOCK_MINUTES,
+            &preferences.idle_lock_minutes.to_string(),
+        )?;
+        let rotation = preferences
+            .default_rotate_every_days
+            .map_or_else(|| "none".to_owned(), |days| days.to_string());
         settings::set(&transaction, DEFAULT_ROTATE_EVERY_DAYS, &rotation)?;
-        settings::set(&transaction, NOTIFICATIONS, if preferences.notifications { "on" } else { "off" })?;
-        transaction.commit().map_err(crate::store::StoreError::from)?;
+        settings::set(
+            &transaction,
+            NOTIFICATIONS,
+            if preferences.notifications {
+                "on"
+            } else {
+                "off"
+            },
+        )?;
+        transaction
+            .commit()
+            .map_err(crate::store::StoreError::from)?;
         self.preferences()
     }
 }
@@ -108,9 +142,18 @@ mod tests {
 
     #[test]
     fn out_of_range_values_are_refused_with_the_field_named() {
-        let preferences = Preferences { clipboard_clear_seconds: 1, ..Preferences::default() };
+        let preferences = Preferences {
+            clipboard_clear_seconds: 1,
+            ..Preferences::default()
+        };
         let error = preferences.validate().unwrap_err().to_string();
-        assert!(error.contains("clipboard timeout"), "the error must name the field: {error}");
-        assert!(Preferences::default().validate().is_ok(), "the defaults are valid");
+        assert!(
+            error.contains("clipboard timeout"),
+            "the error must name the field: {error}"
+        );
+        assert!(
+            Preferences::default().validate().is_ok(),
+            "the defaults are valid"
+        );
     }
 }

@@ -29,7 +29,9 @@ pub fn add_credential(
     credential: NewCredential,
     value: String,
 ) -> CommandResult<Credential> {
-    Ok(state.keyward()?.add_credential(credential, SecretValue::from_string(value))?)
+    Ok(state
+        .keyward()?
+        .add_credential(credential, SecretValue::from_string(value))?)
 }
 
 #[tauri::command]
@@ -54,17 +56,20 @@ pub fn remove_credential(state: State<'_, AppState>, name: String) -> CommandRes
 #[specta::specta]
 pub fn reveal_credential(state: State<'_, AppState>, name: String) -> CommandResult<String> {
     let value = state.keyward()?.reveal(&name, Access::Reveal)?;
-    value
-        .expose_str()
-        .map(str::to_owned)
-        .ok_or_else(|| CommandError::internal(format!("`{name}` holds binary data, which cannot be shown")))
+    value.expose_str().map(str::to_owned).ok_or_else(|| {
+        CommandError::internal(format!("`{name}` holds binary data, which cannot be shown"))
+    })
 }
 
 /// Copies the value to the clipboard (audited as a copy) and returns the seconds after
 /// which it is cleared.
 #[tauri::command]
 #[specta::specta]
-pub fn copy_credential(app: AppHandle, state: State<'_, AppState>, name: String) -> CommandResult<u32> {
+pub fn copy_credential(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<u32> {
     let (value, seconds) = {
         let mut keyward = state.keyward()?;
         let seconds = keyward.preferences()?.clipboard_clear_seconds;

@@ -50,7 +50,11 @@ pub struct CertificateRequest {
 /// What importing the file would create and skip; values appear redacted.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_import(app: AppHandle, format: ImportFormat, path: String) -> CommandResult<Vec<ImportPreviewItem>> {
+pub async fn preview_import(
+    app: AppHandle,
+    format: ImportFormat,
+    path: String,
+) -> CommandResult<Vec<ImportPreviewItem>> {
     run_blocking(move || {
         let state = app.state::<AppState>();
         let keyward = state.keyward()?;
@@ -71,7 +75,14 @@ pub async fn import_file(
     run_blocking(move || {
         let progress = |stage, entries, created, skipped| {
             // A window that closed mid-import misses the event; the import goes on.
-            let _ = ImportProgress { path: path.clone(), stage, entries, created, skipped }.emit(&app);
+            let _ = ImportProgress {
+                path: path.clone(),
+                stage,
+                entries,
+                created,
+                skipped,
+            }
+            .emit(&app);
         };
         progress(ImportStage::Reading, 0, 0, 0);
         let state = app.state::<AppState>();
@@ -97,14 +108,23 @@ pub async fn import_file(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn import_certificate(app: AppHandle, request: CertificateRequest) -> CommandResult<Credential> {
+pub async fn import_certificate(
+    app: AppHandle,
+    request: CertificateRequest,
+) -> CommandResult<Credential> {
     run_blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
         Ok(keyward.import_certificate(CertificateImport {
             path: request.path.into(),
-            key_path: request.key_path.filter(|path| !path.is_empty()).map(PathBuf::from),
-            password: request.password.filter(|text| !text.is_empty()).map(SecretValue::from_string),
+            key_path: request
+                .key_path
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
+            password: request
+                .password
+                .filter(|text| !text.is_empty())
+                .map(SecretValue::from_string),
             credential: request.credential,
         })?)
     })
@@ -113,7 +133,9 @@ pub async fn import_certificate(app: AppHandle, request: CertificateRequest) -> 
 
 /// Runs library work that touches files and the keychain off the async runtime's
 /// threads, which also serve the window's other commands.
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> CommandResult<T> + Send + 'static) -> CommandResult<T> {
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|error| CommandError::internal(format!("the import worker stopped: {error}")))?

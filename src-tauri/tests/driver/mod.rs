@@ -1,8 +1,10 @@
 //! A WebDriver session against the real app: starts tauri-driver with a fresh
 //! KEYWARD_HOME, connects fantoccini, and offers the few gestures the tests use.
 
-
-#![allow(dead_code, reason = "shared by the e2e and bench test binaries; each uses a part")]
+#![allow(
+    dead_code,
+    reason = "shared by the e2e and bench test binaries; each uses a part"
+)]
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -50,7 +52,8 @@ pub fn by_text(tag: &str, text: &str) -> String {
 /// (scripts/e2e.sh does); without it, it loads the dev server URL.
 fn app_binary() -> PathBuf {
     match std::env::var_os("KEYWARD_APP_BINARY") {
-        Some(path) => std::fs::canonicalize(&path).unwrap_or_else(|_| panic!("KEYWARD_APP_BINARY {path:?} does not exist")),
+        Some(path) => std::fs::canonicalize(&path)
+            .unwrap_or_else(|_| panic!("KEYWARD_APP_BINARY {path:?} does not exist")),
         None => PathBuf::from(env!("CARGO_BIN_EXE_keyward-app")),
     }
 }
@@ -63,10 +66,14 @@ impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver leads its own process group: end WebKitWebDriver with it, or the
         // next session would find the native port still taken.
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.wait();
         for _ in 0..50 {
-            if TcpStream::connect(("127.0.0.1", NATIVE_PORT)).is_err() && TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
+            if TcpStream::connect(("127.0.0.1", NATIVE_PORT)).is_err()
+                && TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err()
+            {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -82,18 +89,28 @@ impl Session {
 
     /// Starts `binary` with `home` as KEYWARD_HOME (a fresh one when `None`).
     pub async fn start_binary(name: &'static str, binary: &Path, home: Option<&Path>) -> Self {
-        assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is unset: run under Xvfb (make test-e2e)");
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "DISPLAY is unset: run under Xvfb (make test-e2e)"
+        );
         let scratch = tempfile::tempdir().expect("temp dir");
         let home = home.map_or_else(|| scratch.path().join("home"), Path::to_path_buf);
         let driver = Driver(
             Command::new("tauri-driver")
-            .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
-            .env("KEYWARD_HOME", &home)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .spawn()
-            .expect("tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)"),
+                .args([
+                    "--port",
+                    &DRIVER_PORT.to_string(),
+                    "--native-port",
+                    &NATIVE_PORT.to_string(),
+                ])
+                .env("KEYWARD_HOME", &home)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .process_group(0)
+                .spawn()
+                .expect(
+                    "tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)",
+                ),
         );
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
@@ -110,7 +127,13 @@ impl Session {
             .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
             .await
             .expect("a WebDriver session with the app");
-        Self { client, _driver: driver, home, _scratch: scratch, name }
+        Self {
+            client,
+            _driver: driver,
+            home,
+            _scratch: scratch,
+            name,
+        }
     }
 
     /// The KEYWARD_HOME the app was started with.
@@ -152,7 +175,10 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         self.screenshot(&format!("failure-{}", self.name)).await;
-        panic!("[{}] no `{css}` containing {text:?}; saw {seen:?}", self.name);
+        panic!(
+            "[{}] no `{css}` containing {text:?}; saw {seen:?}",
+            self.name
+        );
     }
 
     pub async fn click(&self, xpath: String) {
@@ -163,7 +189,10 @@ impl Session {
             .for_element(Locator::XPath(&xpath))
             .await
             .unwrap_or_else(|error| panic!("[{}] nothing to click at {xpath}: {error}", self.name));
-        element.click().await.unwrap_or_else(|error| panic!("[{}] clicking {xpath}: {error}", self.name));
+        element
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("[{}] clicking {xpath}: {error}", self.name));
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
@@ -173,7 +202,11 @@ impl Session {
     }
 
     pub async fn press_enter(&self, css: &str) {
-        self.wait_for(css).await.send_keys(&String::from(char::from(Key::Enter))).await.expect("press Enter");
+        self.wait_for(css)
+            .await
+            .send_keys(&String::from(char::from(Key::Enter)))
+            .await
+            .expect("press Enter");
     }
 
     /// Presses Ctrl+`key` on the page.
@@ -185,7 +218,10 @@ impl Session {
             .then(KeyAction::Down { value: key })
             .then(KeyAction::Up { value: key })
             .then(KeyAction::Up { value: control });
-        self.client.perform_actions(chord).await.expect("send shortcut");
+        self.client
+            .perform_actions(chord)
+            .await
+            .expect("send shortcut");
     }
 
     /// Calls a command from inside the webview the way any page script could, and
@@ -197,13 +233,19 @@ impl Session {
                 (value) => done("ok:" + JSON.stringify(value)),
                 (error) => done("denied:" + String(error && error.message ? error.message : JSON.stringify(error))));
         "#;
-        let outcome = self.client.execute_async(script, vec![json!(command)]).await.expect("script runs");
+        let outcome = self
+            .client
+            .execute_async(script, vec![json!(command)])
+            .await
+            .expect("script runs");
         outcome.as_str().unwrap_or_default().to_owned()
     }
 
     /// Saves a PNG of the window under KEYWARD_SCREENSHOTS (when set).
     pub async fn screenshot(&self, name: &str) {
-        let Some(directory) = std::env::var_os("KEYWARD_SCREENSHOTS") else { return };
+        let Some(directory) = std::env::var_os("KEYWARD_SCREENSHOTS") else {
+            return;
+        };
         let directory = PathBuf::from(directory);
         std::fs::create_dir_all(&directory).expect("screenshot directory");
         if let Ok(png) = self.client.screenshot().await {
