@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb bench
+.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb bench bench-inventory bench-review bench-app
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -19,9 +19,10 @@ lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The Rust tests run once, all together, inside one throwaway Secret Service.
+# The Rust tests run once, all together, inside one throwaway Secret Service and next
+# to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-keyring.sh cargo test --workspace --locked
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked
 
 # The Tauri CLI (from ui/node_modules) builds the UI first (beforeBuildCommand) and
 # turns on the custom-protocol feature so the binary serves the bundled UI.
@@ -60,6 +61,17 @@ test-deb: app-debug
 
 test: lint test-rust test-ui test-e2e test-deb
 
-bench: bootstrap
-	cargo bench --locked --bench inventory
+bench: bench-inventory bench-review bench-app
+
+# Inventory and keychain latency; the keychain part needs a Secret Service.
+bench-inventory: bootstrap
+	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# Report generation and team sync for 10,000 credentials.
+bench-review: bootstrap
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo bench --locked --bench review -- --noplot
+
+# Start-up, memory and 10,000-credential inventory of the desktop app, side by side
+# with an empty Tauri window.
+bench-app: bootstrap
 	benches/app_start.sh

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::import::ImportError;
 use crate::certificate::CertificateError;
+use crate::import::ImportError;
+use crate::report::{BundleError, SyncError};
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -24,6 +25,12 @@ pub enum Error {
 
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+
+    #[error(transparent)]
+    TeamSync(#[from] SyncError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -85,9 +92,18 @@ impl Error {
             Self::Vault(_) => ErrorCode::Internal,
             Self::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             Self::Store(StoreError::Duplicate { .. }) => ErrorCode::AlreadyExists,
-            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => ErrorCode::Environment,
+            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => {
+                ErrorCode::Environment
+            }
             Self::Store(_) => ErrorCode::Internal,
-            Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => ErrorCode::InvalidInput,
+            Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
+            Self::TeamSync(
+                SyncError::BadUrl(_) | SyncError::Ca { .. } | SyncError::KeyConflict { .. },
+            ) => ErrorCode::InvalidInput,
+            Self::TeamSync(_) => ErrorCode::Environment,
+            Self::Import(_) | Self::Certificate(_) | Self::Bundle(_) | Self::Invalid { .. } => {
+                ErrorCode::InvalidInput
+            }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }

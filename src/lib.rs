@@ -27,11 +27,19 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod report;
 mod service;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};
+pub use service::{
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
+    ImportOptions, ImportOutcome, ImportedBundle, Keyward, ReportFormat, ReportScope,
+    ReviewOverview, SharedFingerprint, SkippedEntry, default_home,
+};
 /// The desktop app's dashboard and preferences.
-pub use service::{Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, Preferences, WarningKind, WarningSeverity, summarize};
+pub use service::{
+    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, Preferences, WarningKind, WarningSeverity,
+    summarize,
+};

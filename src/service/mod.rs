@@ -7,6 +7,9 @@ mod dashboard;
 mod imports;
 mod integrations;
 mod preferences;
+mod reporting;
+mod review;
+mod team;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +19,8 @@ pub use credentials::{Access, CredentialEdit};
 pub use dashboard::{Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use preferences::Preferences;
+pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
+pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};
@@ -32,6 +37,9 @@ pub struct Keyward {
     clock: Arc<dyn Clock>,
     actor: String,
     fingerprint_key: Option<SecretValue>,
+    /// The team's shared fingerprint key, once looked up: `Some(None)` means this home
+    /// has none.
+    team_key: Option<Option<SecretValue>>,
 }
 
 /// The default home: `KEYWARD_HOME`, else the platform data directory
@@ -46,6 +54,14 @@ impl Keyward {
     /// Creates a home (or opens one that exists) and makes sure the keychain is usable.
     /// Running it twice is harmless.
     pub fn init(home: &Path) -> Result<Self> {
+        Self::init_as(home, "library")
+    }
+
+    /// [`Keyward::init`], attributing the audit entry to `surface` (`cli`, `app`).
+    pub fn init_as(home: &Path, surface: &str) -> Result<Self> {
+        // Refuse before creating anything if there is no keychain: a home whose secrets
+        // could not be stored is worse than no home.
+        Vault::new("availability-probe").check_available()?;
         create_private_dir(home)?;
         let store = Store::open(&home.join(DATABASE_FILE))?;
         let (vault_id, created) = match settings::get(store.connection(), settings::VAULT_ID)? {
@@ -53,10 +69,7 @@ impl Keyward {
             None => (random_id(), true),
         };
         let vault = Vault::new(vault_id.clone());
-        // Refuse before writing anything if there is no keychain: a home whose secrets
-        // could not be stored is worse than no home.
-        vault.check_available()?;
-        let mut keyward = Self::assemble(home, store, vault);
+        let mut keyward = Self::assemble(home, store, vault).with_surface(surface);
         if created {
             let vault_id_for_tx = vault_id.clone();
             keyward.write(|connection, at, actor| {
@@ -80,11 +93,16 @@ impl Keyward {
     pub fn open(home: &Path) -> Result<Self> {
         let database = home.join(DATABASE_FILE);
         if !database.is_file() {
-            return Err(Error::NotInitialized { path: home.to_owned() });
+            return Err(Error::NotInitialized {
+                path: home.to_owned(),
+            });
         }
         let store = Store::open(&database)?;
-        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?
-            .ok_or_else(|| Error::NotInitialized { path: home.to_owned() })?;
+        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?.ok_or_else(|| {
+            Error::NotInitialized {
+                path: home.to_owned(),
+            }
+        })?;
         Ok(Self::assemble(home, store, Vault::new(vault_id)))
     }
 
@@ -96,6 +114,7 @@ impl Keyward {
             clock: Arc::new(SystemClock),
             actor: default_actor("library"),
             fingerprint_key: None,
+            team_key: None,
         }
     }
 
@@ -132,7 +151,11 @@ impl Keyward {
     /// here so that no change lands without its entry.
     pub(crate) fn write<T>(
         &mut self,
-        work: impl FnOnce(&rusqlite::Connection, chrono::DateTime<chrono::Utc>, &str) -> Result<(T, store::audit_entries::AuditRow)>,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
     ) -> Result<T> {
         let at = self.clock.now();
         let actor = self.actor.clone();
@@ -147,9 +170,9 @@ impl Keyward {
     /// session.
     pub(crate) fn fingerprint_key(&mut self) -> Result<&SecretValue> {
         if self.fingerprint_key.is_none() {
-            let key = self
-                .vault
-                .read_or_create(&Slot::FingerprintKey, || SecretValue::new(random_bytes::<32>().to_vec()))?;
+            let key = self.vault.read_or_create(&Slot::FingerprintKey, || {
+                SecretValue::new(random_bytes::<32>().to_vec())
+            })?;
             self.fingerprint_key = Some(key);
         }
         Ok(self.fingerprint_key.as_ref().expect("set above"))
@@ -166,6 +189,7 @@ impl Keyward {
 
 fn default_actor(surface: &str) -> String {
     let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     format!("{user} ({surface})")
@@ -174,7 +198,10 @@ fn default_actor(surface: &str) -> String {
 /// Creates the home with owner-only permissions: the database holds no secrets, but the
 /// inventory itself (which services, which hosts, who owns them) is still sensitive.
 fn create_private_dir(path: &Path) -> Result<()> {
-    let failed = |source| Error::Home { path: path.to_owned(), source };
+    let failed = |source| Error::Home {
+        path: path.to_owned(),
+        source,
+    };
     std::fs::create_dir_all(path).map_err(failed)?;
     #[cfg(unix)]
     {

@@ -2,13 +2,16 @@
 //! value. All SQL in Keyward lives below this module, one submodule per table family;
 //! each function takes a `&Connection` so callers can group writes in one transaction.
 
+pub mod access_reviews;
 pub mod audit_entries;
 pub mod credentials;
-pub mod integrations;
 mod error;
+pub mod integrations;
+pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;
+pub mod team_fingerprints;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -38,10 +41,11 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut connection = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
+        let mut connection =
+            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
         configure(&connection).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,

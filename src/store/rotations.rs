@@ -35,11 +35,27 @@ pub fn insert(connection: &Connection, record: &RotationRecord) -> Result<i64> {
 }
 
 pub fn for_credential(connection: &Connection, credential: &str) -> Result<Vec<RotationRecord>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT id, credential, method, state, started_at, finished_at, detail
-         FROM rotations WHERE credential = ?1 ORDER BY id DESC",
-    )?;
-    let rows = statement.query_map([credential], |row| {
+    read(
+        connection,
+        "WHERE credential = ?1 ORDER BY id DESC",
+        [credential],
+    )
+}
+
+/// Every rotation of every credential, oldest first.
+pub fn all(connection: &Connection) -> Result<Vec<RotationRecord>> {
+    read(connection, "ORDER BY id", [])
+}
+
+fn read(
+    connection: &Connection,
+    filter: &str,
+    parameters: impl rusqlite::Params,
+) -> Result<Vec<RotationRecord>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT id, credential, method, state, started_at, finished_at, detail FROM rotations {filter}"
+    ))?;
+    let rows = statement.query_map(parameters, |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
