@@ -121,6 +121,8 @@ impl Session {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), json!({"application": binary}));
         capabilities.insert("browserName".into(), json!("wry"));
+        // Several rustls backends are compiled in; pick one (a second install is a no-op).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("TLS roots")
             .capabilities(capabilities)
