@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
-pub use dashboard::{Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize};
+pub use dashboard::{
+    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize,
+};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use preferences::Preferences;
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
