@@ -12,3 +12,9 @@ if [ ! -f "$stamp" ] || [ ui/package-lock.json -nt "$stamp" ]; then
   echo "bootstrap: installing the UI's npm packages"
   npm ci --prefix ui --no-audit --no-fund --loglevel=error
 fi
+# The Rust shell embeds ui/dist at compile time, so `cargo clippy`/`cargo test` of the
+# workspace need a UI build to exist; `tauri build` refreshes it before every app build.
+if [ ! -f ui/dist/index.html ]; then
+  echo "bootstrap: building the UI once (ui/dist)"
+  npm --prefix ui run build --silent >/dev/null
+fi
