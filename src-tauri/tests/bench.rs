@@ -241,7 +241,7 @@ async fn desktop_app_benchmark() {
     "#;
     let timings = session
         .client()
-        .execute_async(search_script, vec![serde_json::json!("bench_cred_0999")])
+        .execute_async(search_script, vec![serde_json::json!("bench_cred_00999")])
         .await
         .unwrap();
     let timings: Vec<f64> = timings
