@@ -125,7 +125,12 @@ fn seed_inventory(home: &Path, count: usize) {
     let mut store = Store::open(&home.join("keyward.db")).unwrap();
     let transaction = store.transaction().unwrap();
     let now = chrono::Utc::now();
-    let kinds = [CredentialKind::ApiKey, CredentialKind::Token, CredentialKind::Secret, CredentialKind::Hmac];
+    let kinds = [
+        CredentialKind::ApiKey,
+        CredentialKind::Token,
+        CredentialKind::Secret,
+        CredentialKind::Hmac,
+    ];
     let providers = ["github", "stripe", "aws", "twilio", "internal"];
     for index in 0..count {
         let credential = Credential {
@@ -148,7 +153,11 @@ fn seed_inventory(home: &Path, count: usize) {
             certificate: None,
             notes: None,
         };
-        let stored = StoredCredential { credential, slot_id: format!("bench-{index}"), sealed_value: None };
+        let stored = StoredCredential {
+            credential,
+            slot_id: format!("bench-{index}"),
+            sealed_value: None,
+        };
         credentials::insert(&transaction, &stored).unwrap();
     }
     transaction.commit().unwrap();
@@ -192,11 +201,18 @@ async fn desktop_app_benchmark() {
     // 10,000 credentials. Their rows go straight into the inventory: listing and
     // searching never read the keychain, and storing 10,000 values in gnome-keyring
     // takes hours (it rewrites its file on every write; 1,000 took about two minutes).
-    let count: usize = std::env::var("KEYWARD_BENCH_CREDENTIALS").ok().and_then(|text| text.parse().ok()).unwrap_or(10_000);
+    let count: usize = std::env::var("KEYWARD_BENCH_CREDENTIALS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(10_000);
     let home = scratch.path().join("home-large");
     let seeded = std::time::Instant::now();
     seed_inventory(&home, count);
-    report("seed_credentials_seconds", seeded.elapsed().as_secs_f64(), "s");
+    report(
+        "seed_credentials_seconds",
+        seeded.elapsed().as_secs_f64(),
+        "s",
+    );
 
     let session = Session::start_binary("bench-large", &app, Some(&home)).await;
     session.wait_text("h1", "Dashboard").await;
