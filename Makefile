@@ -3,13 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-review bench-rotate bench-probe
+.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb bench bench-inventory bench-review bench-rotate bench-probe bench-app
 
 help:
 	@echo "make run    build and start the desktop app"
 	@echo "make test   every quality gate: fmt, clippy, Rust tests, UI checks, end-to-end"
 	@echo "make bench  benchmarks, side by side with peers where installed"
 	@echo "make app    release build of the desktop app at target/release/keyward-app"
+	@echo "make package  the .deb installer (target/release/bundle/deb/)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,9 +24,44 @@ lint: bootstrap
 test-rust: bootstrap
 	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked --features fault-injection
 
-test: lint test-rust
+# The Tauri CLI (from ui/node_modules) builds the UI first (beforeBuildCommand) and
+# turns on the custom-protocol feature so the binary serves the bundled UI.
+TAURI := ui/node_modules/.bin/tauri
 
-bench: bench-inventory bench-review bench-rotate bench-probe
+app: bootstrap
+	$(TAURI) build --no-bundle
+
+# The debug build the end-to-end tests and the .deb check drive; CI never builds release.
+app-debug: bootstrap
+	$(TAURI) build --debug --no-bundle
+
+run: app
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  exec target/release/keyward-app; \
+	else \
+	  echo "No display. To run Keyward under a virtual X server:"; \
+	  echo "  Xvfb :99 -screen 0 1280x800x24 & DISPLAY=:99 target/release/keyward-app"; \
+	fi
+
+package: bootstrap
+	$(TAURI) build --bundles deb
+	@ls target/release/bundle/deb/*.deb
+
+test-ui: bootstrap
+	npm --prefix ui run typecheck
+	npm --prefix ui test
+
+test-e2e: app-debug
+	scripts/e2e.sh
+
+# Installs a debug-built .deb, starts the installed app once under Xvfb, removes it.
+test-deb: app-debug
+	$(TAURI) build --debug --bundles deb
+	scripts/deb-check.sh target/debug/bundle/deb/*.deb
+
+test: lint test-rust test-ui test-e2e test-deb
+
+bench: bench-inventory bench-review bench-rotate bench-probe bench-app
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
@@ -51,3 +87,7 @@ bench-probe: bootstrap
 	@if cargo fuzz --version >/dev/null 2>&1 && rustup toolchain list | grep -q nightly; then \
 	  cd fuzz && cargo +nightly fuzz run tls_flight -- -max_total_time=30; \
 	else echo "cargo-fuzz or a nightly toolchain is missing: fuzz run skipped"; fi
+# Start-up, memory and 10,000-credential inventory of the desktop app, side by side
+# with an empty Tauri window.
+bench-app: bootstrap
+	benches/app_start.sh

@@ -41,3 +41,8 @@ pub use service::{
     ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
     RotationApproval, SharedFingerprint, SkippedEntry, default_home,
 };
+/// The desktop app's dashboard and preferences.
+pub use service::{
+    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, Preferences, WarningKind, WarningSeverity,
+    summarize,
+};

@@ -3,9 +3,11 @@
 
 mod audit_log;
 mod credentials;
+mod dashboard;
 mod endpoint_check;
 mod imports;
 mod integrations;
+mod preferences;
 mod probing;
 mod reporting;
 mod review;
@@ -18,8 +20,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
+pub use dashboard::{
+    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize,
+};
 pub use endpoint_check::EndpointCheck;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use preferences::Preferences;
 pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};

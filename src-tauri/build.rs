@@ -1,0 +1,34 @@
+//! Declares our commands to Tauri's permission system: each gets `allow-NAME` and
+//! `deny-NAME` permissions and none is callable until a capability grants it.
+
+/// Must match `all_commands!` in src/commands/mod.rs (checked by a test).
+pub const COMMANDS: &[&str] = &[
+    "dashboard",
+    "get_preferences",
+    "set_preferences",
+    "list_credentials",
+    "get_credential",
+    "add_credential",
+    "edit_credential",
+    "remove_credential",
+    "reveal_credential",
+    "copy_credential",
+    "clear_copied_secret",
+    "list_integrations",
+    "get_integration",
+    "add_integration",
+    "remove_integration",
+    "preview_import",
+    "import_file",
+    "import_certificate",
+    "audit_entries",
+    "verify_audit",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,39 @@
+//! The commands the UI may call: one per use case, each a thin adapter that takes the
+//! open home, calls one library function and converts its error. Each command needs an
+//! explicit grant in `capabilities/` (see build.rs).
+
+pub mod audit;
+pub mod credentials;
+pub mod imports;
+pub mod integrations;
+pub mod overview;
+
+/// Every command, in the order the bindings list them. build.rs keeps its own list of
+/// names for the permission manifest; a test checks the two agree.
+#[macro_export]
+macro_rules! all_commands {
+    () => {
+        tauri_specta::collect_commands![
+            $crate::commands::overview::dashboard,
+            $crate::commands::overview::get_preferences,
+            $crate::commands::overview::set_preferences,
+            $crate::commands::credentials::list_credentials,
+            $crate::commands::credentials::get_credential,
+            $crate::commands::credentials::add_credential,
+            $crate::commands::credentials::edit_credential,
+            $crate::commands::credentials::remove_credential,
+            $crate::commands::credentials::reveal_credential,
+            $crate::commands::credentials::copy_credential,
+            $crate::commands::credentials::clear_copied_secret,
+            $crate::commands::integrations::list_integrations,
+            $crate::commands::integrations::get_integration,
+            $crate::commands::integrations::add_integration,
+            $crate::commands::integrations::remove_integration,
+            $crate::commands::imports::preview_import,
+            $crate::commands::imports::import_file,
+            $crate::commands::imports::import_certificate,
+            $crate::commands::audit::audit_entries,
+            $crate::commands::audit::verify_audit,
+        ]
+    };
+}

@@ -1,0 +1,95 @@
+//! Keyward's desktop shell: a Tauri window over the `keyward` library. The shell adapts
+//! and never decides: every rule lives in the library, shared with the CLI.
+
+mod clipboard;
+pub mod commands;
+pub mod error;
+mod state;
+pub mod tray;
+
+use specta_typescript::Typescript;
+use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
+use tauri_specta::collect_events;
+
+/// The builder that knows every command and event; it produces both the invoke handler
+/// and the TypeScript bindings, so the two cannot disagree.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(all_commands!())
+        .events(collect_events![
+            commands::imports::ImportProgress,
+            tray::NavigateRequest
+        ])
+        // Row ids and audit counts are far below 2^53, so `number` is exact for them.
+        .dangerously_cast_bigints_to_number()
+        // One TypeScript type per Rust type: the UI sends back what it received, so
+        // separate request/response shapes would only add unions to narrow.
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings the UI imports (`ui/src/bindings.ts`).
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let typescript = Typescript::default().header("// Generated from the Rust types: UPDATE_BINDINGS=1 cargo test -p keyward-app --test bindings\n");
+    specta_builder()
+        .export(typescript, path)
+        .map_err(|error| error.to_string())
+}
+
+/// Starts the app.
+pub fn run() {
+    let builder = specta_builder();
+    let invoke_handler = builder.invoke_handler();
+    tauri::Builder::default()
+        // First, so a second launch focuses the running window instead of opening a
+        // second connection to the same home.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(invoke_handler)
+        .setup(move |app| {
+            builder.mount_events(app);
+            app.manage(state::AppState::open());
+            if let Err(error) = tray::install(app.handle()) {
+                tracing::warn!("no tray icon: {error}");
+            }
+            notify_warnings(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("the Keyward window failed to start");
+}
+
+/// One desktop notification at start-up when something needs attention.
+fn notify_warnings(app: &tauri::AppHandle) {
+    let state = app.state::<state::AppState>();
+    let Ok(keyward) = state.keyward() else { return };
+    let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else {
+        return;
+    };
+    tray::show_warning_count(app, dashboard.warnings.len());
+    if preferences.notifications && !dashboard.warnings.is_empty() {
+        let body = match dashboard.warnings.len() {
+            1 => format!(
+                "{}: {}",
+                dashboard.warnings[0].credential, dashboard.warnings[0].message
+            ),
+            count => format!("{count} credentials need attention"),
+        };
+        // No notification server (a bare X session) is not worth failing over.
+        let _ = app
+            .notification()
+            .builder()
+            .title("Keyward")
+            .body(body)
+            .show();
+    }
+}

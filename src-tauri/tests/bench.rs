@@ -1,0 +1,280 @@
+//! The desktop app's benchmark, run by `benches/app_start.sh` (`make bench`), never by
+//! `make test`: start-up to the first rendered dashboard and memory after 5 s idle, side
+//! by side with an empty Tauri window, then inventory render and search-as-you-type with
+//! 10,000 credentials, all measured inside the real window through WebDriver. It prints
+//! one JSON line per figure; the script turns them into docs/BENCHMARKS.md. The only
+//! assertions are that each screen actually rendered: the figures are not pass/fail.
+
+mod driver;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use driver::{Session, by_text};
+use keyward::Keyward;
+use keyward::model::{Credential, CredentialKind, StorageKind};
+use keyward::store::Store;
+use keyward::store::credentials::{self, StoredCredential};
+
+const RUNS: usize = 5;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|left, right| left.partial_cmp(right).unwrap());
+    values[values.len() / 2]
+}
+
+/// When a process started, in milliseconds since the epoch (from /proc, 10 ms ticks).
+fn process_start_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let start_ticks: f64 = after_name.split(' ').nth(19).unwrap().parse().unwrap();
+    let boot_seconds: f64 = std::fs::read_to_string("/proc/stat")
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("btime "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (boot_seconds + start_ticks / 100.0) * 1000.0
+}
+
+fn pid_of(binary: &Path) -> u32 {
+    let name = binary.file_name().unwrap().to_str().unwrap();
+    let output = std::process::Command::new("pgrep")
+        .args(["-n", "-x", &name[..name.len().min(15)]])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not running"))
+}
+
+/// PSS of a process and all its descendants (the WebKit web and network processes), MiB.
+fn pss_mib(pid: u32) -> f64 {
+    let mut total_kib = 0.0;
+    let mut pending = vec![pid];
+    while let Some(current) = pending.pop() {
+        if let Ok(rollup) = std::fs::read_to_string(format!("/proc/{current}/smaps_rollup")) {
+            total_kib += rollup
+                .lines()
+                .find_map(|line| line.strip_prefix("Pss:"))
+                .map(|value| {
+                    value
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<f64>()
+                        .unwrap()
+                })
+                .unwrap_or(0.0);
+        }
+        if let Ok(children) =
+            std::fs::read_to_string(format!("/proc/{current}/task/{current}/children"))
+        {
+            pending.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|child| child.parse::<u32>().ok()),
+            );
+        }
+    }
+    total_kib / 1024.0
+}
+
+fn report(name: &str, value: f64, unit: &str) {
+    println!(
+        "BENCH {}",
+        serde_json::json!({"name": name, "value": (value * 10.0).round() / 10.0, "unit": unit})
+    );
+}
+
+/// Starts `binary`, waits for its first-render mark, and returns (start-to-render ms,
+/// PSS MiB after 5 s idle).
+async fn start_and_idle(binary: &Path, home: Option<&Path>) -> (f64, f64) {
+    let session = Session::start_binary("bench", binary, home).await;
+    let script = r#"
+        const done = arguments[0];
+        const poll = () => {
+            const mark = performance.getEntriesByName("keyward:first-render")[0];
+            if (mark) done(performance.timeOrigin + mark.startTime); else setTimeout(poll, 5);
+        };
+        poll();
+    "#;
+    let rendered_at = session
+        .client()
+        .execute_async(script, vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let pid = pid_of(binary);
+    let startup = rendered_at - process_start_ms(pid);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let memory = pss_mib(pid);
+    session.finish().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (startup, memory)
+}
+
+/// A home with `count` credential rows (metadata only), as a large inventory looks.
+fn seed_inventory(home: &Path, count: usize) {
+    drop(Keyward::init(home).unwrap());
+    let mut store = Store::open(&home.join("keyward.db")).unwrap();
+    let transaction = store.transaction().unwrap();
+    let now = chrono::Utc::now();
+    let kinds = [
+        CredentialKind::ApiKey,
+        CredentialKind::Token,
+        CredentialKind::Secret,
+        CredentialKind::Hmac,
+    ];
+    let providers = ["github", "stripe", "aws", "twilio", "internal"];
+    for index in 0..count {
+        let credential = Credential {
+            id: 0,
+            name: format!("BENCH_CRED_{index:05}"),
+            kind: kinds[index % kinds.len()],
+            provider: Some(providers[index % providers.len()].to_owned()),
+            integration: None,
+            created_at: now,
+            rotated_at: now - chrono::Duration::days((index % 200) as i64),
+            expires_at: None,
+            rotate_every_days: Some(90),
+            rotation_method: None,
+            allowed_hosts: vec![format!("api{}.example.com", index % 50)],
+            allow_insecure: false,
+            token_url: None,
+            fingerprint: format!("{index:064x}"),
+            value_length: 40,
+            storage: StorageKind::Keychain,
+            certificate: None,
+            notes: None,
+        };
+        let stored = StoredCredential {
+            credential,
+            slot_id: format!("bench-{index}"),
+            sealed_value: None,
+        };
+        credentials::insert(&transaction, &stored).unwrap();
+    }
+    transaction.commit().unwrap();
+}
+
+fn binary(variable: &str) -> PathBuf {
+    PathBuf::from(
+        std::env::var_os(variable)
+            .unwrap_or_else(|| panic!("{variable} is unset; run benches/app_start.sh")),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run benches/app_start.sh (make bench)"]
+async fn desktop_app_benchmark() {
+    let app = binary("KEYWARD_APP_BINARY");
+    let empty = binary("KEYWARD_EMPTY_BINARY");
+    let scratch = tempfile::tempdir().unwrap();
+
+    let (mut app_start, mut app_pss, mut empty_start, mut empty_pss) =
+        (vec![], vec![], vec![], vec![]);
+    for run in 0..RUNS {
+        // Alternate so neither side always gets the warmer cache.
+        let home = scratch.path().join(format!("home-{run}"));
+        let (startup, memory) = start_and_idle(&empty, None).await;
+        empty_start.push(startup);
+        empty_pss.push(memory);
+        let (startup, memory) = start_and_idle(&app, Some(&home)).await;
+        app_start.push(startup);
+        app_pss.push(memory);
+    }
+    report(
+        "empty_window_start_to_first_render",
+        median(empty_start),
+        "ms",
+    );
+    report("app_start_to_dashboard", median(app_start), "ms");
+    report("empty_window_pss_idle", median(empty_pss), "MiB");
+    report("app_pss_idle", median(app_pss), "MiB");
+
+    // 10,000 credentials. Their rows go straight into the inventory: listing and
+    // searching never read the keychain, and storing 10,000 values in gnome-keyring
+    // takes hours (it rewrites its file on every write; 1,000 took about two minutes).
+    let count: usize = std::env::var("KEYWARD_BENCH_CREDENTIALS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(10_000);
+    let home = scratch.path().join("home-large");
+    let seeded = std::time::Instant::now();
+    seed_inventory(&home, count);
+    report(
+        "seed_credentials_seconds",
+        seeded.elapsed().as_secs_f64(),
+        "s",
+    );
+
+    let session = Session::start_binary("bench-large", &app, Some(&home)).await;
+    session.wait_text("h1", "Dashboard").await;
+    // Click Inventory from inside the page and time until the table's first rows paint.
+    let render_script = r#"
+        const done = arguments[0];
+        const button = [...document.querySelectorAll("nav button")].find((item) => item.textContent.startsWith("Inventory"));
+        const started = performance.now();
+        button.click();
+        const poll = () => {
+            if (document.querySelector("[role=table] [role=row][tabindex]")) requestAnimationFrame(() => done(performance.now() - started));
+            else requestAnimationFrame(poll);
+        };
+        poll();
+    "#;
+    let inventory_ms = session
+        .client()
+        .execute_async(render_script, vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    report("inventory_first_render_10k", inventory_ms, "ms");
+    session
+        .wait_text("[role=tab]", &format!("Credentials ({count})"))
+        .await;
+
+    // Type a query one key at a time; each keystroke is timed until the filtered rows paint.
+    let search_script = r#"
+        const [query, done] = arguments;
+        const input = document.querySelector("input[aria-label='Filter credentials']");
+        const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+        const timings = [];
+        const step = (index) => {
+            if (index > query.length) { done(timings); return; }
+            const started = performance.now();
+            setValue.call(input, query.slice(0, index));
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            requestAnimationFrame(() => requestAnimationFrame(() => { timings.push(performance.now() - started); step(index + 1); }));
+        };
+        step(1);
+    "#;
+    let timings = session
+        .client()
+        .execute_async(search_script, vec![serde_json::json!("bench_cred_00999")])
+        .await
+        .unwrap();
+    let timings: Vec<f64> = timings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_f64().unwrap())
+        .collect();
+    session
+        .wait_text("[role=table] [role=row][tabindex]", "BENCH_CRED_00999")
+        .await;
+    report("search_keystroke_10k_median", median(timings.clone()), "ms");
+    report(
+        "search_keystroke_10k_max",
+        timings.iter().cloned().fold(0.0, f64::max),
+        "ms",
+    );
+    session.click(by_text("button", "Dashboard")).await;
+    session.finish().await;
+}

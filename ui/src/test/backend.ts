@@ -1,0 +1,111 @@
+// An in-memory stand-in for the Rust commands, installed with `mockIPC`, so component
+// tests exercise the real generated bindings and the real `{status, error}` handling.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { AuditEntry, Credential, Dashboard, Integration, Preferences } from "../bindings";
+
+export interface FakeBackend {
+  credentials: Credential[];
+  integrations: Integration[];
+  preferences: Preferences;
+  dashboard: Dashboard;
+  audit: AuditEntry[];
+  calls: { command: string; args: Record<string, unknown> }[];
+  values: Map<string, string>;
+}
+
+export function credential(name: string, overrides: Partial<Credential> = {}): Credential {
+  return {
+    id: 1,
+    name,
+    kind: "token",
+    provider: "github",
+    integration: null,
+    created_at: "2026-01-01T00:00:00Z",
+    rotated_at: "2026-01-01T00:00:00Z",
+    expires_at: null,
+    rotate_every_days: 90,
+    rotation_method: null,
+    allowed_hosts: ["api.github.com"],
+    allow_insecure: false,
+    token_url: null,
+    fingerprint: "ab".repeat(32),
+    value_length: 40,
+    storage: "keychain",
+    certificate: null,
+    notes: null,
+    ...overrides,
+  };
+}
+
+export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
+  const backend: FakeBackend = {
+    credentials: [],
+    integrations: [],
+    preferences: { clipboard_clear_seconds: 30, reveal_seconds: 30, idle_lock_minutes: 5, default_rotate_every_days: 90, notifications: true },
+    dashboard: { credentials: 0, integrations: 0, overdue_rotations: 0, expiring_certificates: 0, leaks: null, failing_posture: null, warnings: [] },
+    audit: [],
+    calls: [],
+    values: new Map(),
+    ...seed,
+  };
+  const notFound = (name: string) => ({ code: "not-found", message: `credential \`${name}\` does not exist` });
+  mockIPC(
+    (command, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      backend.calls.push({ command, args });
+      const name = args.name as string;
+      switch (command) {
+        case "dashboard":
+          return backend.dashboard;
+        case "get_preferences":
+          return backend.preferences;
+        case "set_preferences":
+          backend.preferences = args.preferences as Preferences;
+          return backend.preferences;
+        case "list_credentials":
+          return backend.credentials;
+        case "list_integrations":
+          return backend.integrations;
+        case "get_credential": {
+          const found = backend.credentials.find((item) => item.name === name);
+          if (!found) throw notFound(name);
+          return found;
+        }
+        case "add_credential": {
+          const draft = args.credential as Credential;
+          if (backend.credentials.some((item) => item.name === draft.name)) {
+            throw { code: "already-exists", message: `credential \`${draft.name}\` already exists` };
+          }
+          const created = credential(draft.name, { kind: draft.kind, provider: draft.provider, allowed_hosts: draft.allowed_hosts, rotate_every_days: draft.rotate_every_days });
+          backend.credentials.push(created);
+          backend.values.set(draft.name, args.value as string);
+          return created;
+        }
+        case "reveal_credential":
+          return backend.values.get(name) ?? "";
+        case "copy_credential":
+          return backend.preferences.clipboard_clear_seconds;
+        case "clear_copied_secret":
+          return false;
+        case "remove_credential":
+          backend.credentials = backend.credentials.filter((item) => item.name !== name);
+          return null;
+        case "audit_entries":
+          return backend.audit;
+        case "verify_audit":
+          return { entries: backend.audit.length, intact: true, problems: [], unanchored: 0 };
+        case "preview_import":
+          return [
+            { name: "STRIPE_API_KEY", kind: "api-key", provider: "stripe", line: 1, redacted: "sk_t…(24)", skip: null },
+            { name: "DEBUG", kind: "secret", provider: null, line: 2, redacted: "tr…(4)", skip: "does not look like a secret" },
+          ];
+        case "import_file":
+          return { created: [credential("STRIPE_API_KEY", { kind: "api-key" })], skipped: [{ name: "DEBUG", line: 2, reason: "does not look like a secret" }] };
+        default:
+          throw new Error(`the fake backend has no command ${command}`);
+      }
+    },
+    { shouldMockEvents: true },
+  );
+  return backend;
+}
