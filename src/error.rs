@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::import::ImportError;
 use crate::certificate::CertificateError;
+use crate::scan::ScanError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -24,6 +25,9 @@ pub enum Error {
 
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+
+    #[error(transparent)]
+    Scan(#[from] ScanError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -88,6 +92,9 @@ impl Error {
             Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => ErrorCode::Environment,
             Self::Store(_) => ErrorCode::Internal,
             Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => ErrorCode::InvalidInput,
+            // Unreadable roots, bad rule files and broken repositories are all input the
+            // user named and can fix.
+            Self::Scan(_) => ErrorCode::InvalidInput,
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }

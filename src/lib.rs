@@ -27,6 +27,8 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod policy;
+pub mod scan;
 mod service;
 pub mod store;
 pub mod vault;
