@@ -34,4 +34,7 @@ pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, SkippedEntry, default_home};
+pub use service::{
+    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, MAX_AGE_SETTING, ScanMode, ScanRequest,
+    SkippedEntry, default_home,
+};

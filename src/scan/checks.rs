@@ -84,7 +84,7 @@ pub fn jwt_valid(token: &[u8]) -> bool {
 const PLACEHOLDER_WORDS: &[&str] = &[
     "example", "xxxx", "placeholder", "your_", "your-", "yourkey", "yourtoken", "changeme", "change_me", "dummy",
     "redacted", "fake", "foobar", "lorem", "replace", "insert_", "sample", "****", "....", "0000000", "1234567",
-    "abcdefgh", "secret_here", "_here", "todo",
+    "abcdefgh", "secret_here", "_here", "todo", "<", ">", "${", "{{", "%s",
 ];
 
 /// Whether a (prefix-stripped) value is a placeholder, a documentation example or a

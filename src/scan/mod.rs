@@ -24,7 +24,10 @@ mod content;
 mod detect;
 mod git;
 mod output;
+#[cfg(test)]
+mod rule_table_tests;
 mod rules;
+pub mod samples;
 mod vault_match;
 mod walk;
 
@@ -42,7 +45,7 @@ pub use detect::{Candidate, Detector};
 pub use output::{render_human, render_json, render_sarif};
 pub use rules::{Rule, RuleSet, RuleSpec};
 pub use vault_match::{VaultMatcher, VaultValue};
-pub use walk::{ScanOptions, ScanProgress, Scanner};
+pub use walk::{DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner, fingerprint as finding_fingerprint};
 
 /// The rule id a vault-value hit carries when no provider rule matched the same text.
 pub const VAULT_VALUE_RULE: &str = "vault-value";

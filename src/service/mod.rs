@@ -5,13 +5,17 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod scanning;
 mod validate;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use scanning::{ScanMode, ScanRequest};
+pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};

@@ -6,6 +6,7 @@ pub mod audit_entries;
 pub mod credentials;
 pub mod integrations;
 mod error;
+pub mod findings;
 pub mod rotations;
 mod schema;
 pub mod settings;
