@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -18,11 +18,15 @@ lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The Rust tests run once, all together, inside one throwaway Secret Service.
+# The Rust tests run once, all together, inside one throwaway Secret Service and next
+# to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-keyring.sh cargo test --workspace --locked
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked
 
 test: lint test-rust
 
-bench: bootstrap
-	cargo bench --locked --bench inventory
+bench: bench-inventory
+
+# Inventory and keychain latency; the keychain part needs a Secret Service.
+bench-inventory: bootstrap
+	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot

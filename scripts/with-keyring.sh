@@ -20,5 +20,5 @@ export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
 export HOME="$scratch/home" XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" \
   XDG_CACHE_HOME="$scratch/cache" XDG_RUNTIME_DIR="$scratch/runtime" NO_AT_BRIDGE=1
 exec dbus-run-session -- sh -c '
-  printf %s keyward-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  printf %s keyward-test | gnome-keyring-daemon --unlock --components=secrets >"${KEYWARD_KEYRING_LOG:-/dev/null}" 2>&1
   exec "$@"' keyring "$@"

@@ -141,7 +141,15 @@ pub fn append(
 pub fn entry_hash(row: &AuditRow) -> String {
     let mut material = Vec::new();
     let seq = row.seq.to_string();
-    for field in [&row.prev_hash, &seq, &row.at, &row.actor, &row.action, &row.subject, &row.detail] {
+    for field in [
+        &row.prev_hash,
+        &seq,
+        &row.at,
+        &row.actor,
+        &row.action,
+        &row.subject,
+        &row.detail,
+    ] {
         material.extend_from_slice(field.len().to_string().as_bytes());
         material.push(b':');
         material.extend_from_slice(field.as_bytes());
@@ -170,7 +178,12 @@ pub fn read_anchor(vault: &Vault) -> Result<Option<Anchor>, VaultError> {
     let parsed = value
         .expose_str()
         .and_then(|text| text.split_once(':'))
-        .and_then(|(seq, hash)| Some(Anchor { seq: seq.parse().ok()?, hash: hash.to_owned() }));
+        .and_then(|(seq, hash)| {
+            Some(Anchor {
+                seq: seq.parse().ok()?,
+                hash: hash.to_owned(),
+            })
+        });
     Ok(parsed)
 }
 
@@ -197,13 +210,22 @@ pub enum AuditProblem {
 impl std::fmt::Display for AuditProblem {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Edited { seq } => write!(formatter, "entry {seq} was edited: its contents no longer match its hash"),
-            Self::Missing { after, before } => write!(formatter, "entries between {after} and {before} were deleted"),
+            Self::Edited { seq } => write!(
+                formatter,
+                "entry {seq} was edited: its contents no longer match its hash"
+            ),
+            Self::Missing { after, before } => write!(
+                formatter,
+                "entries between {after} and {before} were deleted"
+            ),
             Self::BrokenLink { seq } => write!(
                 formatter,
                 "entry {seq} does not follow the entry before it: entries were reordered or replaced"
             ),
-            Self::Truncated { last_seq, anchor_seq } => write!(
+            Self::Truncated {
+                last_seq,
+                anchor_seq,
+            } => write!(
                 formatter,
                 "the log ends at entry {last_seq} but the keychain anchor records entry {anchor_seq}: the newest entries were deleted"
             ),
@@ -211,7 +233,10 @@ impl std::fmt::Display for AuditProblem {
                 formatter,
                 "entry {seq} differs from the one the keychain anchor recorded: the log was rewritten from there on"
             ),
-            Self::AnchorMissing => write!(formatter, "the log has entries but the keychain holds no anchor for it"),
+            Self::AnchorMissing => write!(
+                formatter,
+                "the log has entries but the keychain holds no anchor for it"
+            ),
         }
     }
 }
@@ -301,7 +326,10 @@ mod tests {
 
     fn anchor_of(rows: &[AuditRow]) -> Anchor {
         let last = rows.last().unwrap();
-        Anchor { seq: last.seq, hash: last.hash.clone() }
+        Anchor {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        }
     }
 
     #[test]
@@ -317,7 +345,10 @@ mod tests {
         let mut rows = chain(5);
         let anchor = anchor_of(&rows);
         rows[2].subject = "someone-else".into();
-        assert_eq!(verify(&rows, Some(&anchor)).problems, vec![AuditProblem::Edited { seq: 3 }]);
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::Edited { seq: 3 }]
+        );
     }
 
     #[test]
@@ -329,7 +360,10 @@ mod tests {
             rows[index].prev_hash = rows[index - 1].hash.clone();
             rows[index].hash = entry_hash(&rows[index]);
         }
-        assert_eq!(verify(&rows, Some(&anchor)).problems, vec![AuditProblem::AnchorMismatch { seq: 4 }]);
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::AnchorMismatch { seq: 4 }]
+        );
     }
 
     #[test]
@@ -337,19 +371,31 @@ mod tests {
         let mut rows = chain(5);
         let anchor = anchor_of(&rows);
         rows.remove(2);
-        assert_eq!(verify(&rows, Some(&anchor)).problems, vec![AuditProblem::Missing { after: 2, before: 4 }]);
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::Missing {
+                after: 2,
+                before: 4
+            }]
+        );
         let mut rows = chain(5);
         rows.pop();
         assert_eq!(
             verify(&rows, Some(&anchor)).problems,
-            vec![AuditProblem::Truncated { last_seq: 4, anchor_seq: 5 }]
+            vec![AuditProblem::Truncated {
+                last_seq: 4,
+                anchor_seq: 5
+            }]
         );
     }
 
     #[test]
     fn an_entry_after_the_anchor_is_reported_as_unanchored() {
         let rows = chain(3);
-        let anchor = Anchor { seq: 2, hash: rows[1].hash.clone() };
+        let anchor = Anchor {
+            seq: 2,
+            hash: rows[1].hash.clone(),
+        };
         let report = verify(&rows, Some(&anchor));
         assert!(report.intact);
         assert_eq!(report.unanchored, 1);

@@ -40,7 +40,11 @@ struct Block {
 
 /// Reads PEM certificates and a private key, from one file or from a certificate file
 /// and a separate key file.
-pub fn read_pem(cert_path: &Path, cert_pem: &[u8], key: Option<(&Path, &[u8])>) -> Result<CertificateBundle, CertificateError> {
+pub fn read_pem(
+    cert_path: &Path,
+    cert_pem: &[u8],
+    key: Option<(&Path, &[u8])>,
+) -> Result<CertificateBundle, CertificateError> {
     let mut blocks = parse_pem(cert_path, cert_pem)?;
     let key_path = match key {
         Some((path, bytes)) => {
@@ -60,30 +64,55 @@ pub fn read_pem(cert_path: &Path, cert_pem: &[u8], key: Option<(&Path, &[u8])>) 
     let key = blocks
         .into_iter()
         .find(|block| block.label.ends_with("PRIVATE KEY"))
-        .ok_or_else(|| CertificateError::NoPrivateKey { path: key_path.to_owned() })?;
+        .ok_or_else(|| CertificateError::NoPrivateKey {
+            path: key_path.to_owned(),
+        })?;
     bundle(cert_path, &certificates, &key.label, &key.der)
 }
 
 /// Reads a PKCS#12 (`.p12`/`.pfx`) archive with its password.
-pub fn read_pkcs12(path: &Path, data: &[u8], password: &str) -> Result<CertificateBundle, CertificateError> {
+pub fn read_pkcs12(
+    path: &Path,
+    data: &[u8],
+    password: &str,
+) -> Result<CertificateBundle, CertificateError> {
     use p12_keystore::{KeyStore, Pkcs12ImportPolicy, error::Error as P12Error};
-    let store = KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(|error| match error {
-        P12Error::MacError(_) | P12Error::UnpadError | P12Error::Pkcs5Error(_) => {
-            CertificateError::WrongPassword { path: path.to_owned() }
-        }
-        other => invalid(path, format!("not a readable PKCS#12 archive: {other}")),
-    })?;
+    let store =
+        KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(|error| {
+            match error {
+                P12Error::MacError(_) | P12Error::UnpadError | P12Error::Pkcs5Error(_) => {
+                    CertificateError::WrongPassword {
+                        path: path.to_owned(),
+                    }
+                }
+                other => invalid(path, format!("not a readable PKCS#12 archive: {other}")),
+            }
+        })?;
     let (_, chain) = store
         .private_key_chain()
-        .ok_or_else(|| CertificateError::NoPrivateKey { path: path.to_owned() })?;
-    let certificates: Vec<Vec<u8>> = chain.certs().iter().map(|cert| cert.as_der().to_vec()).collect();
+        .ok_or_else(|| CertificateError::NoPrivateKey {
+            path: path.to_owned(),
+        })?;
+    let certificates: Vec<Vec<u8>> = chain
+        .certs()
+        .iter()
+        .map(|cert| cert.as_der().to_vec())
+        .collect();
     if certificates.is_empty() {
-        return Err(invalid(path, "the archive's private key has no certificate"));
+        return Err(invalid(
+            path,
+            "the archive's private key has no certificate",
+        ));
     }
     bundle(path, &certificates, "PRIVATE KEY", chain.key().as_der())
 }
 
-fn bundle(path: &Path, certificates: &[Vec<u8>], key_label: &str, key_der: &[u8]) -> Result<CertificateBundle, CertificateError> {
+fn bundle(
+    path: &Path,
+    certificates: &[Vec<u8>],
+    key_label: &str,
+    key_der: &[u8],
+) -> Result<CertificateBundle, CertificateError> {
     let parsed: Vec<X509Certificate<'_>> = certificates
         .iter()
         .map(|der| {
@@ -96,7 +125,9 @@ fn bundle(path: &Path, certificates: &[Vec<u8>], key_label: &str, key_der: &[u8]
     let leaf_index = match &public_key {
         Some(public) => parsed
             .iter()
-            .position(|cert| cert.public_key().subject_public_key.data.as_ref() == public.as_slice())
+            .position(|cert| {
+                cert.public_key().subject_public_key.data.as_ref() == public.as_slice()
+            })
             .ok_or_else(|| CertificateError::KeyMismatch {
                 path: path.to_owned(),
                 subject: parsed[0].subject().to_string(),
@@ -132,7 +163,10 @@ fn public_key_of(label: &str, der: &[u8]) -> Option<Vec<u8>> {
                 return Some(pair.public_key().as_ref().to_vec());
             }
             let rng = ring::rand::SystemRandom::new();
-            for algorithm in [&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &signature::ECDSA_P384_SHA384_ASN1_SIGNING] {
+            for algorithm in [
+                &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+            ] {
                 if let Ok(pair) = signature::EcdsaKeyPair::from_pkcs8(algorithm, der, &rng) {
                     return Some(pair.public_key().as_ref().to_vec());
                 }
@@ -149,9 +183,19 @@ fn public_key_of(label: &str, der: &[u8]) -> Option<Vec<u8>> {
 fn describe(cert: &X509Certificate<'_>, der: &[u8], chain_length: usize) -> CertificateInfo {
     let validity = cert.validity();
     let (key_type, key_bits) = match cert.public_key().parsed() {
-        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => ("RSA".to_owned(), rsa.key_size() as u32),
-        Ok(x509_parser::public_key::PublicKey::EC(point)) => ("EC".to_owned(), point.key_size() as u32),
-        Ok(other) => match cert.public_key().algorithm.algorithm.to_id_string().as_str() {
+        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
+            ("RSA".to_owned(), rsa.key_size() as u32)
+        }
+        Ok(x509_parser::public_key::PublicKey::EC(point)) => {
+            ("EC".to_owned(), point.key_size() as u32)
+        }
+        Ok(other) => match cert
+            .public_key()
+            .algorithm
+            .algorithm
+            .to_id_string()
+            .as_str()
+        {
             "1.3.101.112" => ("Ed25519".to_owned(), 256),
             "1.3.101.113" => ("Ed448".to_owned(), 456),
             _ => (format!("{other:?}").chars().take(24).collect(), 0),
@@ -213,7 +257,10 @@ fn parse_pem(path: &Path, bytes: &[u8]) -> Result<Vec<Block>, CertificateError> 
         });
     }
     if blocks.is_empty() {
-        return Err(invalid(path, "no PEM blocks found (expected -----BEGIN CERTIFICATE-----)"));
+        return Err(invalid(
+            path,
+            "no PEM blocks found (expected -----BEGIN CERTIFICATE-----)",
+        ));
     }
     Ok(blocks)
 }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::import::ImportError;
 use crate::certificate::CertificateError;
 use crate::scan::ScanError;
+use crate::import::ImportError;
+use crate::report::{BundleError, SyncError};
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -25,6 +26,12 @@ pub enum Error {
 
     #[error(transparent)]
     Certificate(#[from] CertificateError),
+
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+
+    #[error(transparent)]
+    TeamSync(#[from] SyncError),
 
     #[error(transparent)]
     Scan(#[from] ScanError),
@@ -89,12 +96,21 @@ impl Error {
             Self::Vault(_) => ErrorCode::Internal,
             Self::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             Self::Store(StoreError::Duplicate { .. }) => ErrorCode::AlreadyExists,
-            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => ErrorCode::Environment,
+            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => {
+                ErrorCode::Environment
+            }
             Self::Store(_) => ErrorCode::Internal,
-            Self::Import(_) | Self::Certificate(_) | Self::Invalid { .. } => ErrorCode::InvalidInput,
             // Unreadable roots, bad rule files and broken repositories are all input the
             // user named and can fix.
             Self::Scan(_) => ErrorCode::InvalidInput,
+            Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
+            Self::TeamSync(
+                SyncError::BadUrl(_) | SyncError::Ca { .. } | SyncError::KeyConflict { .. },
+            ) => ErrorCode::InvalidInput,
+            Self::TeamSync(_) => ErrorCode::Environment,
+            Self::Import(_) | Self::Certificate(_) | Self::Bundle(_) | Self::Invalid { .. } => {
+                ErrorCode::InvalidInput
+            }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }

@@ -28,6 +28,7 @@ mod error;
 pub mod import;
 pub mod model;
 pub mod policy;
+pub mod report;
 pub mod scan;
 mod service;
 pub mod store;
@@ -35,6 +36,6 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, Keyward, MAX_AGE_SETTING, ScanMode, ScanRequest,
-    SkippedEntry, default_home,
+    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle, Keyward, MAX_AGE_SETTING,
+    ReviewOverview, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry, default_home,
 };

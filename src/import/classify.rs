@@ -60,8 +60,19 @@ const NAME_PREFIXES: &[(&str, &str)] = &[
 ];
 
 const SECRET_WORDS: &[&str] = &[
-    "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD", "CREDENTIAL", "AUTH", "PRIVATE", "DSN", "SIGNING",
-    "WEBHOOK", "PAT",
+    "KEY",
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "CREDENTIAL",
+    "AUTH",
+    "PRIVATE",
+    "DSN",
+    "SIGNING",
+    "WEBHOOK",
+    "PAT",
 ];
 
 pub fn guess_provider(name: &str, value: &str) -> Option<String> {
@@ -70,7 +81,11 @@ pub fn guess_provider(name: &str, value: &str) -> Option<String> {
         .iter()
         .filter(|(_, provider)| *provider != "twilio" || value.len() == 34)
         .find(|(prefix, _)| value.starts_with(prefix))
-        .or_else(|| NAME_PREFIXES.iter().find(|(prefix, _)| upper.starts_with(prefix)))
+        .or_else(|| {
+            NAME_PREFIXES
+                .iter()
+                .find(|(prefix, _)| upper.starts_with(prefix))
+        })
         .map(|(_, provider)| (*provider).to_owned())
 }
 
@@ -95,10 +110,16 @@ pub fn guess_kind(name: &str, value: &str) -> CredentialKind {
 /// a known provider prefix. Ports, flags and plain URLs stay out unless asked for.
 pub fn looks_secret(name: &str, value: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    let named = upper
-        .split(['_', '-', '.'])
-        .any(|word| SECRET_WORDS.iter().any(|secret| word == *secret || word.ends_with(secret)));
-    let trivial = value.parse::<f64>().is_ok() || matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off");
+    let named = upper.split(['_', '-', '.']).any(|word| {
+        SECRET_WORDS
+            .iter()
+            .any(|secret| word == *secret || word.ends_with(secret))
+    });
+    let trivial = value.parse::<f64>().is_ok()
+        || matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off"
+        );
     let prefixed = VALUE_PREFIXES
         .iter()
         .any(|(prefix, _)| prefix.len() >= 4 && value.starts_with(prefix));
@@ -128,10 +149,16 @@ mod tests {
     #[test]
     fn kinds_and_providers_follow_the_name_and_value() {
         assert_eq!(guess_kind("GITHUB_TOKEN", "ghp_x"), CredentialKind::Token);
-        assert_eq!(guess_kind("STRIPE_API_KEY", "sk_live"), CredentialKind::ApiKey);
+        assert_eq!(
+            guess_kind("STRIPE_API_KEY", "sk_live"),
+            CredentialKind::ApiKey
+        );
         assert_eq!(guess_kind("DB_PASSWORD", "pw"), CredentialKind::Secret);
         assert_eq!(guess_provider("X", "glpat-abc").as_deref(), Some("gitlab"));
-        assert_eq!(guess_provider("AWS_SECRET_ACCESS_KEY", "abc").as_deref(), Some("aws"));
+        assert_eq!(
+            guess_provider("AWS_SECRET_ACCESS_KEY", "abc").as_deref(),
+            Some("aws")
+        );
         assert_eq!(guess_provider("OTHER", "value"), None);
     }
 }

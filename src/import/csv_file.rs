@@ -21,18 +21,30 @@ const ROTATE: &[&str] = &["rotate_every", "rotate-every"];
 const NOTES: &[&str] = &["notes", "note"];
 
 pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|error| line_error(path, 1, format!("unreadable header: {error}")))?
         .iter()
-        .map(|header| header.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .map(|header| {
+            header
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+        })
         .collect();
-    let column = |aliases: &[&str]| headers.iter().position(|header| aliases.contains(&header.as_str()));
+    let column = |aliases: &[&str]| {
+        headers
+            .iter()
+            .position(|header| aliases.contains(&header.as_str()))
+    };
     let (Some(name_at), Some(value_at)) = (column(NAME), column(VALUE)) else {
         return Err(ImportError::WrongFormat {
             path: path.to_owned(),
-            reason: "the header needs a name (or title) column and a value (or password) column".into(),
+            reason: "the header needs a name (or title) column and a value (or password) column"
+                .into(),
         });
     };
     let kind_at = column(KIND);
@@ -47,22 +59,33 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
     let mut items = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| {
-            let line = error.position().map_or(0, |position| position.line() as usize);
+            let line = error
+                .position()
+                .map_or(0, |position| position.line() as usize);
             // The csv crate's messages name field counts and positions, not contents.
-            line_error(path, line, format!("malformed CSV row: {}", describe_csv_error(&error)))
+            line_error(
+                path,
+                line,
+                format!("malformed CSV row: {}", describe_csv_error(&error)),
+            )
         })?;
-        let line = record.position().map_or(0, |position| position.line() as usize);
+        let line = record
+            .position()
+            .map_or(0, |position| position.line() as usize);
         let field = |at: Option<usize>| {
             at.and_then(|at| record.get(at))
                 .map(str::trim)
                 .filter(|text| !text.is_empty())
                 .map(str::to_owned)
         };
-        let name = field(Some(name_at)).ok_or_else(|| line_error(path, line, "the name is empty"))?;
+        let name =
+            field(Some(name_at)).ok_or_else(|| line_error(path, line, "the name is empty"))?;
         let password = record.get(value_at).unwrap_or_default();
         let username = field(username_at);
         let kind = match field(kind_at) {
-            Some(kind) => kind.parse::<CredentialKind>().map_err(|reason| line_error(path, line, reason))?,
+            Some(kind) => kind
+                .parse::<CredentialKind>()
+                .map_err(|reason| line_error(path, line, reason))?,
             None if username.is_some() => CredentialKind::Basic,
             None => guess_kind(&name, password),
         };
@@ -73,13 +96,21 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
             _ => password.to_owned(),
         };
         let mut hosts: Vec<String> = field(hosts_at)
-            .map(|hosts| hosts.split([';', ' ']).filter(|host| !host.is_empty()).map(str::to_owned).collect())
+            .map(|hosts| {
+                hosts
+                    .split([';', ' '])
+                    .filter(|host| !host.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         if let Some(url) = field(url_at).and_then(|url| url::Url::parse(&url).ok()) {
             hosts.extend(url.host_str().map(str::to_owned));
         }
         let rotate_every_days = field(rotate_at)
-            .map(|period| parse_period_days(&period).map_err(|reason| line_error(path, line, reason)))
+            .map(|period| {
+                parse_period_days(&period).map_err(|reason| line_error(path, line, reason))
+            })
             .transpose()?;
         let skip = password.is_empty().then(|| "empty value".to_owned());
         items.push(ImportItem {
@@ -100,7 +131,9 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
 
 fn describe_csv_error(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("{len} fields where the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),

@@ -49,7 +49,10 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
 
 /// Parses a whole `.env` file. The first malformed line is an error naming it.
 pub fn parse_dotenv(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, ImportError> {
-    let lines: Vec<&str> = text.split('\n').map(|line| line.strip_suffix('\r').unwrap_or(line)).collect();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .collect();
     let mut entries = Vec::new();
     let mut index = 0;
     while index < lines.len() {
@@ -59,7 +62,10 @@ pub fn parse_dotenv(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, ImportE
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+        let line = line
+            .strip_prefix("export ")
+            .map(str::trim_start)
+            .unwrap_or(line);
         let Some((key, rest)) = line.split_once('=') else {
             return Err(line_error(path, line_number, "expected KEY=VALUE"));
         };
@@ -99,7 +105,9 @@ fn valid_key(key: &str) -> bool {
 fn unquoted(rest: &str) -> &str {
     let end = rest
         .char_indices()
-        .find(|&(position, c)| c == '#' && (position == 0 || rest[..position].ends_with([' ', '\t'])))
+        .find(|&(position, c)| {
+            c == '#' && (position == 0 || rest[..position].ends_with([' ', '\t']))
+        })
         .map_or(rest.len(), |(position, _)| position);
     rest[..end].trim_end()
 }
@@ -107,7 +115,12 @@ fn unquoted(rest: &str) -> &str {
 /// Reads a quoted value starting at `rest` (the remainder of line `start`), continuing
 /// onto following lines until the closing quote. Returns the value and how many extra
 /// lines it used.
-fn quoted(lines: &[&str], start: usize, rest: &str, quote: char) -> Result<(Zeroizing<String>, usize), String> {
+fn quoted(
+    lines: &[&str],
+    start: usize,
+    rest: &str,
+    quote: char,
+) -> Result<(Zeroizing<String>, usize), String> {
     let mut value = Zeroizing::new(String::new());
     let mut current = &rest[1..];
     let mut extra_lines = 0;
@@ -156,7 +169,13 @@ mod tests {
         parse_dotenv(Path::new(".env"), text)
             .unwrap()
             .into_iter()
-            .map(|entry| (entry.key, entry.value.expose_str().unwrap().to_owned(), entry.line))
+            .map(|entry| {
+                (
+                    entry.key,
+                    entry.value.expose_str().unwrap().to_owned(),
+                    entry.line,
+                )
+            })
             .collect()
     }
 
@@ -187,7 +206,10 @@ mod tests {
         ] {
             let error = parse_dotenv(Path::new("app/.env"), text).err().expect(text);
             let message = error.to_string();
-            assert!(message.starts_with(&format!("app/.env:{line}:")), "{message}");
+            assert!(
+                message.starts_with(&format!("app/.env:{line}:")),
+                "{message}"
+            );
             assert!(message.contains(words), "{message}");
         }
     }

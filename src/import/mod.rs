@@ -22,11 +22,18 @@ use crate::model::{CredentialKind, SecretValue};
 #[derive(Debug, Error)]
 pub enum ImportError {
     #[error("{}: cannot read: {source}", path.display())]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// A problem at one line (1-based) of the file.
     #[error("{}:{line}: {reason}", path.display())]
-    Line { path: PathBuf, line: usize, reason: String },
+    Line {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
 
     /// The file is valid but not the kind of file this reader takes.
     #[error("{}: {reason}", path.display())]
@@ -96,13 +103,19 @@ impl ImportPlan {
 
 /// Reads `path` as `format`.
 pub fn read_plan(format: ImportFormat, path: &Path) -> Result<ImportPlan, ImportError> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| ImportError::Unreadable {
-        path: path.to_owned(),
-        source,
-    })?);
+    let bytes =
+        zeroize::Zeroizing::new(
+            std::fs::read(path).map_err(|source| ImportError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })?,
+        );
     let text = std::str::from_utf8(&bytes).map_err(|error| ImportError::WrongFormat {
         path: path.to_owned(),
-        reason: format!("not UTF-8 text (invalid byte at offset {})", error.valid_up_to()),
+        reason: format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            error.valid_up_to()
+        ),
     })?;
     let items = match format {
         ImportFormat::Dotenv => dotenv::items(path, text)?,

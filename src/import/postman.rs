@@ -28,10 +28,18 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
         line_error(path, error.line(), format!("invalid JSON: {error}"))
     })?;
     if environment.info.is_some() && environment.item.is_some() {
-        return Err(wrong("this is a Postman collection; export the environment instead".into()));
+        return Err(wrong(
+            "this is a Postman collection; export the environment instead".into(),
+        ));
     }
-    if let Some(scope) = environment.scope.as_deref().filter(|scope| *scope != "environment") {
-        return Err(wrong(format!("this is a Postman `{scope}` export, not an environment")));
+    if let Some(scope) = environment
+        .scope
+        .as_deref()
+        .filter(|scope| *scope != "environment")
+    {
+        return Err(wrong(format!(
+            "this is a Postman `{scope}` export, not an environment"
+        )));
     }
     let values = environment
         .values
@@ -52,7 +60,10 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
             Some(serde_json::Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        let enabled = object.get("enabled").and_then(|enabled| enabled.as_bool()).unwrap_or(true);
+        let enabled = object
+            .get("enabled")
+            .and_then(|enabled| enabled.as_bool())
+            .unwrap_or(true);
         let marked_secret = object.get("type").and_then(|kind| kind.as_str()) == Some("secret");
         let skip = if !enabled {
             Some("disabled in Postman".to_owned())

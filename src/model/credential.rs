@@ -93,7 +93,10 @@ impl FromStr for CredentialKind {
             .find(|kind| kind.as_str() == text)
             .ok_or_else(|| {
                 let known: Vec<&str> = Self::ALL.iter().map(|kind| kind.as_str()).collect();
-                format!("unknown credential kind `{text}`; expected one of {}", known.join(", "))
+                format!(
+                    "unknown credential kind `{text}`; expected one of {}",
+                    known.join(", ")
+                )
             })
     }
 }
@@ -229,14 +232,23 @@ mod tests {
         for kind in CredentialKind::ALL {
             assert_eq!(kind.as_str().parse::<CredentialKind>(), Ok(kind));
         }
-        assert!("password".parse::<CredentialKind>().unwrap_err().contains("password"));
+        assert!(
+            "password"
+                .parse::<CredentialKind>()
+                .unwrap_err()
+                .contains("password")
+        );
     }
 
     #[test]
     fn pair_kinds_require_a_colon() {
         assert!(CredentialKind::Basic.validate_value(b"alice:pw").is_ok());
         assert!(CredentialKind::Basic.validate_value(b"alice").is_err());
-        assert!(CredentialKind::Oauth2Client.validate_value(b":secret").is_err());
+        assert!(
+            CredentialKind::Oauth2Client
+                .validate_value(b":secret")
+                .is_err()
+        );
         assert!(CredentialKind::Token.validate_value(b"").is_err());
     }
 

@@ -39,7 +39,9 @@ impl FromStr for Environment {
             "prod" | "production" => Ok(Self::Prod),
             "staging" | "stage" => Ok(Self::Staging),
             "dev" | "development" => Ok(Self::Dev),
-            _ => Err(format!("unknown environment `{text}`; expected prod, staging or dev")),
+            _ => Err(format!(
+                "unknown environment `{text}`; expected prod, staging or dev"
+            )),
         }
     }
 }
@@ -169,11 +171,23 @@ mod tests {
 
     #[test]
     fn auth_methods_round_trip() {
-        for text in ["header:X-Api-Key", "bearer", "basic", "query:key", "mtls", "none"] {
+        for text in [
+            "header:X-Api-Key",
+            "bearer",
+            "basic",
+            "query:key",
+            "mtls",
+            "none",
+        ] {
             let method: AuthMethod = text.parse().unwrap();
             assert_eq!(method.to_string(), text);
         }
         assert!("header:".parse::<AuthMethod>().is_err());
-        assert!("cookie".parse::<AuthMethod>().unwrap_err().contains("cookie"));
+        assert!(
+            "cookie"
+                .parse::<AuthMethod>()
+                .unwrap_err()
+                .contains("cookie")
+        );
     }
 }

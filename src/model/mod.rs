@@ -6,7 +6,9 @@ mod integration;
 mod secret;
 
 pub use credential::{CertificateInfo, Credential, CredentialKind, NewCredential, StorageKind};
-pub use integration::{AuthMethod, Endpoint, Environment, Integration, NewEndpoint, NewIntegration};
+pub use integration::{
+    AuthMethod, Endpoint, Environment, Integration, NewEndpoint, NewIntegration,
+};
 pub use secret::{SecretValue, redact};
 
 /// Parses a duration such as `90d`, `12w`, `6m` (months of 30 days) or `1y` into whole
@@ -26,7 +28,11 @@ pub fn parse_period_days(text: &str) -> Result<u32, String> {
         "w" => 7,
         "m" => 30,
         "y" => 365,
-        _ => return Err(format!("`{text}` has unknown unit `{unit}`; use d, w, m or y")),
+        _ => {
+            return Err(format!(
+                "`{text}` has unknown unit `{unit}`; use d, w, m or y"
+            ));
+        }
     };
     let days = count
         .checked_mul(days_per_unit)
@@ -52,7 +58,10 @@ mod tests {
     fn bad_periods_name_the_input() {
         for bad in ["", "d", "0d", "90x", "-3d", "1000y"] {
             let error = parse_period_days(bad).expect_err(bad);
-            assert!(error.contains(bad), "error for {bad:?} should quote it: {error}");
+            assert!(
+                error.contains(bad),
+                "error for {bad:?} should quote it: {error}"
+            );
         }
     }
 }

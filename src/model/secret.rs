@@ -73,7 +73,12 @@ impl PartialEq for SecretValue {
     /// not leak how many leading bytes matched.
     fn eq(&self, other: &Self) -> bool {
         self.0.len() == other.0.len()
-            && self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && self
+                .0
+                .iter()
+                .zip(other.0.iter())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
@@ -87,7 +92,10 @@ mod tests {
     fn debug_and_display_never_show_the_value() {
         let secret = SecretValue::from_string("canary-debug-9f2c7e1b".to_owned());
         let shown = format!("{secret:?} {secret} {secret:#?}");
-        assert!(!shown.contains("canary"), "a secret leaked through formatting: {shown}");
+        assert!(
+            !shown.contains("canary"),
+            "a secret leaked through formatting: {shown}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use crate::audit::{self, AuditAction};
 use crate::model::{CertificateInfo, Credential, NewCredential, SecretValue, StorageKind};
 use crate::store::credentials::{self as rows, StoredCredential};
 use crate::store::integrations;
-use crate::vault::{ENVELOPE_THRESHOLD, EnvelopeKey, Slot, VaultError, open_envelope, random_id, seal_envelope};
+use crate::vault::{
+    ENVELOPE_THRESHOLD, EnvelopeKey, Slot, VaultError, open_envelope, random_id, seal_envelope,
+};
 use crate::{Error, Result};
 
 /// Why a secret value is read out of the keychain; each is audited under its own action.
@@ -52,8 +54,14 @@ impl Keyward {
     /// Stores a new credential: value in the keychain, metadata in the inventory, one
     /// audit entry. Nothing is left behind if any step fails.
     pub fn add_credential(&mut self, new: NewCredential, value: SecretValue) -> Result<Credential> {
-        let pending = PendingCredential { new, value, certificate: None, origin: None };
-        let mut created = self.create_credentials(vec![pending], AuditAction::CredentialCreate, None)?;
+        let pending = PendingCredential {
+            new,
+            value,
+            certificate: None,
+            origin: None,
+        };
+        let mut created =
+            self.create_credentials(vec![pending], AuditAction::CredentialCreate, None)?;
         Ok(created.remove(0))
     }
 
@@ -71,7 +79,10 @@ impl Keyward {
         for pending in batch {
             if !seen.insert(pending.new.name.clone()) {
                 let field = pending.origin.clone().unwrap_or_else(|| "name".into());
-                return Err(Error::invalid(field, format!("credential `{}` appears twice", pending.new.name)));
+                return Err(Error::invalid(
+                    field,
+                    format!("credential `{}` appears twice", pending.new.name),
+                ));
             }
             let at = |error: Error| match &pending.origin {
                 Some(origin) => Error::invalid(origin.clone(), error.to_string()),
@@ -99,7 +110,10 @@ impl Keyward {
         source: Option<&str>,
     ) -> Result<Vec<Credential>> {
         let vault = self.vault.clone();
-        let names: Vec<String> = prepared.iter().map(|(stored, _)| stored.credential.name.clone()).collect();
+        let names: Vec<String> = prepared
+            .iter()
+            .map(|(stored, _)| stored.credential.name.clone())
+            .collect();
         self.write(|connection, at, actor| {
             let mut last_row = None;
             for (stored, value) in prepared {
@@ -124,7 +138,14 @@ impl Keyward {
                     "storage": stored.credential.storage,
                     "source": source,
                 });
-                last_row = Some(audit::append(connection, at, actor, action, &stored.credential.name, detail)?);
+                last_row = Some(audit::append(
+                    connection,
+                    at,
+                    actor,
+                    action,
+                    &stored.credential.name,
+                    detail,
+                )?);
             }
             let created = names
                 .iter()
@@ -139,13 +160,19 @@ impl Keyward {
     fn prepare(&mut self, pending: &PendingCredential) -> Result<StoredCredential> {
         let new = &pending.new;
         validate::name("name", &new.name)?;
-        let kind = new
-            .kind
-            .ok_or_else(|| Error::invalid("kind", format!("credential `{}` needs a kind", new.name)))?;
+        let kind = new.kind.ok_or_else(|| {
+            Error::invalid("kind", format!("credential `{}` needs a kind", new.name))
+        })?;
         kind.validate_value(pending.value.expose())
-            .map_err(|problem| Error::invalid("value", format!("credential `{}`: {problem}", new.name)))?;
+            .map_err(|problem| {
+                Error::invalid("value", format!("credential `{}`: {problem}", new.name))
+            })?;
         if rows::find_by_name(self.store.connection(), &new.name)?.is_some() {
-            return Err(crate::store::StoreError::Duplicate { what: "credential", name: new.name.clone() }.into());
+            return Err(crate::store::StoreError::Duplicate {
+                what: "credential",
+                name: new.name.clone(),
+            }
+            .into());
         }
         let mut allowed_hosts = Vec::new();
         for host in &new.allowed_hosts {
@@ -179,7 +206,9 @@ impl Keyward {
                 integration: new.integration.clone(),
                 created_at: now,
                 rotated_at: now,
-                expires_at: new.expires_at.or(pending.certificate.as_ref().map(|cert| cert.not_after)),
+                expires_at: new
+                    .expires_at
+                    .or(pending.certificate.as_ref().map(|cert| cert.not_after)),
                 rotate_every_days: new.rotate_every_days,
                 rotation_method: None,
                 allowed_hosts,
@@ -197,7 +226,10 @@ impl Keyward {
     }
 
     pub fn list_credentials(&self) -> Result<Vec<Credential>> {
-        Ok(rows::list(self.store.connection())?.into_iter().map(|stored| stored.credential).collect())
+        Ok(rows::list(self.store.connection())?
+            .into_iter()
+            .map(|stored| stored.credential)
+            .collect())
     }
 
     pub fn credential(&self, name: &str) -> Result<Credential> {
@@ -231,10 +263,16 @@ impl Keyward {
     /// Reads the plaintext of a stored credential without auditing; callers audit.
     pub(crate) fn read_value(&self, stored: &StoredCredential) -> Result<SecretValue> {
         match stored.credential.storage {
-            StorageKind::Keychain => Ok(self.vault.read_required(&Slot::Credential(stored.slot_id.clone()))?),
+            StorageKind::Keychain => Ok(self
+                .vault
+                .read_required(&Slot::Credential(stored.slot_id.clone()))?),
             StorageKind::Envelope => {
-                let key = self.vault.read_required(&Slot::EnvelopeKey(stored.slot_id.clone()))?;
-                let mismatch = || VaultError::EnvelopeMismatch { name: stored.credential.name.clone() };
+                let key = self
+                    .vault
+                    .read_required(&Slot::EnvelopeKey(stored.slot_id.clone()))?;
+                let mismatch = || VaultError::EnvelopeMismatch {
+                    name: stored.credential.name.clone(),
+                };
                 let key = EnvelopeKey::from_secret(&key).ok_or_else(mismatch)?;
                 let sealed = stored.sealed_value.as_deref().ok_or_else(mismatch)?;
                 Ok(open_envelope(&key, sealed, &stored.slot_id).ok_or_else(mismatch)?)
@@ -270,7 +308,14 @@ impl Keyward {
         let updated = credential.clone();
         self.write(move |connection, at, actor| {
             rows::update_details(connection, &updated)?;
-            let row = audit::append(connection, at, actor, AuditAction::CredentialUpdate, &updated.name, detail)?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialUpdate,
+                &updated.name,
+                detail,
+            )?;
             Ok(((), row))
         })?;
         self.credential(name)
@@ -284,7 +329,14 @@ impl Keyward {
         self.write(|connection, at, actor| {
             rows::delete(connection, name)?;
             let detail = serde_json::json!({"fingerprint": stored.credential.fingerprint});
-            let row = audit::append(connection, at, actor, AuditAction::CredentialDelete, name, detail)?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialDelete,
+                name,
+                detail,
+            )?;
             vault.delete(&Slot::Credential(stored.slot_id.clone()))?;
             vault.delete(&Slot::EnvelopeKey(stored.slot_id.clone()))?;
             Ok(((), row))

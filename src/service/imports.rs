@@ -51,16 +51,28 @@ pub struct CertificateImport {
 
 impl Keyward {
     /// What importing `path` would create and skip, with values redacted.
-    pub fn preview_import(&self, format: ImportFormat, path: &Path) -> Result<Vec<ImportPreviewItem>> {
+    pub fn preview_import(
+        &self,
+        format: ImportFormat,
+        path: &Path,
+    ) -> Result<Vec<ImportPreviewItem>> {
         Ok(import::read_plan(format, path)?.preview())
     }
 
     /// Imports `path`. One bad entry aborts the whole import with `file:line: reason`.
-    pub fn import_file(&mut self, format: ImportFormat, path: &Path, options: &ImportOptions) -> Result<ImportOutcome> {
+    pub fn import_file(
+        &mut self,
+        format: ImportFormat,
+        path: &Path,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
         let plan = import::read_plan(format, path)?;
         for wanted in &options.only {
             if !plan.items.iter().any(|item| &item.name == wanted) {
-                return Err(Error::invalid("--only", format!("`{wanted}` is not in {}", path.display())));
+                return Err(Error::invalid(
+                    "--only",
+                    format!("`{wanted}` is not in {}", path.display()),
+                ));
             }
         }
         let mut pending = Vec::new();
@@ -77,7 +89,11 @@ impl Keyward {
                 None
             };
             if let Some(reason) = reason {
-                skipped.push(SkippedEntry { name: item.name, line: item.line as u32, reason });
+                skipped.push(SkippedEntry {
+                    name: item.name,
+                    line: item.line as u32,
+                    reason,
+                });
                 continue;
             }
             pending.push(PendingCredential {
@@ -127,7 +143,11 @@ impl Keyward {
                     Some(path) => Some((path.as_path(), zeroize::Zeroizing::new(read(path)?))),
                     None => None,
                 };
-                certificate::read_pem(&request.path, &data, key.as_ref().map(|(path, bytes)| (*path, bytes.as_slice())))?
+                certificate::read_pem(
+                    &request.path,
+                    &data,
+                    key.as_ref().map(|(path, bytes)| (*path, bytes.as_slice())),
+                )?
             }
         };
         let mut credential = request.credential;
@@ -139,7 +159,8 @@ impl Keyward {
             origin: None,
         };
         let source = request.path.display().to_string();
-        let mut created = self.create_credentials(vec![pending], AuditAction::Import, Some(&source))?;
+        let mut created =
+            self.create_credentials(vec![pending], AuditAction::Import, Some(&source))?;
         Ok(created.remove(0))
     }
 }

@@ -19,7 +19,10 @@ impl Keyward {
             let url = validate::url("endpoint", &endpoint.url)?;
             if let Some(credential) = &endpoint.credential {
                 credentials::by_name(self.store.connection(), credential)?;
-                let host = url.host_str().expect("validated URL has a host").to_ascii_lowercase();
+                let host = url
+                    .host_str()
+                    .expect("validated URL has a host")
+                    .to_ascii_lowercase();
                 linked_hosts.push((credential.clone(), host));
             }
         }
@@ -70,9 +73,18 @@ impl Keyward {
         integrations::by_name(self.store.connection(), name)?;
         self.write(|connection, at, actor| {
             if !integrations::delete(connection, name)? {
-                return Err(Error::Internal(format!("integration `{name}` vanished during removal")));
+                return Err(Error::Internal(format!(
+                    "integration `{name}` vanished during removal"
+                )));
             }
-            let row = audit::append(connection, at, actor, AuditAction::IntegrationDelete, name, serde_json::json!({}))?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::IntegrationDelete,
+                name,
+                serde_json::json!({}),
+            )?;
             Ok(((), row))
         })
     }

@@ -5,7 +5,9 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod review;
 mod scanning;
+mod team;
 mod validate;
 mod warnings;
 
@@ -16,6 +18,7 @@ pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
+pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};
@@ -46,6 +49,14 @@ impl Keyward {
     /// Creates a home (or opens one that exists) and makes sure the keychain is usable.
     /// Running it twice is harmless.
     pub fn init(home: &Path) -> Result<Self> {
+        Self::init_as(home, "library")
+    }
+
+    /// [`Keyward::init`], attributing the audit entry to `surface` (`cli`, `app`).
+    pub fn init_as(home: &Path, surface: &str) -> Result<Self> {
+        // Refuse before creating anything if there is no keychain: a home whose secrets
+        // could not be stored is worse than no home.
+        Vault::new("availability-probe").check_available()?;
         create_private_dir(home)?;
         let store = Store::open(&home.join(DATABASE_FILE))?;
         let (vault_id, created) = match settings::get(store.connection(), settings::VAULT_ID)? {
@@ -53,10 +64,7 @@ impl Keyward {
             None => (random_id(), true),
         };
         let vault = Vault::new(vault_id.clone());
-        // Refuse before writing anything if there is no keychain: a home whose secrets
-        // could not be stored is worse than no home.
-        vault.check_available()?;
-        let mut keyward = Self::assemble(home, store, vault);
+        let mut keyward = Self::assemble(home, store, vault).with_surface(surface);
         if created {
             let vault_id_for_tx = vault_id.clone();
             keyward.write(|connection, at, actor| {
@@ -80,11 +88,16 @@ impl Keyward {
     pub fn open(home: &Path) -> Result<Self> {
         let database = home.join(DATABASE_FILE);
         if !database.is_file() {
-            return Err(Error::NotInitialized { path: home.to_owned() });
+            return Err(Error::NotInitialized {
+                path: home.to_owned(),
+            });
         }
         let store = Store::open(&database)?;
-        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?
-            .ok_or_else(|| Error::NotInitialized { path: home.to_owned() })?;
+        let vault_id = settings::get(store.connection(), settings::VAULT_ID)?.ok_or_else(|| {
+            Error::NotInitialized {
+                path: home.to_owned(),
+            }
+        })?;
         Ok(Self::assemble(home, store, Vault::new(vault_id)))
     }
 
@@ -132,7 +145,11 @@ impl Keyward {
     /// here so that no change lands without its entry.
     pub(crate) fn write<T>(
         &mut self,
-        work: impl FnOnce(&rusqlite::Connection, chrono::DateTime<chrono::Utc>, &str) -> Result<(T, store::audit_entries::AuditRow)>,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
     ) -> Result<T> {
         let at = self.clock.now();
         let actor = self.actor.clone();
@@ -147,9 +164,9 @@ impl Keyward {
     /// session.
     pub(crate) fn fingerprint_key(&mut self) -> Result<&SecretValue> {
         if self.fingerprint_key.is_none() {
-            let key = self
-                .vault
-                .read_or_create(&Slot::FingerprintKey, || SecretValue::new(random_bytes::<32>().to_vec()))?;
+            let key = self.vault.read_or_create(&Slot::FingerprintKey, || {
+                SecretValue::new(random_bytes::<32>().to_vec())
+            })?;
             self.fingerprint_key = Some(key);
         }
         Ok(self.fingerprint_key.as_ref().expect("set above"))
@@ -166,6 +183,7 @@ impl Keyward {
 
 fn default_actor(surface: &str) -> String {
     let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     format!("{user} ({surface})")
@@ -174,7 +192,10 @@ fn default_actor(surface: &str) -> String {
 /// Creates the home with owner-only permissions: the database holds no secrets, but the
 /// inventory itself (which services, which hosts, who owns them) is still sensitive.
 fn create_private_dir(path: &Path) -> Result<()> {
-    let failed = |source| Error::Home { path: path.to_owned(), source };
+    let failed = |source| Error::Home {
+        path: path.to_owned(),
+        source,
+    };
     std::fs::create_dir_all(path).map_err(failed)?;
     #[cfg(unix)]
     {

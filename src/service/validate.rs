@@ -10,12 +10,18 @@ pub(crate) fn name(field: &str, value: &str) -> Result<()> {
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.chars().count() > 128 {
-        return Err(Error::invalid(field, format!("`{value}` is longer than 128 characters")));
+        return Err(Error::invalid(
+            field,
+            format!("`{value}` is longer than 128 characters"),
+        ));
     }
     if value.trim() != value || value.chars().any(char::is_control) {
         return Err(Error::invalid(
             field,
-            format!("`{}` has leading/trailing spaces or control characters", value.escape_default()),
+            format!(
+                "`{}` has leading/trailing spaces or control characters",
+                value.escape_default()
+            ),
         ));
     }
     Ok(())
@@ -37,16 +43,23 @@ pub(crate) fn host(value: &str) -> Result<String> {
                 && !label.ends_with('-')
         });
     if !(is_ip || is_dns) || (is_ip && lowered.starts_with("*.")) {
-        return Err(Error::invalid("host", format!("`{value}` is not a host name or IP address")));
+        return Err(Error::invalid(
+            "host",
+            format!("`{value}` is not a host name or IP address"),
+        ));
     }
     Ok(lowered)
 }
 
 /// An endpoint or token URL: absolute http(s) with a host.
 pub(crate) fn url(field: &str, value: &str) -> Result<url::Url> {
-    let parsed = url::Url::parse(value).map_err(|error| Error::invalid(field, format!("`{value}` is not a URL: {error}")))?;
+    let parsed = url::Url::parse(value)
+        .map_err(|error| Error::invalid(field, format!("`{value}` is not a URL: {error}")))?;
     if !matches!(parsed.scheme(), "https" | "http") {
-        return Err(Error::invalid(field, format!("`{value}` must be an http or https URL")));
+        return Err(Error::invalid(
+            field,
+            format!("`{value}` must be an http or https URL"),
+        ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(field, format!("`{value}` has no host")));
@@ -69,7 +82,14 @@ mod tests {
         assert_eq!(host("API.Example.com.").unwrap(), "api.example.com");
         assert_eq!(host("*.example.com").unwrap(), "*.example.com");
         assert_eq!(host("127.0.0.1").unwrap(), "127.0.0.1");
-        for bad in ["", "exa mple.com", "-a.com", "a..b", "*.127.0.0.1", "http://x"] {
+        for bad in [
+            "",
+            "exa mple.com",
+            "-a.com",
+            "a..b",
+            "*.127.0.0.1",
+            "http://x",
+        ] {
             assert!(host(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -79,6 +99,9 @@ mod tests {
         assert!(url("endpoint", "https://api.example.com/v1").is_ok());
         assert!(url("endpoint", "ftp://x.example").is_err());
         let error = url("endpoint", "https://user:pw@api.example.com").unwrap_err();
-        assert!(!error.to_string().contains("pw@"), "the error must not echo the password");
+        assert!(
+            !error.to_string().contains("pw@"),
+            "the error must not echo the password"
+        );
     }
 }

@@ -23,7 +23,16 @@ pub fn insert(connection: &Connection, row: &AuditRow) -> Result<()> {
     connection.execute(
         "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![row.seq, row.at, row.actor, row.action, row.subject, row.detail, row.prev_hash, row.hash],
+        params![
+            row.seq,
+            row.at,
+            row.actor,
+            row.action,
+            row.subject,
+            row.detail,
+            row.prev_hash,
+            row.hash
+        ],
     )?;
     Ok(())
 }
@@ -41,7 +50,8 @@ pub fn all(connection: &Connection) -> Result<Vec<AuditRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const SELECT: &str = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log";
+const SELECT: &str =
+    "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log";
 
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {

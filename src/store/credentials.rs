@@ -82,17 +82,22 @@ pub fn by_name(connection: &Connection, name: &str) -> Result<StoredCredential> 
 
 pub fn find_by_name(connection: &Connection, name: &str) -> Result<Option<StoredCredential>> {
     let mut statement = connection.prepare_cached(&select("WHERE c.name = ?1"))?;
-    statement.query_row([name], read_row).optional()?.transpose()
+    statement
+        .query_row([name], read_row)
+        .optional()?
+        .transpose()
 }
 
 pub fn by_fingerprint(connection: &Connection, fingerprint: &str) -> Result<Vec<StoredCredential>> {
-    let mut statement = connection.prepare_cached(&select("WHERE c.fingerprint = ?1 ORDER BY c.name"))?;
+    let mut statement =
+        connection.prepare_cached(&select("WHERE c.fingerprint = ?1 ORDER BY c.name"))?;
     let rows = statement.query_map([fingerprint], read_row)?;
     rows.map(|row| row?).collect()
 }
 
 pub fn count(connection: &Connection) -> Result<u64> {
-    let count: i64 = connection.query_row("SELECT count(*) FROM credentials", [], |row| row.get(0))?;
+    let count: i64 =
+        connection.query_row("SELECT count(*) FROM credentials", [], |row| row.get(0))?;
     Ok(count.max(0) as u64)
 }
 
@@ -114,7 +119,14 @@ pub fn update_value(
     let changed = connection.execute(
         "UPDATE credentials SET fingerprint = ?2, value_length = ?3, storage = ?4,
             sealed_value = ?5, rotated_at = ?6 WHERE name = ?1",
-        params![name, fingerprint, value_length, storage_name(storage), sealed_value, to_db_time(rotated_at)],
+        params![
+            name,
+            fingerprint,
+            value_length,
+            storage_name(storage),
+            sealed_value,
+            to_db_time(rotated_at)
+        ],
     )?;
     require_changed(changed, name)
 }
@@ -212,10 +224,26 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCredential>> {
         row.get::<_, Option<Vec<u8>>>(19)?,
     );
     Ok((|| {
-        let (id, name, provider, integration, rotate_every_days, rotation_method, allow_insecure, token_url, fingerprint, value_length, notes, slot_id, sealed_value) = raw;
+        let (
+            id,
+            name,
+            provider,
+            integration,
+            rotate_every_days,
+            rotation_method,
+            allow_insecure,
+            token_url,
+            fingerprint,
+            value_length,
+            notes,
+            slot_id,
+            sealed_value,
+        ) = raw;
         let credential = Credential {
             id,
-            kind: kind.parse::<CredentialKind>().map_err(|error| corrupt("credential kind", error))?,
+            kind: kind
+                .parse::<CredentialKind>()
+                .map_err(|error| corrupt("credential kind", error))?,
             provider,
             integration,
             created_at: from_db_time(&created_at)?,
@@ -223,7 +251,8 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCredential>> {
             expires_at: expires_at.as_deref().map(from_db_time).transpose()?,
             rotate_every_days,
             rotation_method,
-            allowed_hosts: serde_json::from_str(&allowed_hosts).map_err(|error| corrupt("allowed hosts", error))?,
+            allowed_hosts: serde_json::from_str(&allowed_hosts)
+                .map_err(|error| corrupt("allowed hosts", error))?,
             allow_insecure,
             token_url,
             fingerprint,

@@ -7,7 +7,11 @@ use crate::model::{AuthMethod, Endpoint, Environment, Integration, NewIntegratio
 
 pub fn id_by_name(connection: &Connection, name: &str) -> Result<i64> {
     connection
-        .query_row("SELECT id FROM integrations WHERE name = ?1", [name], |row| row.get(0))
+        .query_row(
+            "SELECT id FROM integrations WHERE name = ?1",
+            [name],
+            |row| row.get(0),
+        )
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: "integration",
@@ -17,7 +21,11 @@ pub fn id_by_name(connection: &Connection, name: &str) -> Result<i64> {
 
 /// Inserts an integration and its endpoints; run it inside a transaction so a bad
 /// endpoint leaves no half-made integration.
-pub fn insert(connection: &Connection, new: &NewIntegration, now: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+pub fn insert(
+    connection: &Connection,
+    new: &NewIntegration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
     connection
         .execute(
             "INSERT INTO integrations (name, provider, owner, environment, tags, notes, issuer, created_at)
@@ -36,7 +44,13 @@ pub fn insert(connection: &Connection, new: &NewIntegration, now: chrono::DateTi
         .map_err(|error| StoreError::from_insert(error, "integration", &new.name))?;
     let integration_id = connection.last_insert_rowid();
     for endpoint in &new.endpoints {
-        add_endpoint(connection, integration_id, &endpoint.url, &endpoint.auth, endpoint.credential.as_deref())?;
+        add_endpoint(
+            connection,
+            integration_id,
+            &endpoint.url,
+            &endpoint.auth,
+            endpoint.credential.as_deref(),
+        )?;
     }
     Ok(integration_id)
 }
@@ -51,7 +65,11 @@ pub fn add_endpoint(
     let credential_id: Option<i64> = match credential {
         Some(name) => Some(
             connection
-                .query_row("SELECT id FROM credentials WHERE name = ?1", [name], |row| row.get(0))
+                .query_row(
+                    "SELECT id FROM credentials WHERE name = ?1",
+                    [name],
+                    |row| row.get(0),
+                )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound {
                     what: "credential",
@@ -70,7 +88,11 @@ pub fn add_endpoint(
 }
 
 /// Links a credential to an endpoint after the fact (the credential was added later).
-pub fn set_endpoint_credential(connection: &Connection, endpoint_id: i64, credential: Option<&str>) -> Result<()> {
+pub fn set_endpoint_credential(
+    connection: &Connection,
+    endpoint_id: i64,
+    credential: Option<&str>,
+) -> Result<()> {
     connection.execute(
         "UPDATE endpoints SET credential_id = (SELECT id FROM credentials WHERE name = ?2) WHERE id = ?1",
         params![endpoint_id, credential],
@@ -105,9 +127,11 @@ pub fn list(connection: &Connection) -> Result<Vec<Integration>> {
             name,
             provider,
             owner,
-            environment: environment.parse::<Environment>().map_err(|detail| StoreError::Corrupt {
-                field: "environment",
-                detail,
+            environment: environment.parse::<Environment>().map_err(|detail| {
+                StoreError::Corrupt {
+                    field: "environment",
+                    detail,
+                }
             })?,
             tags: serde_json::from_str(&tags).map_err(|error| StoreError::Corrupt {
                 field: "tags",
@@ -155,16 +179,21 @@ fn all_endpoints(connection: &Connection) -> Result<std::collections::HashMap<i6
     let mut by_integration: std::collections::HashMap<i64, Vec<Endpoint>> = Default::default();
     for row in rows {
         let (integration_id, id, url, auth, credential) = row?;
-        let auth = auth.parse::<AuthMethod>().map_err(|detail| StoreError::Corrupt {
-            field: "endpoint auth method",
-            detail,
-        })?;
-        by_integration.entry(integration_id).or_default().push(Endpoint {
-            id,
-            url,
-            auth,
-            credential,
-        });
+        let auth = auth
+            .parse::<AuthMethod>()
+            .map_err(|detail| StoreError::Corrupt {
+                field: "endpoint auth method",
+                detail,
+            })?;
+        by_integration
+            .entry(integration_id)
+            .or_default()
+            .push(Endpoint {
+                id,
+                url,
+                auth,
+                credential,
+            });
     }
     Ok(by_integration)
 }

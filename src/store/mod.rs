@@ -4,9 +4,10 @@
 
 pub mod audit_entries;
 pub mod credentials;
-pub mod integrations;
 mod error;
 pub mod findings;
+pub mod integrations;
+pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;
@@ -39,10 +40,11 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut connection = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
+        let mut connection =
+            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
         configure(&connection).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,

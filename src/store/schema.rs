@@ -86,7 +86,21 @@ const MIGRATIONS: &[&str] = &[
         hash      TEXT NOT NULL
     ) STRICT;
     "#,
-    // 2: leak-scan findings (redacted and fingerprinted, never the secret) and probe
+    // 2: workstations a reviewer trusts, pinned to their signing keys, with the latest
+    // snapshot each sent.
+    r#"
+    CREATE TABLE review_workstations (
+        id            TEXT PRIMARY KEY,
+        public_key    TEXT NOT NULL,
+        hostname      TEXT NOT NULL,
+        user          TEXT NOT NULL,
+        trusted_at    TEXT NOT NULL,
+        last_sequence INTEGER NOT NULL,
+        imported_at   TEXT NOT NULL,
+        snapshot      TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 3: leak-scan findings (redacted and fingerprinted, never the secret) and probe
     // verdicts on credentials, for the staleness policy.
     r#"
     CREATE TABLE scan_findings (
@@ -128,6 +142,11 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
+    migrate_to(connection, path, SCHEMA_VERSION)
+}
+
+/// Migrates up to `target` (tests start from every earlier version this way).
+fn migrate_to(connection: &mut Connection, path: &Path, target: i64) -> Result<()> {
     let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::SchemaTooNew {
@@ -136,7 +155,12 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(found as usize)
+    {
         let version = index as i64 + 1;
         let failed = |source| StoreError::Migration {
             path: path.to_owned(),
@@ -145,7 +169,9 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
         };
         let transaction = connection.transaction().map_err(failed)?;
         transaction.execute_batch(sql).map_err(failed)?;
-        transaction.pragma_update(None, "user_version", version).map_err(failed)?;
+        transaction
+            .pragma_update(None, "user_version", version)
+            .map_err(failed)?;
         transaction.commit().map_err(failed)?;
     }
     Ok(())
@@ -159,7 +185,9 @@ mod tests {
     fn a_fresh_database_reaches_the_current_version() {
         let mut connection = Connection::open_in_memory().unwrap();
         migrate(&mut connection, Path::new("t")).unwrap();
-        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
     }
 
@@ -171,9 +199,49 @@ mod tests {
     }
 
     #[test]
+    fn every_earlier_version_migrates_to_the_current_one_keeping_its_data() {
+        for start in 0..SCHEMA_VERSION {
+            let mut connection = Connection::open_in_memory().unwrap();
+            migrate_to(&mut connection, Path::new("t"), start).unwrap();
+            if start >= 1 {
+                connection
+                    .execute_batch(
+                        "INSERT INTO settings (key, value) VALUES ('vault_id', 'v');
+                         INSERT INTO integrations (name, provider, owner, environment, created_at)
+                             VALUES ('i', 'p', 'o', 'prod', '2026-01-01T00:00:00.000000Z');
+                         INSERT INTO credentials (slot_id, name, kind, created_at, rotated_at, fingerprint, value_length, storage)
+                             VALUES ('s', 'c', 'token', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', 'f', 3, 'keychain');",
+                    )
+                    .unwrap();
+            }
+            migrate(&mut connection, Path::new("t"))
+                .unwrap_or_else(|error| panic!("from version {start}: {error}"));
+            let version: i64 = connection
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            assert_eq!(version, SCHEMA_VERSION, "from version {start}");
+            if start >= 1 {
+                let names: i64 = connection
+                    .query_row(
+                        "SELECT count(*) FROM credentials WHERE name = 'c'",
+                        [],
+                        |row| row.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    names, 1,
+                    "a migration from version {start} lost a credential row"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_newer_database_is_refused_not_guessed_at() {
         let mut connection = Connection::open_in_memory().unwrap();
-        connection.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        connection
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         let error = migrate(&mut connection, Path::new("home/keyward.db")).unwrap_err();
         assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{error}");
         assert!(error.to_string().contains("home/keyward.db"));

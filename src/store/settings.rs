@@ -9,7 +9,9 @@ pub const VAULT_ID: &str = "vault_id";
 
 pub fn get(connection: &Connection, key: &str) -> Result<Option<String>> {
     Ok(connection
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 

@@ -33,7 +33,9 @@ impl EnvelopeKey {
     }
 
     fn aead(&self) -> LessSafeKey {
-        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, self.0.as_ref()).expect("32-byte AES-256 key"))
+        LessSafeKey::new(
+            UnboundKey::new(&AES_256_GCM, self.0.as_ref()).expect("32-byte AES-256 key"),
+        )
     }
 }
 
@@ -78,17 +80,26 @@ mod tests {
         let value = SecretValue::new(vec![7u8; 5000]);
         let sealed = seal_envelope(&key, &value, "id-1");
         assert_eq!(open_envelope(&key, &sealed, "id-1"), Some(value.clone()));
-        assert!(open_envelope(&key, &sealed, "id-2").is_none(), "a blob moved to another id must not open");
+        assert!(
+            open_envelope(&key, &sealed, "id-2").is_none(),
+            "a blob moved to another id must not open"
+        );
         assert!(open_envelope(&EnvelopeKey::generate(), &sealed, "id-1").is_none());
         let mut flipped = sealed.clone();
         flipped[20] ^= 1;
-        assert!(open_envelope(&key, &flipped, "id-1").is_none(), "a changed ciphertext must not open");
+        assert!(
+            open_envelope(&key, &flipped, "id-1").is_none(),
+            "a changed ciphertext must not open"
+        );
     }
 
     #[test]
     fn sealing_twice_gives_different_ciphertexts() {
         let key = EnvelopeKey::generate();
         let value = SecretValue::new(b"same".to_vec());
-        assert_ne!(seal_envelope(&key, &value, "a"), seal_envelope(&key, &value, "a"));
+        assert_ne!(
+            seal_envelope(&key, &value, "a"),
+            seal_envelope(&key, &value, "a")
+        );
     }
 }

@@ -8,16 +8,22 @@ pub enum VaultError {
     #[error("the OS keychain is not available: {detail}. {fix}")]
     Unavailable { detail: String, fix: &'static str },
 
-    #[error("the OS keychain is locked: {detail}. Unlock it (on Linux: log in to the desktop session, or run `gnome-keyring-daemon --unlock`) and try again")]
+    #[error(
+        "the OS keychain is locked: {detail}. Unlock it (on Linux: log in to the desktop session, or run `gnome-keyring-daemon --unlock`) and try again"
+    )]
     Locked { detail: String },
 
-    #[error("the keychain entry `{account}` is missing; the inventory and the keychain disagree (was the entry deleted outside Keyward?)")]
+    #[error(
+        "the keychain entry `{account}` is missing; the inventory and the keychain disagree (was the entry deleted outside Keyward?)"
+    )]
     Missing { account: String },
 
     #[error("the keychain refused the value: {detail}")]
     Rejected { detail: String },
 
-    #[error("the sealed value of `{name}` could not be opened: its envelope key does not match (was the database or keychain entry replaced?)")]
+    #[error(
+        "the sealed value of `{name}` could not be opened: its envelope key does not match (was the database or keychain entry replaced?)"
+    )]
     EnvelopeMismatch { name: String },
 }
 
@@ -26,7 +32,8 @@ const PLATFORM_FIX: &str = "Keyward needs a Secret Service (GNOME Keyring or KWa
 #[cfg(target_os = "macos")]
 const PLATFORM_FIX: &str = "Keyward needs the login Keychain: unlock it in Keychain Access";
 #[cfg(target_os = "windows")]
-const PLATFORM_FIX: &str = "Keyward needs Windows Credential Manager: run as a user with a profile loaded";
+const PLATFORM_FIX: &str =
+    "Keyward needs Windows Credential Manager: run as a user with a profile loaded";
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 const PLATFORM_FIX: &str = "this platform has no keychain Keyward can use";
 

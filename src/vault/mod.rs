@@ -68,7 +68,8 @@ impl Vault {
     }
 
     fn entry(&self, slot: &Slot) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, &slot.account(&self.vault_id)).map_err(VaultError::from_keyring)
+        keyring::Entry::new(SERVICE, &slot.account(&self.vault_id))
+            .map_err(VaultError::from_keyring)
     }
 
     /// Stores `value` in `slot`, replacing what was there.
@@ -106,11 +107,16 @@ impl Vault {
     /// Confirms the keychain answers (present and unlocked) before a command starts
     /// writing anything, so a missing Secret Service fails fast with its fix.
     pub fn check_available(&self) -> Result<()> {
-        self.read(&Slot::Other("availability-check".into())).map(|_| ())
+        self.read(&Slot::Other("availability-check".into()))
+            .map(|_| ())
     }
 
     /// Reads the value in `slot`, creating it from `make` on first use.
-    pub fn read_or_create(&self, slot: &Slot, make: impl FnOnce() -> SecretValue) -> Result<SecretValue> {
+    pub fn read_or_create(
+        &self,
+        slot: &Slot,
+        make: impl FnOnce() -> SecretValue,
+    ) -> Result<SecretValue> {
         if let Some(value) = self.read(slot)? {
             return Ok(value);
         }

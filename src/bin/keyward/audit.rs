@@ -1,0 +1,83 @@
+//! `keyward audit list|verify`
+
+use clap::Subcommand;
+use keyward::Keyward;
+
+use crate::Outcome;
+use crate::output::{self, Table};
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List audit entries, oldest first.
+    List {
+        /// Only the newest N entries.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the hash chain and its keychain anchor; exit 1 if the log was altered.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(command: AuditCommand, keyward: &Keyward) -> anyhow::Result<Outcome> {
+    match command {
+        AuditCommand::List { last, json } => {
+            let mut entries = keyward.audit_entries()?;
+            if let Some(last) = last {
+                entries.drain(..entries.len().saturating_sub(last));
+            }
+            if json {
+                output::json(&serde_json::json!({ "entries": entries }))?;
+            } else {
+                let mut table = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "SUBJECT"]);
+                for entry in &entries {
+                    table.row(vec![
+                        entry.seq.to_string(),
+                        entry.at.clone(),
+                        entry.actor.clone(),
+                        entry.action.clone(),
+                        entry.subject.clone(),
+                    ]);
+                }
+                table.print("The audit log is empty.");
+            }
+            Ok(Outcome::Clean)
+        }
+        AuditCommand::Verify { json } => {
+            let verification = keyward.verify_audit()?;
+            if json {
+                output::json(&verification)?;
+            } else if verification.intact {
+                println!(
+                    "Audit log intact: {} entries, chain and keychain anchor agree.",
+                    verification.entries
+                );
+                if verification.unanchored > 0 {
+                    println!(
+                        "Note: the newest {} entr{} came after the last anchor update (an interrupted write) and are chained but not yet anchored.",
+                        verification.unanchored,
+                        if verification.unanchored == 1 {
+                            "y"
+                        } else {
+                            "ies"
+                        }
+                    );
+                }
+            } else {
+                println!("Audit log ALTERED ({} entries):", verification.entries);
+                for problem in &verification.problems {
+                    println!("  - {problem}");
+                }
+            }
+            Ok(if verification.intact {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            })
+        }
+    }
+}
