@@ -99,6 +99,10 @@ pub fn is_placeholder(value: &[u8]) -> bool {
             return true;
         }
     }
+    // Template slots: `{password}`, `$DB_PASSWORD`, `%(secret)s`, `<token>`.
+    if matches!(value.first(), Some(b'{' | b'$' | b'%' | b'<')) || value.last() == Some(&b'}') {
+        return true;
+    }
     let lower = value.to_ascii_lowercase();
     PLACEHOLDER_WORDS
         .iter()
@@ -140,7 +144,17 @@ pub fn is_code_like(value: &[u8]) -> bool {
         || starts(b"/")
         || starts(b"./")
         || starts(b"../")
-        || lower.iter().all(|byte| byte.is_ascii_alphabetic() || *byte == b'_' || *byte == b'.' || *byte == b'-')
+        || is_identifier_path(&lower)
+}
+
+/// `&stored.credential`, `*self.token`, `config.api_key`: a reference, not a value.
+fn is_identifier_path(lower: &[u8]) -> bool {
+    let start = lower.iter().position(|byte| !matches!(byte, b'&' | b'*' | b'!' | b'@')).unwrap_or(lower.len());
+    let rest = &lower[start..];
+    !rest.is_empty()
+        && rest.iter().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b':'))
+        && rest.iter().filter(|byte| byte.is_ascii_digit()).count() * 4 < rest.len()
+        && (rest.contains(&b'.') || rest.contains(&b':') || rest.iter().all(|byte| !byte.is_ascii_digit()))
 }
 
 fn is_base64_byte(byte: u8) -> bool {
