@@ -153,3 +153,186 @@ fn finding_warnings(input: &PolicyInput, out: &mut Vec<Warning>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::*;
+    use crate::clock::{Clock, FixedClock};
+    use crate::model::{CertificateInfo, StorageKind};
+    use crate::policy::Verification;
+    use crate::scan::{Finding, FindingKind};
+    use crate::store::findings::StoredFinding;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn credential(name: &str, kind: CredentialKind, rotated_at: DateTime<Utc>) -> Credential {
+        Credential {
+            id: 1,
+            name: name.into(),
+            kind,
+            provider: None,
+            integration: None,
+            created_at: rotated_at,
+            rotated_at,
+            expires_at: None,
+            rotate_every_days: None,
+            rotation_method: None,
+            allowed_hosts: vec![],
+            allow_insecure: false,
+            token_url: None,
+            fingerprint: String::new(),
+            value_length: 40,
+            storage: StorageKind::Keychain,
+            certificate: None,
+            notes: None,
+        }
+    }
+
+    fn input(credentials: Vec<Credential>) -> PolicyInput {
+        PolicyInput { credentials, max_age_days: 365, ..Default::default() }
+    }
+
+    fn kinds(warnings: &[Warning]) -> Vec<(WarningKind, Severity)> {
+        warnings.iter().map(|warning| (warning.kind, warning.severity)).collect()
+    }
+
+    #[test]
+    fn rotation_turns_due_fourteen_days_ahead_and_overdue_on_the_day() {
+        let clock = FixedClock::new(at("2026-03-01T00:00:00Z"));
+        let mut key = credential("deploy", CredentialKind::ApiKey, at("2026-01-01T00:00:00Z"));
+        key.rotate_every_days = Some(90); // due 2026-04-01
+        let policy = input(vec![key]);
+        assert!(evaluate(&policy, clock.now()).is_empty(), "31 days ahead is not yet due");
+        clock.set(at("2026-03-18T00:00:00Z"));
+        assert_eq!(kinds(&evaluate(&policy, clock.now())), vec![(WarningKind::RotationDue, Severity::Low)]);
+        clock.set(at("2026-04-01T00:00:00Z"));
+        let warnings = evaluate(&policy, clock.now());
+        assert_eq!(kinds(&warnings), vec![(WarningKind::RotationOverdue, Severity::High)]);
+        assert_eq!(warnings[0].action, FixAction::Rotate { credential: "deploy".into() });
+        assert_eq!(warnings[0].id, "rotation-overdue:deploy", "ids are stable so notifications de-duplicate");
+    }
+
+    #[test]
+    fn certificates_warn_thirty_days_ahead_urgently_at_seven_and_critically_after() {
+        let now = at("2026-06-01T00:00:00Z");
+        let mut cert = credential("mtls", CredentialKind::ClientCert, now - Duration::days(10));
+        let info = |not_after| CertificateInfo {
+            subject: "CN=client".into(),
+            issuer: "CN=ca".into(),
+            subject_alt_names: vec![],
+            serial: "01".into(),
+            not_before: now - Duration::days(10),
+            not_after,
+            key_type: "EC".into(),
+            key_bits: 256,
+            sha256_fingerprint: String::new(),
+            chain_length: 1,
+        };
+        for (days_left, expected) in [
+            (31, None),
+            (30, Some((WarningKind::CertificateExpiring, Severity::Medium))),
+            (7, Some((WarningKind::CertificateExpiring, Severity::High))),
+            (0, Some((WarningKind::CertificateExpired, Severity::Critical))),
+            (-3, Some((WarningKind::CertificateExpired, Severity::Critical))),
+        ] {
+            let expiry = now + Duration::days(days_left);
+            cert.expires_at = Some(expiry);
+            cert.certificate = Some(info(expiry));
+            let got = kinds(&evaluate(&input(vec![cert.clone()]), now));
+            assert_eq!(got, expected.into_iter().collect::<Vec<_>>(), "{days_left} days left");
+        }
+    }
+
+    #[test]
+    fn age_jwt_expiry_and_plain_expiry_are_reported() {
+        let now = at("2026-06-01T00:00:00Z");
+        let old = credential("old", CredentialKind::Secret, now - Duration::days(400));
+        let fresh = credential("fresh", CredentialKind::Secret, now - Duration::days(10));
+        let mut expiring = credential("expiring", CredentialKind::Token, now - Duration::days(10));
+        expiring.expires_at = Some(now + Duration::days(5));
+        let jwt = credential("session", CredentialKind::Token, now - Duration::days(1));
+        let mut policy = input(vec![old, fresh, expiring, jwt]);
+        policy.jwt_expiries = vec![("session".into(), now - Duration::hours(2))];
+        let warnings = evaluate(&policy, now);
+        let by_name = |name: &str| -> Vec<WarningKind> {
+            warnings
+                .iter()
+                .filter(|warning| warning.credential.as_deref() == Some(name))
+                .map(|warning| warning.kind)
+                .collect()
+        };
+        assert_eq!(by_name("old"), vec![WarningKind::MaxAgeExceeded]);
+        assert!(by_name("fresh").is_empty());
+        assert_eq!(by_name("expiring"), vec![WarningKind::CredentialExpiring]);
+        assert_eq!(by_name("session"), vec![WarningKind::JwtExpired]);
+    }
+
+    #[test]
+    fn probe_verdicts_drive_rejected_and_never_verified() {
+        let now = at("2026-06-01T00:00:00Z");
+        let credentials = vec![
+            credential("rejected", CredentialKind::Token, now),
+            credential("unverified", CredentialKind::Token, now),
+            credential("fine", CredentialKind::Token, now),
+            credential("unbound", CredentialKind::Token, now),
+        ];
+        let mut policy = input(credentials);
+        policy.bound_to_endpoint = ["rejected", "unverified", "fine"].into_iter().map(String::from).collect::<HashSet<_>>();
+        let verdict = |name: &str, outcome, hours| Verification {
+            credential: name.into(),
+            at: now - Duration::hours(hours),
+            outcome,
+            detail: Some("401 from api.internal".into()),
+        };
+        policy.verifications = vec![
+            verdict("rejected", VerificationOutcome::Accepted, 48),
+            verdict("rejected", VerificationOutcome::Rejected, 1),
+            verdict("fine", VerificationOutcome::Rejected, 48),
+            verdict("fine", VerificationOutcome::Accepted, 1),
+        ];
+        let warnings = evaluate(&policy, now);
+        assert_eq!(
+            kinds(&warnings),
+            vec![(WarningKind::Rejected, Severity::Critical), (WarningKind::NeverVerified, Severity::Info)],
+            "only the latest verdict counts, and only endpoint-bound credentials need one: {warnings:#?}"
+        );
+        assert!(warnings[0].message.contains("401 from api.internal"));
+    }
+
+    #[test]
+    fn leaks_are_critical_and_unmanaged_secrets_offer_import() {
+        let now = at("2026-06-01T00:00:00Z");
+        let finding = |kind, credential: Option<&str>| Finding {
+            rule: "github-pat".into(),
+            kind,
+            provider: Some("GitHub".into()),
+            description: "GitHub personal access token (classic)".into(),
+            root: "/work/app".into(),
+            path: ".env".into(),
+            line: 2,
+            column: 10,
+            commit: None,
+            redacted: "ghp_abc…(40)".into(),
+            fingerprint: format!("{kind:?}"),
+            vault_credential: credential.map(String::from),
+            credential_kind: CredentialKind::Token,
+        };
+        let stored = |id, finding| StoredFinding { id, finding, first_seen: now, last_seen: now, resolved_at: None };
+        let mut policy = input(vec![]);
+        policy.findings = vec![
+            stored(7, finding(FindingKind::Leak, Some("ci-token"))),
+            stored(8, finding(FindingKind::Secret, None)),
+        ];
+        let warnings = evaluate(&policy, now);
+        assert_eq!(kinds(&warnings), vec![(WarningKind::Leaked, Severity::Critical), (WarningKind::UnmanagedSecret, Severity::Medium)]);
+        assert_eq!(warnings[0].action, FixAction::Rotate { credential: "ci-token".into() });
+        assert_eq!(warnings[1].action, FixAction::Import { finding_id: 8 });
+        assert!(!warnings.iter().any(|warning| warning.message.contains("ghp_abc") && !warning.message.contains('…')));
+    }
+}

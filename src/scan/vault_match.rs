@@ -1,5 +1,6 @@
 //! Finds the vault's own values in scanned text, in the forms a leaked value usually
-//! takes: as is, base64 (standard and URL-safe), percent-encoded and hex.
+//! takes: as is, base64 (standard and URL-safe, at each alignment inside a longer
+//! encoded text), percent-encoded and hex.
 //!
 //! The automaton holds only the first [`PREFIX`] bytes of each form; a prefix hit is
 //! confirmed against the full form, which is kept in zeroized memory. So the searchable
@@ -106,9 +107,14 @@ impl VaultMatcher {
                 let end = hit.start() + form.bytes.len();
                 if end <= data.len() && data[hit.start()..end] == form.bytes[..] {
                     let credential = self.credentials[form.credential].clone();
-                    if !hits.iter().any(|known| known.start < end && hit.start() < known.end && known.credential == credential)
-                    {
-                        hits.push(VaultHit { credential, start: hit.start(), end });
+                    let found = VaultHit { credential, start: hit.start(), end };
+                    let overlapping = hits.iter_mut().find(|known| {
+                        known.start < found.end && found.start < known.end && known.credential == found.credential
+                    });
+                    match overlapping {
+                        Some(known) if found.end - found.start > known.end - known.start => *known = found,
+                        Some(_) => {}
+                        None => hits.push(found),
                     }
                 }
             }
@@ -121,9 +127,21 @@ impl VaultMatcher {
 fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let mut forms = vec![Zeroizing::new(value.to_vec())];
-    forms.push(Zeroizing::new(STANDARD_NO_PAD.encode(value).into_bytes()));
     forms.push(Zeroizing::new(STANDARD.encode(value).into_bytes()));
-    forms.push(Zeroizing::new(URL_SAFE_NO_PAD.encode(value).into_bytes()));
+    // Inside a longer encoded text the value can start at any of three byte alignments;
+    // each gives a different run of characters that depend on the value alone.
+    for offset in 0..3 {
+        let mut shifted = Zeroizing::new(vec![0u8; offset]);
+        shifted.extend_from_slice(value);
+        let first = (offset * 8).div_ceil(6);
+        let last = shifted.len() * 8 / 6;
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let encoded = Zeroizing::new(engine.encode(shifted.as_slice()).into_bytes());
+            if last > first + MIN_VALUE_LEN {
+                forms.push(Zeroizing::new(encoded[first..last].to_vec()));
+            }
+        }
+    }
     forms.push(Zeroizing::new(hex::encode(value).into_bytes()));
     forms.push(Zeroizing::new(hex::encode_upper(value).into_bytes()));
     let encoded = percent_encode(value);
@@ -175,6 +193,16 @@ mod tests {
             assert_eq!(hits.len(), 1, "{encoded}: {hits:?}");
             assert_eq!(hits[0].credential, "billing");
             assert_eq!(&text.as_bytes()[hits[0].start..hits[0].end], encoded.as_bytes());
+        }
+    }
+
+    #[test]
+    fn a_value_inside_a_longer_base64_text_is_found_at_every_alignment() {
+        let value = "pa55word-for-the-db";
+        let matcher = matcher(value);
+        for prefix in ["", "u", "us", "use", "user:"] {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{value}\n"));
+            assert_eq!(matcher.find(encoded.as_bytes()).len(), 1, "prefix {prefix:?}: {encoded}");
         }
     }
 
