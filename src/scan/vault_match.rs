@@ -128,6 +128,8 @@ fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let mut forms = vec![Zeroizing::new(value.to_vec())];
     forms.push(Zeroizing::new(STANDARD.encode(value).into_bytes()));
+    forms.push(Zeroizing::new(STANDARD_NO_PAD.encode(value).into_bytes()));
+    forms.push(Zeroizing::new(URL_SAFE_NO_PAD.encode(value).into_bytes()));
     // Inside a longer encoded text the value can start at any of three byte alignments;
     // each gives a different run of characters that depend on the value alone.
     for offset in 0..3 {
