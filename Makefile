@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app test lint test-rust bench bench-inventory
+.PHONY: help bootstrap run app test lint test-rust bench bench-inventory bench-scan
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -25,8 +25,17 @@ test-rust: bootstrap
 
 test: lint test-rust
 
-bench: bench-inventory
+bench: bench-inventory bench-scan
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench inventory -- --noplot
+
+# Leak scanner: generates a ~200 MB corpus under the target directory (never committed),
+# then runs Keyward, ripgrep on the same keywords and the installed peers side by side.
+SCAN_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+SCAN_CORPUS ?= $(SCAN_TARGET_DIR)/scan-corpus
+bench-scan: bootstrap
+	cargo build --release --locked --bin keyward
+	SCAN_CORPUS=$(SCAN_CORPUS) cargo bench --locked --bench scan_corpus
+	python3 benches/scan_peers.py $(SCAN_CORPUS) $(SCAN_TARGET_DIR)/release/keyward
