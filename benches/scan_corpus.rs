@@ -38,10 +38,13 @@ impl Planter {
         match self.random.below(10) {
             0..=2 => {
                 let (_, sample, _) = self.rules[self.random.below(self.rules.len())].clone();
+                // A truncated value under a secret-looking name (`API_TOKEN=abc...`) is
+                // still a plausible secret, so only bare token shapes are truncated.
+                let bare = !sample.contains('=') && !sample.contains(": ");
                 let fill = match self.random.below(3) {
-                    0 => Fill::Placeholder,
-                    1 => Fill::Truncated(seed),
-                    _ => Fill::WrongChecksum(seed),
+                    1 if bare => Fill::Truncated(seed),
+                    2 if sample.contains("{crc}") => Fill::WrongChecksum(seed),
+                    _ => Fill::Placeholder,
                 };
                 // Multi-line samples become one line: their near misses are not blocks.
                 expand(&sample, fill).replace('\n', " ")
@@ -77,7 +80,7 @@ fn filler(random: &mut Random, language: &str) -> String {
     let (a, b, n) = (word(random), word(random), random.below(1000));
     match (language, random.below(6)) {
         ("py", 0) => format!("def {a}_{b}(self, {b}):"),
-        ("py", 1) => format!("    return self.{a}.get({b!r}, {n})", b = b),
+        ("py", 1) => format!("    return self.{a}.get('{b}', {n})"),
         ("py", _) => format!("    {a}_{b} = compute_{a}({b}, limit={n})"),
         ("js", 0) => format!("function {a}{n}({b}) {{"),
         ("js", 1) => format!("  const {a} = await fetch{b}({n});"),
@@ -228,11 +231,13 @@ fn main() {
                 0..=54 => {
                     let language = ["py", "js", "go", "rs", "java"][index % 5];
                     let lines = 200 + planter.random.below(1500);
-                    text_file(&mut planter, &files, &format!("{base}/src/m{index}/{}.{language}", word(&mut planter.random)), language, lines)
+                    let path = format!("{base}/src/m{index}/{}.{language}", word(&mut planter.random));
+                    text_file(&mut planter, &files, &path, language, lines)
                 }
                 55..=69 => {
                     let (language, name) = [("yaml", "values.yaml"), ("env", "app.env"), ("toml", "settings.toml")][index % 3];
-                    text_file(&mut planter, &files, &format!("{base}/config/c{index}/{name}"), language, 40 + planter.random.below(200))
+                    let lines = 40 + planter.random.below(200);
+                    text_file(&mut planter, &files, &format!("{base}/config/c{index}/{name}"), language, lines)
                 }
                 70..=82 => {
                     let name = ["package-lock.json", "deps.lock", "npm-shrinkwrap.json"][index % 3];

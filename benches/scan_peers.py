@@ -181,7 +181,7 @@ def main():
     if credsweeper:
         with tempfile.TemporaryDirectory() as scratch:
             report = Path(scratch) / "report.json"
-            seconds, rss, _ = measure([credsweeper, "--path", str(subset), "--save-json", str(report)])
+            seconds, rss, _ = measure([credsweeper, "--path", str(subset), "--jobs", "2", "--save-json", str(report)])
             found = credsweeper_found(report, files) if report.exists() else set()
             row("CredSweeper", "part-00", subset_mb, seconds, rss, score(found, planted_subset, total_subset))
 

@@ -137,7 +137,16 @@ fn finding_warnings(input: &PolicyInput, out: &mut Vec<Warning>) {
                 WarningKind::UnmanagedSecret,
                 Severity::Medium,
                 format!("{} ({}) found at {place} under {}", finding.description, finding.redacted, finding.root),
-                FixAction::Import { finding_id: stored.id },
+                // A working-copy secret can be imported in one step; one in history
+                // can only be looked at (and revoked at its provider).
+                match &finding.commit {
+                    None => FixAction::Import { finding_id: stored.id },
+                    Some(_) => FixAction::OpenFile {
+                        root: finding.root.clone(),
+                        path: finding.path.clone(),
+                        line: finding.line,
+                    },
+                },
                 None,
             ),
         };

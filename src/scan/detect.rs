@@ -96,14 +96,14 @@ impl Detector {
         for (index, list) in windows.iter().enumerate() {
             let rule = &self.rules.rules[index];
             for &(start, end) in list {
-                let line_start = line_start(data, start);
-                let line_end = line_end(data, end);
+                let starts_line = start == 0 || data[start - 1] == b'\n';
+                let ends_line = end == data.len() || data[end] == b'\n';
                 for captures in rule.regex.captures_iter(&data[start..end]) {
                     let Some(secret) = secret_group(rule, &captures) else { continue };
                     let (secret_start, secret_end) = (start + secret.start(), start + secret.end());
                     // A match touching a window edge that is not a line edge may be a
                     // piece of something longer.
-                    if (secret_start == start && start != line_start) || (secret_end == end && end != line_end) {
+                    if (secret_start == start && !starts_line) || (secret_end == end && !ends_line) {
                         continue;
                     }
                     let name = rule.name_group.and_then(|group| captures.get(group)).map(|name| name.as_bytes());
@@ -195,14 +195,6 @@ fn window_around(data: &[u8], hit_start: usize, hit_end: usize, multiline: bool)
     (start, end)
 }
 
-fn line_start(data: &[u8], at: usize) -> usize {
-    data[..at].iter().rposition(|byte| *byte == b'\n').map_or(0, |position| position + 1)
-}
-
-fn line_end(data: &[u8], at: usize) -> usize {
-    data[at..].iter().position(|byte| *byte == b'\n').map_or(data.len(), |position| at + position)
-}
-
 /// Fills in line and column numbers; `found` is sorted by start.
 fn locate(data: &[u8], found: &mut [Candidate]) {
     let mut line = 1u32;
@@ -222,10 +214,13 @@ fn locate(data: &[u8], found: &mut [Candidate]) {
     }
 }
 
-/// Whether the line holding `at` carries the inline allow marker.
+/// Whether the line holding `at` carries the inline allow marker (looked for within
+/// 4 KiB either side, so a minified megabyte-long line costs no more than a short one).
 fn line_allows(data: &[u8], at: usize) -> bool {
-    let start = line_start(data, at);
-    let end = line_end(data, at).min(start + 64 * 1024);
+    let floor = at.saturating_sub(4096);
+    let ceiling = (at + 4096).min(data.len());
+    let start = data[floor..at].iter().rposition(|byte| *byte == b'\n').map_or(floor, |position| floor + position + 1);
+    let end = data[at..ceiling].iter().position(|byte| *byte == b'\n').map_or(ceiling, |position| at + position);
     data[start..end]
         .windows(INLINE_ALLOW.len())
         .any(|window| window.eq_ignore_ascii_case(INLINE_ALLOW))

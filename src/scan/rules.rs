@@ -87,7 +87,12 @@ impl Rule {
         if spec.keywords.is_empty() || spec.keywords.iter().any(|keyword| keyword.len() < 2) {
             return Err(invalid("needs at least one keyword of two or more characters".into()));
         }
-        let regex = Regex::new(&spec.regex).map_err(|error| invalid(format!("regex: {error}")))?;
+        // Rules match bytes with ASCII classes (`\w`, `\s`, `\b`): tokens are ASCII, and
+        // Unicode classes would make every regex several times larger and slower.
+        let regex = regex::bytes::RegexBuilder::new(&spec.regex)
+            .unicode(false)
+            .build()
+            .map_err(|error| invalid(format!("regex: {error}")))?;
         let checksum = match spec.checksum.as_deref() {
             None => None,
             Some("github-crc32") => Some(Checksum::GithubCrc32),

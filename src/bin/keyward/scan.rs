@@ -76,7 +76,7 @@ pub fn run(args: ScanArgs, open: impl FnOnce() -> Result<Keyward, Error>) -> any
     } else {
         ScanMode::Files
     };
-    let rules = RuleSet::with_overrides(&config.rules)?;
+    let overrides = config.rules.clone();
     let keyward = if args.no_vault {
         None
     } else {
@@ -104,7 +104,7 @@ pub fn run(args: ScanArgs, open: impl FnOnce() -> Result<Keyward, Error>) -> any
     match args.format {
         Format::Human => print!("{}", render_human(&report)),
         Format::Json => output::json(&render_json(&report))?,
-        Format::Sarif => output::json(&render_sarif(&report, &rules))?,
+        Format::Sarif => output::json(&render_sarif(&report, &RuleSet::with_overrides(&overrides)?))?,
     }
     Ok(if report.findings.is_empty() { Outcome::Clean } else { Outcome::Findings })
 }
