@@ -53,22 +53,38 @@ impl Planter {
             4 => format!("    commit: {}", expand("{hex:40}", Fill::Real(seed))),
             5 => "password = os.environ[\"DB_PASSWORD\"]".to_owned(),
             6 => "aws_access_key_id = AKIAIOSFODNN7EXAMPLE".to_owned(),
-            7 => format!("checksum = \"sha256:{}\"", expand("{hex:64}", Fill::Real(seed))),
-            8 => format!("const apiKey = process.env.API_KEY; // session {}", uuid(&mut self.random)),
-            _ => format!("token_type = \"bearer\"  # trace {}", expand("{hex:32}", Fill::Real(seed))),
+            7 => format!(
+                "checksum = \"sha256:{}\"",
+                expand("{hex:64}", Fill::Real(seed))
+            ),
+            8 => format!(
+                "const apiKey = process.env.API_KEY; // session {}",
+                uuid(&mut self.random)
+            ),
+            _ => format!(
+                "token_type = \"bearer\"  # trace {}",
+                expand("{hex:32}", Fill::Real(seed))
+            ),
         }
     }
 }
 
 fn uuid(random: &mut Random) -> String {
     let hex = random.string(b"0123456789abcdef", 32);
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 const WORDS: &[&str] = &[
-    "account", "buffer", "cache", "client", "config", "count", "data", "entry", "event", "file", "handler", "index", "item",
-    "list", "message", "node", "order", "parser", "queue", "record", "request", "result", "row", "server", "state", "stream",
-    "table", "user", "value", "worker",
+    "account", "buffer", "cache", "client", "config", "count", "data", "entry", "event", "file",
+    "handler", "index", "item", "list", "message", "node", "order", "parser", "queue", "record",
+    "request", "result", "row", "server", "state", "stream", "table", "user", "value", "worker",
 ];
 
 fn word(random: &mut Random) -> &'static str {
@@ -102,7 +118,13 @@ fn write_file(path: &Path, text: &str) {
 }
 
 /// A text file of `lines` lines with a few planted secrets and hard negatives.
-fn text_file(planter: &mut Planter, root: &Path, relative: &str, language: &str, lines: usize) -> usize {
+fn text_file(
+    planter: &mut Planter,
+    root: &Path,
+    relative: &str,
+    language: &str,
+    lines: usize,
+) -> usize {
     let mut out = String::new();
     let mut line = 0usize;
     let mut random = Random::new(planter.random.next_u64());
@@ -134,10 +156,14 @@ fn text_file(planter: &mut Planter, root: &Path, relative: &str, language: &str,
 }
 
 fn lockfile(random: &mut Random, root: &Path, relative: &str, packages: usize) -> usize {
-    let mut out = String::from("{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n");
+    let mut out =
+        String::from("{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n");
     for index in 0..packages {
         let name = format!("{}-{}{index}", word(random), word(random));
-        let integrity = random.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 86);
+        let integrity = random.string(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            86,
+        );
         let _ = write!(
             out,
             "    \"node_modules/{name}\": {{\n      \"version\": \"1.{index}.0\",\n      \"resolved\": \"https://registry.npmjs.org/{name}/-/{name}-1.{index}.0.tgz\",\n      \"integrity\": \"sha512-{integrity}==\"\n    }},\n"
@@ -156,10 +182,18 @@ fn minified(planter: &mut Planter, root: &Path, relative: &str, bytes: usize) ->
         let (a, b) = (word(&mut random), word(&mut random));
         match random.below(4) {
             0 => {
-                let _ = write!(out, "var {a}{b}=\"{}\";", random.string(b"0123456789abcdef", 32));
+                let _ = write!(
+                    out,
+                    "var {a}{b}=\"{}\";",
+                    random.string(b"0123456789abcdef", 32)
+                );
             }
             1 => {
-                let _ = write!(out, "function {a}(e,t){{return e.{b}(t)||{}}}", random.below(999));
+                let _ = write!(
+                    out,
+                    "function {a}(e,t){{return e.{b}(t)||{}}}",
+                    random.below(999)
+                );
             }
             _ => {
                 let _ = write!(out, "{a}.{b}=function(n){{return n*{}}};", random.below(99));
@@ -168,7 +202,10 @@ fn minified(planter: &mut Planter, root: &Path, relative: &str, bytes: usize) ->
         if !planted && out.len() > bytes / 2 {
             planted = true;
             let (rule, secret) = planter.secret_lines();
-            let generic = planter.rules.iter().any(|(id, _, generic)| id == &rule && *generic);
+            let generic = planter
+                .rules
+                .iter()
+                .any(|(id, _, generic)| id == &rule && *generic);
             if secret.len() == 1 && !generic && !secret[0].contains('"') {
                 let _ = write!(out, "var k=\"{}\";", secret[0]);
                 planter
@@ -185,7 +222,10 @@ fn minified(planter: &mut Planter, root: &Path, relative: &str, bytes: usize) ->
 fn notebook(random: &mut Random, root: &Path, relative: &str, image_bytes: usize) -> usize {
     let image = format!(
         "iVBORw0KGgo{}",
-        random.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", image_bytes)
+        random.string(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            image_bytes
+        )
     );
     let out = format!(
         "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"source\": [\"import pandas as pd\\n\", \"df = pd.read_csv('{a}.csv')\"],\n   \"outputs\": [\n    {{\n     \"data\": {{\n      \"image/png\": \"{image}\",\n      \"text/plain\": [\"<Figure size 640x480>\"]\n     }},\n     \"output_type\": \"display_data\"\n    }}\n   ]\n  }}\n ],\n \"nbformat\": 4\n}}\n",
@@ -196,8 +236,12 @@ fn notebook(random: &mut Random, root: &Path, relative: &str, image_bytes: usize
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::var("SCAN_CORPUS").unwrap_or_else(|_| "target/scan-corpus".into()));
-    let megabytes: usize = std::env::var("SCAN_CORPUS_MB").ok().and_then(|text| text.parse().ok()).unwrap_or(200);
+    let root =
+        PathBuf::from(std::env::var("SCAN_CORPUS").unwrap_or_else(|_| "target/scan-corpus".into()));
+    let megabytes: usize = std::env::var("SCAN_CORPUS_MB")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(200);
     let stamp = root.join("corpus-size");
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(&megabytes.to_string()) {
         println!("corpus at {} is current ({megabytes} MB)", root.display());
@@ -209,7 +253,13 @@ fn main() {
         rules: rules
             .rules
             .iter()
-            .map(|rule| (rule.id().to_owned(), rule.spec.sample.clone().expect("sample"), rule.spec.generic))
+            .map(|rule| {
+                (
+                    rule.id().to_owned(),
+                    rule.spec.sample.clone().expect("sample"),
+                    rule.spec.generic,
+                )
+            })
             .collect(),
         random: Random::new(20_261_122),
         seed: 1_000_000,
@@ -231,26 +281,54 @@ fn main() {
                 0..=54 => {
                     let language = ["py", "js", "go", "rs", "java"][index % 5];
                     let lines = 200 + planter.random.below(1500);
-                    let path = format!("{base}/src/m{index}/{}.{language}", word(&mut planter.random));
+                    let path = format!(
+                        "{base}/src/m{index}/{}.{language}",
+                        word(&mut planter.random)
+                    );
                     text_file(&mut planter, &files, &path, language, lines)
                 }
                 55..=69 => {
-                    let (language, name) = [("yaml", "values.yaml"), ("env", "app.env"), ("toml", "settings.toml")][index % 3];
+                    let (language, name) = [
+                        ("yaml", "values.yaml"),
+                        ("env", "app.env"),
+                        ("toml", "settings.toml"),
+                    ][index % 3];
                     let lines = 40 + planter.random.below(200);
-                    text_file(&mut planter, &files, &format!("{base}/config/c{index}/{name}"), language, lines)
+                    text_file(
+                        &mut planter,
+                        &files,
+                        &format!("{base}/config/c{index}/{name}"),
+                        language,
+                        lines,
+                    )
                 }
                 70..=82 => {
                     let name = ["package-lock.json", "deps.lock", "npm-shrinkwrap.json"][index % 3];
                     let packages = 200 + planter.random.below(800);
-                    lockfile(&mut planter.random, &files, &format!("{base}/lock/l{index}/{name}"), packages)
+                    lockfile(
+                        &mut planter.random,
+                        &files,
+                        &format!("{base}/lock/l{index}/{name}"),
+                        packages,
+                    )
                 }
                 83..=92 => {
                     let size = 300_000 + planter.random.below(1_200_000);
-                    minified(&mut planter, &files, &format!("{base}/dist/bundle{index}.min.js"), size)
+                    minified(
+                        &mut planter,
+                        &files,
+                        &format!("{base}/dist/bundle{index}.min.js"),
+                        size,
+                    )
                 }
                 _ => {
                     let size = 50_000 + planter.random.below(300_000);
-                    notebook(&mut planter.random, &files, &format!("{base}/notebooks/n{index}.ipynb"), size)
+                    notebook(
+                        &mut planter.random,
+                        &files,
+                        &format!("{base}/notebooks/n{index}.ipynb"),
+                        size,
+                    )
                 }
             };
         }
@@ -261,7 +339,11 @@ fn main() {
     for line in &planter.manifest {
         writeln!(manifest, "{line}").expect("write manifest");
     }
-    let mut keywords: Vec<String> = rules.rules.iter().flat_map(|rule| rule.spec.keywords.clone()).collect();
+    let mut keywords: Vec<String> = rules
+        .rules
+        .iter()
+        .flat_map(|rule| rule.spec.keywords.clone())
+        .collect();
     keywords.sort();
     keywords.dedup();
     std::fs::write(root.join("keywords.txt"), keywords.join("\n") + "\n").expect("keywords");

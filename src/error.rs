@@ -7,9 +7,9 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::certificate::CertificateError;
-use crate::scan::ScanError;
 use crate::import::ImportError;
 use crate::report::{BundleError, SyncError};
+use crate::scan::ScanError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 

@@ -36,6 +36,7 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle, Keyward, MAX_AGE_SETTING,
-    ReviewOverview, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry, default_home,
+    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
+    Keyward, MAX_AGE_SETTING, ReviewOverview, ScanMode, ScanRequest, SharedFingerprint,
+    SkippedEntry, default_home,
 };

@@ -114,7 +114,11 @@ pub enum FixAction {
     /// Import the found secret into the vault (`Keyward::import_found_secret`).
     Import { finding_id: i64 },
     /// Open the file where a secret was found and remove it.
-    OpenFile { root: String, path: String, line: u32 },
+    OpenFile {
+        root: String,
+        path: String,
+        line: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    CERTIFICATE_EXPIRING_DAYS, CERTIFICATE_URGENT_DAYS, CREDENTIAL_EXPIRING_DAYS, FixAction, PolicyInput, ROTATION_DUE_DAYS,
-    Severity, VerificationOutcome, Warning, WarningKind,
+    CERTIFICATE_EXPIRING_DAYS, CERTIFICATE_URGENT_DAYS, CREDENTIAL_EXPIRING_DAYS, FixAction,
+    PolicyInput, ROTATION_DUE_DAYS, Severity, VerificationOutcome, Warning, WarningKind,
 };
 use crate::model::{Credential, CredentialKind};
 use crate::scan::FindingKind;
@@ -45,43 +45,113 @@ fn days(duration: Duration) -> i64 {
     duration.num_days()
 }
 
-fn credential_warnings(input: &PolicyInput, credential: &Credential, now: DateTime<Utc>, out: &mut Vec<Warning>) {
+fn credential_warnings(
+    input: &PolicyInput,
+    credential: &Credential,
+    now: DateTime<Utc>,
+    out: &mut Vec<Warning>,
+) {
     let name = &credential.name;
-    let rotate = || FixAction::Rotate { credential: name.clone() };
+    let rotate = || FixAction::Rotate {
+        credential: name.clone(),
+    };
     if let Some(expires) = credential.expires_at {
         let left = expires - now;
-        let is_certificate = credential.kind == CredentialKind::ClientCert || credential.certificate.is_some();
+        let is_certificate =
+            credential.kind == CredentialKind::ClientCert || credential.certificate.is_some();
         if is_certificate {
             if left <= Duration::zero() {
                 let message = format!("certificate of `{name}` expired {} day(s) ago", days(-left));
-                out.push(warning(WarningKind::CertificateExpired, Severity::Critical, credential, message, Some(expires), rotate()));
+                out.push(warning(
+                    WarningKind::CertificateExpired,
+                    Severity::Critical,
+                    credential,
+                    message,
+                    Some(expires),
+                    rotate(),
+                ));
             } else if left <= Duration::days(CERTIFICATE_EXPIRING_DAYS) {
-                let severity = if left <= Duration::days(CERTIFICATE_URGENT_DAYS) { Severity::High } else { Severity::Medium };
+                let severity = if left <= Duration::days(CERTIFICATE_URGENT_DAYS) {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
                 let message = format!("certificate of `{name}` expires in {} day(s)", days(left));
-                out.push(warning(WarningKind::CertificateExpiring, severity, credential, message, Some(expires), rotate()));
+                out.push(warning(
+                    WarningKind::CertificateExpiring,
+                    severity,
+                    credential,
+                    message,
+                    Some(expires),
+                    rotate(),
+                ));
             }
         } else if left <= Duration::zero() {
             let message = format!("`{name}` expired {} day(s) ago", days(-left));
-            out.push(warning(WarningKind::CredentialExpired, Severity::High, credential, message, Some(expires), rotate()));
+            out.push(warning(
+                WarningKind::CredentialExpired,
+                Severity::High,
+                credential,
+                message,
+                Some(expires),
+                rotate(),
+            ));
         } else if left <= Duration::days(CREDENTIAL_EXPIRING_DAYS) {
             let message = format!("`{name}` expires in {} day(s)", days(left));
-            out.push(warning(WarningKind::CredentialExpiring, Severity::Medium, credential, message, Some(expires), rotate()));
+            out.push(warning(
+                WarningKind::CredentialExpiring,
+                Severity::Medium,
+                credential,
+                message,
+                Some(expires),
+                rotate(),
+            ));
         }
     }
-    if let Some((_, expiry)) = input.jwt_expiries.iter().find(|(credential_name, _)| credential_name == name) {
-        if *expiry <= now {
-            let message = format!("the JWT in `{name}` expired on {}", expiry.format("%Y-%m-%d %H:%M UTC"));
-            out.push(warning(WarningKind::JwtExpired, Severity::High, credential, message, Some(*expiry), rotate()));
-        }
+    if let Some((_, expiry)) = input
+        .jwt_expiries
+        .iter()
+        .find(|(credential_name, _)| credential_name == name)
+        && *expiry <= now
+    {
+        let message = format!(
+            "the JWT in `{name}` expired on {}",
+            expiry.format("%Y-%m-%d %H:%M UTC")
+        );
+        out.push(warning(
+            WarningKind::JwtExpired,
+            Severity::High,
+            credential,
+            message,
+            Some(*expiry),
+            rotate(),
+        ));
     }
     if let Some(next) = credential.next_rotation() {
         let left = next - now;
         if left <= Duration::zero() {
             let message = format!("rotation of `{name}` is {} day(s) overdue", days(-left));
-            out.push(warning(WarningKind::RotationOverdue, Severity::High, credential, message, Some(next), rotate()));
+            out.push(warning(
+                WarningKind::RotationOverdue,
+                Severity::High,
+                credential,
+                message,
+                Some(next),
+                rotate(),
+            ));
         } else if left <= Duration::days(ROTATION_DUE_DAYS) {
-            let message = format!("rotation of `{name}` is due in {} day(s)", days(left).max(1));
-            out.push(warning(WarningKind::RotationDue, Severity::Low, credential, message, Some(next), rotate()));
+            let message = format!(
+                "rotation of `{name}` is due in {} day(s)",
+                days(left).max(1)
+            );
+            out.push(warning(
+                WarningKind::RotationDue,
+                Severity::Low,
+                credential,
+                message,
+                Some(next),
+                rotate(),
+            ));
         }
     }
     let age = now - credential.rotated_at;
@@ -92,7 +162,14 @@ fn credential_warnings(input: &PolicyInput, credential: &Credential, now: DateTi
             input.max_age_days
         );
         let due = credential.rotated_at + Duration::days(i64::from(input.max_age_days));
-        out.push(warning(WarningKind::MaxAgeExceeded, Severity::Medium, credential, message, Some(due), rotate()));
+        out.push(warning(
+            WarningKind::MaxAgeExceeded,
+            Severity::Medium,
+            credential,
+            message,
+            Some(due),
+            rotate(),
+        ));
     }
     let latest = input
         .verifications
@@ -101,18 +178,39 @@ fn credential_warnings(input: &PolicyInput, credential: &Credential, now: DateTi
         .max_by_key(|verification| verification.at);
     match latest {
         Some(verification) if verification.outcome == VerificationOutcome::Rejected => {
-            let detail = verification.detail.as_deref().map(|detail| format!(": {detail}")).unwrap_or_default();
+            let detail = verification
+                .detail
+                .as_deref()
+                .map(|detail| format!(": {detail}"))
+                .unwrap_or_default();
             let message = format!(
                 "`{name}` was rejected by its endpoint on {}{detail}",
                 verification.at.format("%Y-%m-%d")
             );
-            out.push(warning(WarningKind::Rejected, Severity::Critical, credential, message, Some(verification.at), rotate()));
+            out.push(warning(
+                WarningKind::Rejected,
+                Severity::Critical,
+                credential,
+                message,
+                Some(verification.at),
+                rotate(),
+            ));
         }
         Some(_) => {}
         None if input.bound_to_endpoint.contains(name) => {
-            let message = format!("`{name}` is used by an endpoint but has never been verified against it");
-            let action = FixAction::Verify { credential: name.clone() };
-            out.push(warning(WarningKind::NeverVerified, Severity::Info, credential, message, None, action));
+            let message =
+                format!("`{name}` is used by an endpoint but has never been verified against it");
+            let action = FixAction::Verify {
+                credential: name.clone(),
+            };
+            out.push(warning(
+                WarningKind::NeverVerified,
+                Severity::Info,
+                credential,
+                message,
+                None,
+                action,
+            ));
         }
         None => {}
     }
@@ -122,36 +220,58 @@ fn finding_warnings(input: &PolicyInput, out: &mut Vec<Warning>) {
     for stored in &input.findings {
         let finding = &stored.finding;
         let place = match &finding.commit {
-            Some(commit) => format!("{}:{} in commit {}", finding.path, finding.line, &commit.id[..commit.id.len().min(12)]),
+            Some(commit) => format!(
+                "{}:{} in commit {}",
+                finding.path,
+                finding.line,
+                &commit.id[..commit.id.len().min(12)]
+            ),
             None => format!("{}:{}", finding.path, finding.line),
         };
-        let (kind, severity, message, action, subject) = match (finding.kind, &finding.vault_credential) {
-            (FindingKind::Leak, Some(credential)) => (
-                WarningKind::Leaked,
-                Severity::Critical,
-                format!("the value of `{credential}` leaked into {place} under {}", finding.root),
-                FixAction::Rotate { credential: credential.clone() },
-                Some(credential.clone()),
-            ),
-            _ => (
-                WarningKind::UnmanagedSecret,
-                Severity::Medium,
-                format!("{} ({}) found at {place} under {}", finding.description, finding.redacted, finding.root),
-                // A working-copy secret can be imported in one step; one in history
-                // can only be looked at (and revoked at its provider).
-                match &finding.commit {
-                    None => FixAction::Import { finding_id: stored.id },
-                    Some(_) => FixAction::OpenFile {
-                        root: finding.root.clone(),
-                        path: finding.path.clone(),
-                        line: finding.line,
+        let (kind, severity, message, action, subject) =
+            match (finding.kind, &finding.vault_credential) {
+                (FindingKind::Leak, Some(credential)) => (
+                    WarningKind::Leaked,
+                    Severity::Critical,
+                    format!(
+                        "the value of `{credential}` leaked into {place} under {}",
+                        finding.root
+                    ),
+                    FixAction::Rotate {
+                        credential: credential.clone(),
                     },
-                },
-                None,
-            ),
-        };
+                    Some(credential.clone()),
+                ),
+                _ => (
+                    WarningKind::UnmanagedSecret,
+                    Severity::Medium,
+                    format!(
+                        "{} ({}) found at {place} under {}",
+                        finding.description, finding.redacted, finding.root
+                    ),
+                    // A working-copy secret can be imported in one step; one in history
+                    // can only be looked at (and revoked at its provider).
+                    match &finding.commit {
+                        None => FixAction::Import {
+                            finding_id: stored.id,
+                        },
+                        Some(_) => FixAction::OpenFile {
+                            root: finding.root.clone(),
+                            path: finding.path.clone(),
+                            line: finding.line,
+                        },
+                    },
+                    None,
+                ),
+            };
         out.push(Warning {
-            id: format!("{}:{}:{}:{}", kind.as_str(), finding.fingerprint, finding.root, finding.path),
+            id: format!(
+                "{}:{}:{}:{}",
+                kind.as_str(),
+                finding.fingerprint,
+                finding.root,
+                finding.path
+            ),
             kind,
             severity,
             credential: subject,
@@ -177,7 +297,9 @@ mod tests {
     use crate::store::findings::StoredFinding;
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn credential(name: &str, kind: CredentialKind, rotated_at: DateTime<Utc>) -> Credential {
@@ -204,11 +326,18 @@ mod tests {
     }
 
     fn input(credentials: Vec<Credential>) -> PolicyInput {
-        PolicyInput { credentials, max_age_days: 365, ..Default::default() }
+        PolicyInput {
+            credentials,
+            max_age_days: 365,
+            ..Default::default()
+        }
     }
 
     fn kinds(warnings: &[Warning]) -> Vec<(WarningKind, Severity)> {
-        warnings.iter().map(|warning| (warning.kind, warning.severity)).collect()
+        warnings
+            .iter()
+            .map(|warning| (warning.kind, warning.severity))
+            .collect()
     }
 
     #[test]
@@ -217,14 +346,31 @@ mod tests {
         let mut key = credential("deploy", CredentialKind::ApiKey, at("2026-01-01T00:00:00Z"));
         key.rotate_every_days = Some(90); // due 2026-04-01
         let policy = input(vec![key]);
-        assert!(evaluate(&policy, clock.now()).is_empty(), "31 days ahead is not yet due");
+        assert!(
+            evaluate(&policy, clock.now()).is_empty(),
+            "31 days ahead is not yet due"
+        );
         clock.set(at("2026-03-18T00:00:00Z"));
-        assert_eq!(kinds(&evaluate(&policy, clock.now())), vec![(WarningKind::RotationDue, Severity::Low)]);
+        assert_eq!(
+            kinds(&evaluate(&policy, clock.now())),
+            vec![(WarningKind::RotationDue, Severity::Low)]
+        );
         clock.set(at("2026-04-01T00:00:00Z"));
         let warnings = evaluate(&policy, clock.now());
-        assert_eq!(kinds(&warnings), vec![(WarningKind::RotationOverdue, Severity::High)]);
-        assert_eq!(warnings[0].action, FixAction::Rotate { credential: "deploy".into() });
-        assert_eq!(warnings[0].id, "rotation-overdue:deploy", "ids are stable so notifications de-duplicate");
+        assert_eq!(
+            kinds(&warnings),
+            vec![(WarningKind::RotationOverdue, Severity::High)]
+        );
+        assert_eq!(
+            warnings[0].action,
+            FixAction::Rotate {
+                credential: "deploy".into()
+            }
+        );
+        assert_eq!(
+            warnings[0].id, "rotation-overdue:deploy",
+            "ids are stable so notifications de-duplicate"
+        );
     }
 
     #[test]
@@ -245,16 +391,29 @@ mod tests {
         };
         for (days_left, expected) in [
             (31, None),
-            (30, Some((WarningKind::CertificateExpiring, Severity::Medium))),
+            (
+                30,
+                Some((WarningKind::CertificateExpiring, Severity::Medium)),
+            ),
             (7, Some((WarningKind::CertificateExpiring, Severity::High))),
-            (0, Some((WarningKind::CertificateExpired, Severity::Critical))),
-            (-3, Some((WarningKind::CertificateExpired, Severity::Critical))),
+            (
+                0,
+                Some((WarningKind::CertificateExpired, Severity::Critical)),
+            ),
+            (
+                -3,
+                Some((WarningKind::CertificateExpired, Severity::Critical)),
+            ),
         ] {
             let expiry = now + Duration::days(days_left);
             cert.expires_at = Some(expiry);
             cert.certificate = Some(info(expiry));
             let got = kinds(&evaluate(&input(vec![cert.clone()]), now));
-            assert_eq!(got, expected.into_iter().collect::<Vec<_>>(), "{days_left} days left");
+            assert_eq!(
+                got,
+                expected.into_iter().collect::<Vec<_>>(),
+                "{days_left} days left"
+            );
         }
     }
 
@@ -292,7 +451,10 @@ mod tests {
             credential("unbound", CredentialKind::Token, now),
         ];
         let mut policy = input(credentials);
-        policy.bound_to_endpoint = ["rejected", "unverified", "fine"].into_iter().map(String::from).collect::<HashSet<_>>();
+        policy.bound_to_endpoint = ["rejected", "unverified", "fine"]
+            .into_iter()
+            .map(String::from)
+            .collect::<HashSet<_>>();
         let verdict = |name: &str, outcome, hours| Verification {
             credential: name.into(),
             at: now - Duration::hours(hours),
@@ -308,7 +470,10 @@ mod tests {
         let warnings = evaluate(&policy, now);
         assert_eq!(
             kinds(&warnings),
-            vec![(WarningKind::Rejected, Severity::Critical), (WarningKind::NeverVerified, Severity::Info)],
+            vec![
+                (WarningKind::Rejected, Severity::Critical),
+                (WarningKind::NeverVerified, Severity::Info)
+            ],
             "only the latest verdict counts, and only endpoint-bound credentials need one: {warnings:#?}"
         );
         assert!(warnings[0].message.contains("401 from api.internal"));
@@ -332,16 +497,37 @@ mod tests {
             vault_credential: credential.map(String::from),
             credential_kind: CredentialKind::Token,
         };
-        let stored = |id, finding| StoredFinding { id, finding, first_seen: now, last_seen: now, resolved_at: None };
+        let stored = |id, finding| StoredFinding {
+            id,
+            finding,
+            first_seen: now,
+            last_seen: now,
+            resolved_at: None,
+        };
         let mut policy = input(vec![]);
         policy.findings = vec![
             stored(7, finding(FindingKind::Leak, Some("ci-token"))),
             stored(8, finding(FindingKind::Secret, None)),
         ];
         let warnings = evaluate(&policy, now);
-        assert_eq!(kinds(&warnings), vec![(WarningKind::Leaked, Severity::Critical), (WarningKind::UnmanagedSecret, Severity::Medium)]);
-        assert_eq!(warnings[0].action, FixAction::Rotate { credential: "ci-token".into() });
+        assert_eq!(
+            kinds(&warnings),
+            vec![
+                (WarningKind::Leaked, Severity::Critical),
+                (WarningKind::UnmanagedSecret, Severity::Medium)
+            ]
+        );
+        assert_eq!(
+            warnings[0].action,
+            FixAction::Rotate {
+                credential: "ci-token".into()
+            }
+        );
         assert_eq!(warnings[1].action, FixAction::Import { finding_id: 8 });
-        assert!(!warnings.iter().any(|warning| warning.message.contains("ghp_abc") && !warning.message.contains('…')));
+        assert!(
+            !warnings.iter().any(
+                |warning| warning.message.contains("ghp_abc") && !warning.message.contains('…')
+            )
+        );
     }
 }

@@ -38,7 +38,10 @@ pub struct ScanConfig {
 
 impl ScanConfig {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         toml::from_str(&text).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: error.to_string(),
@@ -48,7 +51,11 @@ impl ScanConfig {
     /// The root's `.keyward.toml` if there is one, else the defaults.
     pub fn for_root(root: &Path) -> Result<Self> {
         let path = root.join(CONFIG_FILE);
-        if path.is_file() { Self::load(&path) } else { Ok(Self::default()) }
+        if path.is_file() {
+            Self::load(&path)
+        } else {
+            Ok(Self::default())
+        }
     }
 }
 
@@ -69,25 +76,35 @@ pub(crate) struct CompiledAllowlist {
 
 impl CompiledAllowlist {
     pub fn new(root: &Path, allow: &Allowlist, origin: &Path) -> Result<Self> {
-        let invalid = |problem: String| ScanError::Config { path: origin.to_owned(), problem };
+        let invalid = |problem: String| ScanError::Config {
+            path: origin.to_owned(),
+            problem,
+        };
         let mut builder = GitignoreBuilder::new(root);
         for glob in &allow.paths {
             builder
                 .add_line(None, glob)
                 .map_err(|error| invalid(format!("allow.paths `{glob}`: {error}")))?;
         }
-        let paths = builder.build().map_err(|error| invalid(error.to_string()))?;
+        let paths = builder
+            .build()
+            .map_err(|error| invalid(error.to_string()))?;
         let regexes = allow
             .regexes
             .iter()
-            .map(|pattern| Regex::new(pattern).map_err(|error| invalid(format!("allow.regexes `{pattern}`: {error}"))))
+            .map(|pattern| {
+                Regex::new(pattern)
+                    .map_err(|error| invalid(format!("allow.regexes `{pattern}`: {error}")))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self { paths, regexes })
     }
 
     /// Whether a finding at `relative` (with secret `secret`) is allowed.
     pub fn allows(&self, relative: &Path, secret: &[u8]) -> bool {
-        self.paths.matched_path_or_any_parents(relative, false).is_ignore()
+        self.paths
+            .matched_path_or_any_parents(relative, false)
+            .is_ignore()
             || self.regexes.iter().any(|regex| regex.is_match(secret))
     }
 }
@@ -95,8 +112,22 @@ impl CompiledAllowlist {
 /// Test fixtures, snapshots and templates hold fake secrets by design; a provider-rule
 /// hit there is not reported. (A vault value is reported everywhere: it is real.)
 pub(crate) fn is_fixture_or_template(relative: &str) -> bool {
-    const DIRECTORIES: &[&str] = &["fixtures", "__fixtures__", "testdata", "test-data", "__snapshots__", "__mocks__"];
-    const SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".tmpl", ".dist", ".snap"];
+    const DIRECTORIES: &[&str] = &[
+        "fixtures",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "__snapshots__",
+        "__mocks__",
+    ];
+    const SUFFIXES: &[&str] = &[
+        ".example",
+        ".sample",
+        ".template",
+        ".tmpl",
+        ".dist",
+        ".snap",
+    ];
     let lower = relative.to_ascii_lowercase();
     lower.split('/').any(|part| DIRECTORIES.contains(&part))
         || SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
@@ -117,7 +148,10 @@ pub struct BaselineEntry {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         serde_json::from_str(&text).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: format!("not a Keyward baseline: {error}"),
@@ -136,13 +170,18 @@ impl Baseline {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        entries.sort_by(|a, b| (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint)));
+        entries.sort_by(|a, b| {
+            (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
+        });
         Self { findings: entries }
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).expect("baseline serializes") + "\n";
-        std::fs::write(path, text).map_err(|source| ScanError::Io { path: path.to_owned(), source })
+        std::fs::write(path, text).map_err(|source| ScanError::Io {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// A finding is accepted when its secret (fingerprint) was accepted for its path.
@@ -159,8 +198,12 @@ mod tests {
 
     #[test]
     fn path_and_regex_allowlists_apply() {
-        let allow = Allowlist { paths: vec!["docs/**".into()], regexes: vec!["^sk_test_".into()] };
-        let compiled = CompiledAllowlist::new(Path::new("/repo"), &allow, Path::new(".keyward.toml")).unwrap();
+        let allow = Allowlist {
+            paths: vec!["docs/**".into()],
+            regexes: vec!["^sk_test_".into()],
+        };
+        let compiled =
+            CompiledAllowlist::new(Path::new("/repo"), &allow, Path::new(".keyward.toml")).unwrap();
         assert!(compiled.allows(Path::new("docs/setup.md"), b"anything"));
         assert!(compiled.allows(Path::new("src/a.rs"), b"sk_test_abc"));
         assert!(!compiled.allows(Path::new("src/a.rs"), b"sk_live_abc"));

@@ -5,8 +5,10 @@
 
 use base64::Engine;
 
-const BASE62_DIGITS_FIRST: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const BASE62_LOWER_FIRST: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const BASE62_DIGITS_FIRST: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BASE62_LOWER_FIRST: &[u8; 62] =
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// Shannon entropy in bits per byte.
 pub fn shannon_entropy(bytes: &[u8]) -> f64 {
@@ -76,15 +78,43 @@ pub fn jwt_valid(token: &[u8]) -> bool {
             .ok()
             .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
     };
-    let header_ok = decode(header).is_some_and(|header| header.get("alg").is_some_and(|alg| alg.is_string()));
+    let header_ok =
+        decode(header).is_some_and(|header| header.get("alg").is_some_and(|alg| alg.is_string()));
     header_ok && decode(payload).is_some_and(|payload| payload.is_object())
 }
 
 /// Words that mark a value as a stand-in rather than a secret.
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "example", "xxxx", "placeholder", "your_", "your-", "yourkey", "yourtoken", "changeme", "change_me", "dummy",
-    "redacted", "fake", "foobar", "lorem", "replace", "insert_", "sample", "****", "....", "0000000", "1234567",
-    "abcdefgh", "secret_here", "_here", "todo", "<", ">", "${", "{{", "%s",
+    "example",
+    "xxxx",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "changeme",
+    "change_me",
+    "dummy",
+    "redacted",
+    "fake",
+    "foobar",
+    "lorem",
+    "replace",
+    "insert_",
+    "sample",
+    "****",
+    "....",
+    "0000000",
+    "1234567",
+    "abcdefgh",
+    "secret_here",
+    "_here",
+    "todo",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "%s",
 ];
 
 /// Whether a (prefix-stripped) value is a placeholder, a documentation example or a
@@ -104,9 +134,11 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    PLACEHOLDER_WORDS
-        .iter()
-        .any(|word| lower.windows(word.len()).any(|window| window == word.as_bytes()))
+    PLACEHOLDER_WORDS.iter().any(|word| {
+        lower
+            .windows(word.len())
+            .any(|window| window == word.as_bytes())
+    })
 }
 
 /// Variable names a generic rule matches that hold identifiers, sizes or references, not
@@ -114,15 +146,76 @@ pub fn is_placeholder(value: &[u8]) -> bool {
 pub fn is_benign_name(name: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
     const SUFFIXES: &[&str] = &[
-        "_id", "-id", ".id", "id", "_name", "name", "_type", "type", "_path", "path", "_file", "file", "_url", "url",
-        "_uri", "_len", "_length", "_count", "_size", "tokens", "_prefix", "_header", "header", "_field", "_env",
-        "_var", "_ref", "_arn", "_version", "_format", "_kind", "_mode", "_dir", "_policy", "_ttl", "_expiry",
-        "_expires", "_expiration", "_hash", "_digest", "_endpoint", "_label", "_key_fingerprint", "_manager",
-        "_provider", "_store", "_storage", "_source", "_service", "_class", "_cache",
+        "_id",
+        "-id",
+        ".id",
+        "id",
+        "_name",
+        "name",
+        "_type",
+        "type",
+        "_path",
+        "path",
+        "_file",
+        "file",
+        "_url",
+        "url",
+        "_uri",
+        "_len",
+        "_length",
+        "_count",
+        "_size",
+        "tokens",
+        "_prefix",
+        "_header",
+        "header",
+        "_field",
+        "_env",
+        "_var",
+        "_ref",
+        "_arn",
+        "_version",
+        "_format",
+        "_kind",
+        "_mode",
+        "_dir",
+        "_policy",
+        "_ttl",
+        "_expiry",
+        "_expires",
+        "_expiration",
+        "_hash",
+        "_digest",
+        "_endpoint",
+        "_label",
+        "_key_fingerprint",
+        "_manager",
+        "_provider",
+        "_store",
+        "_storage",
+        "_source",
+        "_service",
+        "_class",
+        "_cache",
     ];
-    const NAMES: &[&str] = &["tokenizer", "token_usage", "keyboard", "keyframes", "monkey", "turkey", "hockey", "donkey"];
-    SUFFIXES.iter().any(|suffix| lower.ends_with(suffix.as_bytes()))
-        || NAMES.iter().any(|word| lower.windows(word.len()).any(|window| window == word.as_bytes()))
+    const NAMES: &[&str] = &[
+        "tokenizer",
+        "token_usage",
+        "keyboard",
+        "keyframes",
+        "monkey",
+        "turkey",
+        "hockey",
+        "donkey",
+    ];
+    SUFFIXES
+        .iter()
+        .any(|suffix| lower.ends_with(suffix.as_bytes()))
+        || NAMES.iter().any(|word| {
+            lower
+                .windows(word.len())
+                .any(|window| window == word.as_bytes())
+        })
 }
 
 /// Values a generic assignment holds that are code or references, not secrets.
@@ -149,12 +242,19 @@ pub fn is_code_like(value: &[u8]) -> bool {
 
 /// `&stored.credential`, `*self.token`, `config.api_key`: a reference, not a value.
 fn is_identifier_path(lower: &[u8]) -> bool {
-    let start = lower.iter().position(|byte| !matches!(byte, b'&' | b'*' | b'!' | b'@')).unwrap_or(lower.len());
+    let start = lower
+        .iter()
+        .position(|byte| !matches!(byte, b'&' | b'*' | b'!' | b'@'))
+        .unwrap_or(lower.len());
     let rest = &lower[start..];
     !rest.is_empty()
-        && rest.iter().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b':'))
+        && rest
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b':'))
         && rest.iter().filter(|byte| byte.is_ascii_digit()).count() * 4 < rest.len()
-        && (rest.contains(&b'.') || rest.contains(&b':') || rest.iter().all(|byte| !byte.is_ascii_digit()))
+        && (rest.contains(&b'.')
+            || rest.contains(&b':')
+            || rest.iter().all(|byte| !byte.is_ascii_digit()))
 }
 
 fn is_base64_byte(byte: u8) -> bool {
@@ -162,7 +262,16 @@ fn is_base64_byte(byte: u8) -> bool {
 }
 
 /// Magic prefixes of base64-encoded images and fonts (PNG, JPEG, GIF, WebP, SVG, WOFF).
-const IMAGE_MAGIC: &[&[u8]] = &[b"iVBORw0KGgo", b"/9j/", b"R0lGOD", b"UklGR", b"PHN2Zy", b"d09GR", b"d09GMg", b"AAEAAA"];
+const IMAGE_MAGIC: &[&[u8]] = &[
+    b"iVBORw0KGgo",
+    b"/9j/",
+    b"R0lGOD",
+    b"UklGR",
+    b"PHN2Zy",
+    b"d09GR",
+    b"d09GMg",
+    b"AAEAAA",
+];
 
 /// Whether `start` lies inside a base64 payload of a `data:` URI or an inline image (as
 /// in notebooks' `"image/png": "iVBORw0..."`): random-looking text that is not a secret.
@@ -176,7 +285,10 @@ pub fn inside_embedded_blob(data: &[u8], start: usize) -> bool {
         return true;
     }
     // The secret itself must sit well inside the blob, not be the blob.
-    start > run_start + 64 && IMAGE_MAGIC.iter().any(|magic| data[run_start..].starts_with(magic))
+    start > run_start + 64
+        && IMAGE_MAGIC
+            .iter()
+            .any(|magic| data[run_start..].starts_with(magic))
 }
 
 #[cfg(test)]
@@ -192,7 +304,10 @@ mod tests {
         assert!(github_checksum_valid(&token));
         let last = token.len() - 1;
         token[last] = if token[last] == b'A' { b'B' } else { b'A' };
-        assert!(!github_checksum_valid(&token), "a token-shaped string with a wrong checksum is not a token");
+        assert!(
+            !github_checksum_valid(&token),
+            "a token-shaped string with a wrong checksum is not a token"
+        );
     }
 
     #[test]
@@ -203,7 +318,13 @@ mod tests {
 
     #[test]
     fn placeholders_are_recognized() {
-        for value in ["AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxxxxxx", "your_api_key_goes_here", "<token>", "1111111111"] {
+        for value in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "xxxxxxxxxxxxxxxxxxxx",
+            "your_api_key_goes_here",
+            "<token>",
+            "1111111111",
+        ] {
             assert!(is_placeholder(value.as_bytes()), "{value}");
         }
         assert!(!is_placeholder(b"q8Zr2LmV0xT7bNcW"));
@@ -211,7 +332,13 @@ mod tests {
 
     #[test]
     fn generic_names_that_hold_identifiers_are_benign() {
-        for name in ["token_type", "max_tokens", "secret_name", "api_key_id", "request_token_url"] {
+        for name in [
+            "token_type",
+            "max_tokens",
+            "secret_name",
+            "api_key_id",
+            "request_token_url",
+        ] {
             assert!(is_benign_name(name.as_bytes()), "{name}");
         }
         for name in ["api_key", "DB_PASSWORD", "client_secret", "authToken"] {

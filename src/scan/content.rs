@@ -34,7 +34,9 @@ const HEAD: usize = 64 * 1024;
 pub fn classify(data: &[u8]) -> ContentClass {
     let head = &data[..data.len().min(HEAD)];
     let top = &head[..head.len().min(4096)];
-    if LOCKFILE_MARKERS.iter().any(|marker| contains(top, marker)) || looks_like_go_sum(top) || looks_like_uv_lock(top)
+    if LOCKFILE_MARKERS.iter().any(|marker| contains(top, marker))
+        || looks_like_go_sum(top)
+        || looks_like_uv_lock(top)
     {
         return ContentClass::Lockfile;
     }
@@ -46,7 +48,9 @@ pub fn classify(data: &[u8]) -> ContentClass {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// `module v1.2.3 h1:base64=` lines.

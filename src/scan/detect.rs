@@ -50,7 +50,10 @@ impl Detector {
         let mut found = self.rule_matches(data, class);
         if let Some(vault) = &self.vault {
             for hit in vault.find(data) {
-                match found.iter_mut().find(|candidate| candidate.start < hit.end && hit.start < candidate.end) {
+                match found
+                    .iter_mut()
+                    .find(|candidate| candidate.start < hit.end && hit.start < candidate.end)
+                {
                     Some(candidate) => candidate.vault_credential = Some(hit.credential),
                     None => found.push(Candidate {
                         rule: None,
@@ -99,14 +102,20 @@ impl Detector {
                 let starts_line = start == 0 || data[start - 1] == b'\n';
                 let ends_line = end == data.len() || data[end] == b'\n';
                 for captures in rule.regex.captures_iter(&data[start..end]) {
-                    let Some(secret) = secret_group(rule, &captures) else { continue };
+                    let Some(secret) = secret_group(rule, &captures) else {
+                        continue;
+                    };
                     let (secret_start, secret_end) = (start + secret.start(), start + secret.end());
                     // A match touching a window edge that is not a line edge may be a
                     // piece of something longer.
-                    if (secret_start == start && !starts_line) || (secret_end == end && !ends_line) {
+                    if (secret_start == start && !starts_line) || (secret_end == end && !ends_line)
+                    {
                         continue;
                     }
-                    let name = rule.name_group.and_then(|group| captures.get(group)).map(|name| name.as_bytes());
+                    let name = rule
+                        .name_group
+                        .and_then(|group| captures.get(group))
+                        .map(|name| name.as_bytes());
                     if accept(rule, data, secret_start, secret_end, name) {
                         found.push(Candidate {
                             rule: Some(index),
@@ -125,7 +134,10 @@ impl Detector {
 }
 
 /// The secret is the first participating group other than `name`, or the whole match.
-fn secret_group<'h>(rule: &Rule, captures: &regex::bytes::Captures<'h>) -> Option<regex::bytes::Match<'h>> {
+fn secret_group<'h>(
+    rule: &Rule,
+    captures: &regex::bytes::Captures<'h>,
+) -> Option<regex::bytes::Match<'h>> {
     (1..captures.len())
         .filter(|group| Some(*group) != rule.name_group)
         .find_map(|group| captures.get(group))
@@ -144,7 +156,10 @@ fn accept(rule: &Rule, data: &[u8], start: usize, end: usize, name: Option<&[u8]
     if checks::is_placeholder(random) {
         return false;
     }
-    if rule.checksum.is_none() && !rule.spec.multiline && checks::shannon_entropy(random) < rule.entropy {
+    if rule.checksum.is_none()
+        && !rule.spec.multiline
+        && checks::shannon_entropy(random) < rule.entropy
+    {
         return false;
     }
     if let Some(name) = name {
@@ -162,7 +177,11 @@ fn accept(rule: &Rule, data: &[u8], start: usize, end: usize, name: Option<&[u8]
 /// A generic match overlapping a provider rule's match is the same secret, reported
 /// better by the provider rule.
 fn drop_generic_overlaps(found: &mut Vec<Candidate>, rules: &RuleSet) {
-    let is_generic = |candidate: &Candidate| candidate.rule.is_some_and(|index| rules.rules[index].spec.generic);
+    let is_generic = |candidate: &Candidate| {
+        candidate
+            .rule
+            .is_some_and(|index| rules.rules[index].spec.generic)
+    };
     let specific: Vec<(usize, usize)> = found
         .iter()
         .filter(|candidate| !is_generic(candidate))
@@ -174,7 +193,9 @@ fn drop_generic_overlaps(found: &mut Vec<Candidate>, rules: &RuleSet) {
                 .iter()
                 .any(|(start, end)| *start < candidate.end && candidate.start < *end)
     });
-    found.dedup_by(|later, earlier| later.start == earlier.start && later.end == earlier.end && later.rule == earlier.rule);
+    found.dedup_by(|later, earlier| {
+        later.start == earlier.start && later.end == earlier.end && later.rule == earlier.rule
+    });
 }
 
 fn window_around(data: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> (usize, usize) {
@@ -219,8 +240,14 @@ fn locate(data: &[u8], found: &mut [Candidate]) {
 fn line_allows(data: &[u8], at: usize) -> bool {
     let floor = at.saturating_sub(4096);
     let ceiling = (at + 4096).min(data.len());
-    let start = data[floor..at].iter().rposition(|byte| *byte == b'\n').map_or(floor, |position| floor + position + 1);
-    let end = data[at..ceiling].iter().position(|byte| *byte == b'\n').map_or(ceiling, |position| at + position);
+    let start = data[floor..at]
+        .iter()
+        .rposition(|byte| *byte == b'\n')
+        .map_or(floor, |position| floor + position + 1);
+    let end = data[at..ceiling]
+        .iter()
+        .position(|byte| *byte == b'\n')
+        .map_or(ceiling, |position| at + position);
     data[start..end]
         .windows(INLINE_ALLOW.len())
         .any(|window| window.eq_ignore_ascii_case(INLINE_ALLOW))

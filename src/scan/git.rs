@@ -17,6 +17,9 @@ use super::{CommitInfo, Result, ScanError, ScanReport, Scanner};
 /// A blob path and id in a tree.
 type TreeFiles = HashMap<Vec<u8>, ObjectId>;
 
+/// One entry of a tree: (name, is a tree, is a regular blob, id).
+type TreeEntry = (Vec<u8>, bool, bool, ObjectId);
+
 impl Scanner {
     /// Scans the lines every commit of the repository at `path` added.
     pub fn scan_git_history(
@@ -26,14 +29,27 @@ impl Scanner {
         progress: &(dyn Fn(ScanProgress) + Sync),
     ) -> Result<ScanReport> {
         let options = self.effective_options(options);
-        let failed = |problem: String| ScanError::Git { path: path.to_owned(), problem };
+        let failed = |problem: String| ScanError::Git {
+            path: path.to_owned(),
+            problem,
+        };
         let repo = gix::discover(path).map_err(|error| failed(error.to_string()))?;
-        let base = repo.workdir().unwrap_or_else(|| repo.git_dir()).to_path_buf();
+        let base = repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .to_path_buf();
         let sink = self.sink(&base)?;
         let mut tips: Vec<ObjectId> = Vec::new();
-        let references = repo.references().map_err(|error| failed(error.to_string()))?;
-        for reference in references.all().map_err(|error| failed(error.to_string()))? {
-            let Ok(mut reference) = reference else { continue };
+        let references = repo
+            .references()
+            .map_err(|error| failed(error.to_string()))?;
+        for reference in references
+            .all()
+            .map_err(|error| failed(error.to_string()))?
+        {
+            let Ok(mut reference) = reference else {
+                continue;
+            };
             if let Ok(commit) = reference.peel_to_commit() {
                 tips.push(commit.id);
             }
@@ -47,16 +63,24 @@ impl Scanner {
         if tips.is_empty() {
             return Ok(report);
         }
-        let walk = repo.rev_walk(tips).all().map_err(|error| failed(error.to_string()))?;
+        let walk = repo
+            .rev_walk(tips)
+            .all()
+            .map_err(|error| failed(error.to_string()))?;
         let mut seen_pairs: HashSet<(Option<ObjectId>, ObjectId, Vec<u8>)> = HashSet::new();
         for info in walk {
             let info = info.map_err(|error| failed(error.to_string()))?;
-            let commit = repo.find_commit(info.id).map_err(|error| failed(error.to_string()))?;
+            let commit = repo
+                .find_commit(info.id)
+                .map_err(|error| failed(error.to_string()))?;
             let parents: Vec<ObjectId> = commit.parent_ids().map(|id| id.detach()).collect();
             if parents.len() > 1 {
                 continue;
             }
-            let tree = commit.tree_id().map_err(|error| failed(error.to_string()))?.detach();
+            let tree = commit
+                .tree_id()
+                .map_err(|error| failed(error.to_string()))?
+                .detach();
             let parent_tree = match parents.first() {
                 Some(parent) => Some(
                     repo.find_commit(*parent)
@@ -67,7 +91,14 @@ impl Scanner {
                 None => None,
             };
             let mut changes = Vec::new();
-            diff_trees(&repo, parent_tree, Some(tree), &mut Vec::new(), &mut changes).map_err(failed)?;
+            diff_trees(
+                &repo,
+                parent_tree,
+                Some(tree),
+                &mut Vec::new(),
+                &mut changes,
+            )
+            .map_err(failed)?;
             if changes.is_empty() {
                 continue;
             }
@@ -82,8 +113,17 @@ impl Scanner {
                 if !seen_pairs.insert((old, new, file.clone())) {
                     continue;
                 }
-                self.scan_change(&repo, &sink, &file, old, new, Some(&info), &options, &mut report)
-                    .map_err(failed)?;
+                self.scan_change(
+                    &repo,
+                    &sink,
+                    &file,
+                    old,
+                    new,
+                    Some(&info),
+                    &options,
+                    &mut report,
+                )
+                .map_err(failed)?;
             }
             progress(ScanProgress {
                 files_scanned: report.files_scanned,
@@ -101,19 +141,31 @@ impl Scanner {
     /// add.
     pub fn scan_staged(&self, path: &Path, options: &ScanOptions) -> Result<ScanReport> {
         let options = self.effective_options(options);
-        let failed = |problem: String| ScanError::Git { path: path.to_owned(), problem };
+        let failed = |problem: String| ScanError::Git {
+            path: path.to_owned(),
+            problem,
+        };
         let repo = gix::discover(path).map_err(|error| failed(error.to_string()))?;
-        let base = repo.workdir().unwrap_or_else(|| repo.git_dir()).to_path_buf();
+        let base = repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .to_path_buf();
         let sink = self.sink(&base)?;
         let mut head_files = TreeFiles::new();
         if let Ok(head) = repo.head_commit() {
-            let tree = head.tree_id().map_err(|error| failed(error.to_string()))?.detach();
+            let tree = head
+                .tree_id()
+                .map_err(|error| failed(error.to_string()))?
+                .detach();
             list_tree(&repo, tree, &mut Vec::new(), &mut head_files).map_err(failed)?;
         }
-        let index = repo.open_index().map_err(|error| failed(error.to_string()))?;
+        let index = repo
+            .open_index()
+            .map_err(|error| failed(error.to_string()))?;
         let mut report = ScanReport::default();
         for entry in index.entries() {
-            let regular = entry.mode == gix::index::entry::Mode::FILE || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+            let regular = entry.mode == gix::index::entry::Mode::FILE
+                || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
             if !regular || entry.stage_raw() != 0 {
                 continue;
             }
@@ -122,8 +174,17 @@ impl Scanner {
             if old == Some(entry.id) {
                 continue;
             }
-            self.scan_change(&repo, &sink, &file, old, entry.id, None, &options, &mut report)
-                .map_err(failed)?;
+            self.scan_change(
+                &repo,
+                &sink,
+                &file,
+                old,
+                entry.id,
+                None,
+                &options,
+                &mut report,
+            )
+            .map_err(failed)?;
         }
         report.findings = sink.into_findings();
         self.apply_baseline(&mut report, Some(&base))?;
@@ -131,7 +192,10 @@ impl Scanner {
         Ok(report)
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site per mode; a struct would only rename them")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per mode; a struct would only rename them"
+    )]
     fn scan_change(
         &self,
         repo: &gix::Repository,
@@ -148,7 +212,11 @@ impl Scanner {
             report.files_skipped += 1;
             return Ok(());
         }
-        let data = repo.find_blob(new).map_err(|error| error.to_string())?.data.clone();
+        let data = repo
+            .find_blob(new)
+            .map_err(|error| error.to_string())?
+            .data
+            .clone();
         if is_binary(&data) {
             report.files_skipped += 1;
             return Ok(());
@@ -160,7 +228,11 @@ impl Scanner {
             return Ok(());
         }
         if let Some(old) = old {
-            let previous = repo.find_blob(old).map_err(|error| error.to_string())?.data.clone();
+            let previous = repo
+                .find_blob(old)
+                .map_err(|error| error.to_string())?
+                .data
+                .clone();
             let added = added_lines(&previous, &data);
             candidates.retain(|candidate| added.contains(&candidate.line));
         }
@@ -190,13 +262,23 @@ fn added_lines(old: &[u8], new: &[u8]) -> HashSet<u32> {
 }
 
 /// Owned entries of a tree: (name, is_tree, is_regular_blob, id).
-fn tree_entries(repo: &gix::Repository, id: ObjectId) -> std::result::Result<Vec<(Vec<u8>, bool, bool, ObjectId)>, String> {
+fn tree_entries(
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> std::result::Result<Vec<TreeEntry>, String> {
     let tree = repo.find_tree(id).map_err(|error| error.to_string())?;
     let decoded = tree.decode().map_err(|error| error.to_string())?;
     Ok(decoded
         .entries
         .iter()
-        .map(|entry| (entry.filename.to_vec(), entry.mode.is_tree(), entry.mode.is_blob(), entry.oid.to_owned()))
+        .map(|entry| {
+            (
+                entry.filename.to_vec(),
+                entry.mode.is_tree(),
+                entry.mode.is_blob(),
+                entry.oid.to_owned(),
+            )
+        })
         .collect())
 }
 
@@ -228,10 +310,14 @@ fn diff_trees(
         }
         prefix.extend_from_slice(&name);
         if is_tree {
-            let old_tree = previous.filter(|(was_tree, _, _)| *was_tree).map(|(_, _, id)| *id);
+            let old_tree = previous
+                .filter(|(was_tree, _, _)| *was_tree)
+                .map(|(_, _, id)| *id);
             diff_trees(repo, old_tree, Some(id), prefix, out)?;
         } else if is_blob {
-            let old_blob = previous.filter(|(_, was_blob, _)| *was_blob).map(|(_, _, id)| *id);
+            let old_blob = previous
+                .filter(|(_, was_blob, _)| *was_blob)
+                .map(|(_, _, id)| *id);
             if old_blob != Some(id) {
                 out.push((prefix.clone(), old_blob, id));
             }
@@ -241,7 +327,12 @@ fn diff_trees(
     Ok(())
 }
 
-fn list_tree(repo: &gix::Repository, id: ObjectId, prefix: &mut Vec<u8>, out: &mut TreeFiles) -> std::result::Result<(), String> {
+fn list_tree(
+    repo: &gix::Repository,
+    id: ObjectId,
+    prefix: &mut Vec<u8>,
+    out: &mut TreeFiles,
+) -> std::result::Result<(), String> {
     for (name, is_tree, is_blob, id) in tree_entries(repo, id)? {
         let length = prefix.len();
         if !prefix.is_empty() {
@@ -267,6 +358,10 @@ mod tests {
         let added = added_lines(b"a\nb\nc\n", b"a\nx\nb\nc\nb\n");
         let mut lines: Vec<u32> = added.into_iter().collect();
         lines.sort();
-        assert_eq!(lines, vec![2, 5], "a new line and a second copy of an old line are both added");
+        assert_eq!(
+            lines,
+            vec![2, 5],
+            "a new line and a second copy of an old line are both added"
+        );
     }
 }

@@ -45,7 +45,9 @@ pub use detect::{Candidate, Detector};
 pub use output::{render_human, render_json, render_sarif};
 pub use rules::{Rule, RuleSet, RuleSpec};
 pub use vault_match::{VaultMatcher, VaultValue};
-pub use walk::{DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner, fingerprint as finding_fingerprint};
+pub use walk::{
+    DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner, fingerprint as finding_fingerprint,
+};
 
 /// The rule id a vault-value hit carries when no provider rule matched the same text.
 pub const VAULT_VALUE_RULE: &str = "vault-value";
@@ -56,7 +58,10 @@ pub enum ScanError {
     Rules { origin: String, problem: String },
 
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{}: {problem}", path.display())]
     Config { path: PathBuf, problem: String },
@@ -132,14 +137,22 @@ pub struct ScanReport {
 impl ScanReport {
     pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.root, &a.path, a.line, a.column, &a.rule, a.commit.as_ref().map(|c| &c.id)).cmp(&(
-                &b.root,
-                &b.path,
-                b.line,
-                b.column,
-                &b.rule,
-                b.commit.as_ref().map(|c| &c.id),
-            ))
+            (
+                &a.root,
+                &a.path,
+                a.line,
+                a.column,
+                &a.rule,
+                a.commit.as_ref().map(|c| &c.id),
+            )
+                .cmp(&(
+                    &b.root,
+                    &b.path,
+                    b.line,
+                    b.column,
+                    &b.rule,
+                    b.commit.as_ref().map(|c| &c.id),
+                ))
         });
     }
 }

@@ -13,7 +13,11 @@ use super::{Finding, FindingKind, RuleSet, ScanReport};
 pub fn render_human(report: &ScanReport) -> String {
     let mut out = String::new();
     for finding in &report.findings {
-        let _ = write!(out, "{}:{}:{}  {}  {}", finding.path, finding.line, finding.column, finding.rule, finding.redacted);
+        let _ = write!(
+            out,
+            "{}:{}:{}  {}  {}",
+            finding.path, finding.line, finding.column, finding.rule, finding.redacted
+        );
         match (&finding.kind, &finding.vault_credential) {
             (FindingKind::Leak, Some(credential)) => {
                 let _ = write!(out, "  LEAK of vault credential `{credential}`");
@@ -24,11 +28,20 @@ pub fn render_human(report: &ScanReport) -> String {
         }
         if let Some(commit) = &finding.commit {
             let short = &commit.id[..commit.id.len().min(12)];
-            let _ = write!(out, "  (commit {short} by {} on {})", commit.author, commit.date.format("%Y-%m-%d"));
+            let _ = write!(
+                out,
+                "  (commit {short} by {} on {})",
+                commit.author,
+                commit.date.format("%Y-%m-%d")
+            );
         }
         out.push('\n');
     }
-    let leaks = report.findings.iter().filter(|finding| finding.kind == FindingKind::Leak).count();
+    let leaks = report
+        .findings
+        .iter()
+        .filter(|finding| finding.kind == FindingKind::Leak)
+        .count();
     let _ = writeln!(
         out,
         "{} finding(s), {} of them vault leaks; {} file(s), {} bytes scanned, {} skipped{}",
@@ -37,7 +50,11 @@ pub fn render_human(report: &ScanReport) -> String {
         report.files_scanned,
         report.bytes_scanned,
         report.files_skipped,
-        if report.baselined > 0 { format!(", {} accepted by the baseline", report.baselined) } else { String::new() }
+        if report.baselined > 0 {
+            format!(", {} accepted by the baseline", report.baselined)
+        } else {
+            String::new()
+        }
     );
     out
 }
@@ -74,7 +91,11 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
     for finding in &report.findings {
         fired.entry(finding.rule.as_str()).or_insert(finding);
     }
-    let rule_index: BTreeMap<&str, usize> = fired.keys().enumerate().map(|(index, id)| (*id, index)).collect();
+    let rule_index: BTreeMap<&str, usize> = fired
+        .keys()
+        .enumerate()
+        .map(|(index, id)| (*id, index))
+        .collect();
     let driver_rules: Vec<Value> = fired
         .iter()
         .map(|(id, finding)| {
@@ -95,7 +116,10 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
         .iter()
         .map(|finding| {
             let message = match &finding.vault_credential {
-                Some(credential) => format!("{} ({}) is the value of vault credential `{credential}`", finding.description, finding.redacted),
+                Some(credential) => format!(
+                    "{} ({}) is the value of vault credential `{credential}`",
+                    finding.description, finding.redacted
+                ),
                 None => format!("{} found: {}", finding.description, finding.redacted),
             };
             let mut result = json!({

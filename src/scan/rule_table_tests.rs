@@ -8,10 +8,11 @@ use super::{RuleSet, VaultMatcher, VaultValue};
 use crate::model::SecretValue;
 
 fn rule_fires(detector: &Detector, text: &str, rule_id: &str) -> bool {
-    detector
-        .detect(text.as_bytes())
-        .iter()
-        .any(|candidate| candidate.rule.is_some_and(|index| detector.rules.rules[index].id() == rule_id))
+    detector.detect(text.as_bytes()).iter().any(|candidate| {
+        candidate
+            .rule
+            .is_some_and(|index| detector.rules.rules[index].id() == rule_id)
+    })
 }
 
 fn detector() -> Detector {
@@ -24,10 +25,17 @@ fn every_rule_finds_its_true_positives_and_ignores_its_false_positives() {
     let mut failures = Vec::new();
     for rule in &detector.rules.rules {
         let id = rule.id();
-        let sample = rule.spec.sample.as_deref().expect("every rule has a sample");
+        let sample = rule
+            .spec
+            .sample
+            .as_deref()
+            .expect("every rule has a sample");
         let true_positives = [
             format!("# settings\n{}\n", expand(sample, Fill::Real(1))),
-            format!("first line\n    {}  \nlast line\n", expand(sample, Fill::Real(2))),
+            format!(
+                "first line\n    {}  \nlast line\n",
+                expand(sample, Fill::Real(2))
+            ),
         ];
         for (case, text) in true_positives.iter().enumerate() {
             if !rule_fires(&detector, text, id) {
@@ -35,11 +43,20 @@ fn every_rule_finds_its_true_positives_and_ignores_its_false_positives() {
             }
         }
         let mut false_positives = vec![
-            ("placeholder", format!("{}\n", expand(sample, Fill::Placeholder))),
-            ("truncated", format!("{}\n", expand(sample, Fill::Truncated(3)))),
+            (
+                "placeholder",
+                format!("{}\n", expand(sample, Fill::Placeholder)),
+            ),
+            (
+                "truncated",
+                format!("{}\n", expand(sample, Fill::Truncated(3))),
+            ),
         ];
         if rule.checksum.is_some() && sample.contains("{crc}") {
-            false_positives.push(("wrong checksum", format!("{}\n", expand(sample, Fill::WrongChecksum(4)))));
+            false_positives.push((
+                "wrong checksum",
+                format!("{}\n", expand(sample, Fill::WrongChecksum(4))),
+            ));
         }
         for (case, text) in &false_positives {
             if rule_fires(&detector, text, id) {
@@ -47,7 +64,12 @@ fn every_rule_finds_its_true_positives_and_ignores_its_false_positives() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} rule cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rule cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -83,11 +105,23 @@ fn generic_assignments_and_connection_urls_are_found() {
     let detector = detector();
     let password = expand("{an:10}7{an:9}", Fill::Real(9));
     for (text, rule) in [
-        (format!("DATABASE_URL=postgres://app:{password}@db.internal:5432/app\n"), "connection-url-password"),
-        (format!("export STRIPE_SECRET=\"{password}\"\n"), "generic-secret-assignment"),
-        (format!("const apiKey = '{password}';\n"), "generic-secret-assignment"),
+        (
+            format!("DATABASE_URL=postgres://app:{password}@db.internal:5432/app\n"),
+            "connection-url-password",
+        ),
+        (
+            format!("export STRIPE_SECRET=\"{password}\"\n"),
+            "generic-secret-assignment",
+        ),
+        (
+            format!("const apiKey = '{password}';\n"),
+            "generic-secret-assignment",
+        ),
     ] {
-        assert!(rule_fires(&detector, &text, rule), "{rule} missed in {text}");
+        assert!(
+            rule_fires(&detector, &text, rule),
+            "{rule} missed in {text}"
+        );
     }
 }
 
@@ -95,9 +129,16 @@ fn generic_assignments_and_connection_urls_are_found() {
 fn the_inline_marker_accepts_a_line() {
     let detector = detector();
     let token = expand("ghp_{an:30}{crc}", Fill::Real(11));
-    assert!(!detector.detect(format!("token = \"{token}\"\n").as_bytes()).is_empty());
+    assert!(
+        !detector
+            .detect(format!("token = \"{token}\"\n").as_bytes())
+            .is_empty()
+    );
     let allowed = format!("token = \"{token}\" # keyward:allow (revoked, kept for the docs)\n");
-    assert!(detector.detect(allowed.as_bytes()).is_empty(), "keyward:allow must silence its line");
+    assert!(
+        detector.detect(allowed.as_bytes()).is_empty(),
+        "keyward:allow must silence its line"
+    );
 }
 
 #[test]
@@ -107,8 +148,15 @@ fn a_minified_line_is_scanned_without_losing_secrets() {
     let mut bundle = "var a=function(b){return b*2};".repeat(20_000);
     bundle.insert_str(300_000, &format!(";var k=\"{token}\";"));
     let found = detector.detect(bundle.as_bytes());
-    assert_eq!(found.len(), 1, "the secret in the middle of a 600 KB line is found once");
-    assert_eq!(&bundle.as_bytes()[found[0].start..found[0].end], token.as_bytes());
+    assert_eq!(
+        found.len(),
+        1,
+        "the secret in the middle of a 600 KB line is found once"
+    );
+    assert_eq!(
+        &bundle.as_bytes()[found[0].start..found[0].end],
+        token.as_bytes()
+    );
 }
 
 #[test]
@@ -122,5 +170,8 @@ fn vault_values_are_named_even_where_a_rule_also_matches() {
     let found = detector.detect(format!("GH={token}\n").as_bytes());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].vault_credential.as_deref(), Some("ci-token"));
-    assert!(found[0].rule.is_some(), "the provider rule still names the token type");
+    assert!(
+        found[0].rule.is_some(),
+        "the provider rule still names the token type"
+    );
 }

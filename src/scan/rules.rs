@@ -85,7 +85,9 @@ impl Rule {
             return Err(invalid("the id is empty".into()));
         }
         if spec.keywords.is_empty() || spec.keywords.iter().any(|keyword| keyword.len() < 2) {
-            return Err(invalid("needs at least one keyword of two or more characters".into()));
+            return Err(invalid(
+                "needs at least one keyword of two or more characters".into(),
+            ));
         }
         // Rules match bytes with ASCII classes (`\w`, `\s`, `\b`): tokens are ASCII, and
         // Unicode classes would make every regex several times larger and slower.
@@ -97,7 +99,11 @@ impl Rule {
             None => None,
             Some("github-crc32") => Some(Checksum::GithubCrc32),
             Some("jwt") => Some(Checksum::Jwt),
-            Some(other) => return Err(invalid(format!("unknown checksum `{other}` (github-crc32, jwt)"))),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "unknown checksum `{other}` (github-crc32, jwt)"
+                )));
+            }
         };
         let name_group = regex.capture_names().position(|name| name == Some("name"));
         Ok(Self {
@@ -188,7 +194,11 @@ impl RuleSet {
                 origin: "rules".into(),
                 problem: format!("keyword automaton: {error}"),
             })?;
-        Ok(Self { rules, keywords, keyword_rules })
+        Ok(Self {
+            rules,
+            keywords,
+            keyword_rules,
+        })
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -217,10 +227,22 @@ mod tests {
         ids.sort();
         let before = ids.len();
         ids.dedup();
-        assert_eq!(before, ids.len(), "rule ids are baseline and SARIF keys: they must be unique");
+        assert_eq!(
+            before,
+            ids.len(),
+            "rule ids are baseline and SARIF keys: they must be unique"
+        );
         for rule in &set.rules {
-            assert!(rule.spec.sample.is_some(), "rule {} needs a sample for the table test", rule.id());
-            assert!(!rule.spec.provider.is_empty() && !rule.spec.name.is_empty(), "rule {}", rule.id());
+            assert!(
+                rule.spec.sample.is_some(),
+                "rule {} needs a sample for the table test",
+                rule.id()
+            );
+            assert!(
+                !rule.spec.provider.is_empty() && !rule.spec.name.is_empty(),
+                "rule {}",
+                rule.id()
+            );
         }
     }
 
@@ -250,7 +272,11 @@ mod tests {
 
     #[test]
     fn a_bad_rule_is_refused_with_its_id() {
-        let specs = parse("[[rule]]\nid = \"broken\"\nkeywords = [\"br\"]\nregex = '('\n", "user.toml").unwrap();
+        let specs = parse(
+            "[[rule]]\nid = \"broken\"\nkeywords = [\"br\"]\nregex = '('\n",
+            "user.toml",
+        )
+        .unwrap();
         let error = RuleSet::from_specs(specs).unwrap_err().to_string();
         assert!(error.contains("broken"), "{error}");
     }

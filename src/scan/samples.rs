@@ -49,7 +49,9 @@ impl Random {
     }
 
     pub fn string(&mut self, alphabet: &[u8], length: usize) -> String {
-        (0..length).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
+        (0..length)
+            .map(|_| alphabet[self.below(alphabet.len())] as char)
+            .collect()
     }
 }
 
@@ -77,7 +79,9 @@ pub fn expand(template: &str, fill: Fill) -> String {
         Fill::Placeholder => 0,
     };
     let mut random = Random::new(seed);
-    let last_slot = template.rfind("{").filter(|_| matches!(fill, Fill::Truncated(_)));
+    let last_slot = template
+        .rfind("{")
+        .filter(|_| matches!(fill, Fill::Truncated(_)));
     let last_random_slot = last_slot.map(|_| {
         let mut position = template.len();
         while let Some(found) = template[..position].rfind('{') {
@@ -93,12 +97,16 @@ pub fn expand(template: &str, fill: Fill) -> String {
     let mut rest = template;
     let mut offset = 0;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         out.push_str(&rest[..open]);
         let slot = &rest[open + 1..open + close];
         let at = offset + open;
         let value = match slot.split_once(':') {
-            Some((class, length)) if alphabet(class).is_some() && length.parse::<usize>().is_ok() => {
+            Some((class, length))
+                if alphabet(class).is_some() && length.parse::<usize>().is_ok() =>
+            {
                 let mut length: usize = length.parse().expect("checked");
                 if Some(at) == last_random_slot {
                     length /= 2;
@@ -132,13 +140,24 @@ pub fn expand(template: &str, fill: Fill) -> String {
 fn jwt(random: &mut Random, fill: Fill) -> String {
     let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
     match fill {
-        Fill::Placeholder => "eyJxxxxxxxxxxxxxxx.eyJxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxx".into(),
-        Fill::Truncated(_) => format!("{}.{}", encode(r#"{"alg":"HS256","typ":"JWT"}"#), "eyJzdWIi"),
+        Fill::Placeholder => {
+            "eyJxxxxxxxxxxxxxxx.eyJxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxx".into()
+        }
+        Fill::Truncated(_) => format!(
+            "{}.{}",
+            encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+            "eyJzdWIi"
+        ),
         _ => {
             let header = encode(r#"{"alg":"HS256","typ":"JWT"}"#);
             let subject = random.string(b"abcdefghijklmnopqrstuvwxyz0123456789", 12);
-            let payload = encode(&format!(r#"{{"sub":"{subject}","iat":1700000000,"exp":1900000000}}"#));
-            let signature = random.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 43);
+            let payload = encode(&format!(
+                r#"{{"sub":"{subject}","iat":1700000000,"exp":1900000000}}"#
+            ));
+            let signature = random.string(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                43,
+            );
             format!("{header}.{payload}.{signature}")
         }
     }
@@ -157,7 +176,13 @@ mod tests {
         let wrong = expand("ghp_{an:30}{crc}", Fill::WrongChecksum(7));
         assert!(!github_checksum_valid(wrong.as_bytes()));
         assert_eq!(expand("k={hex:8}", Fill::Placeholder), "k=xxxxxxxx");
-        assert_eq!(expand("a{hex:4}b{hex:8}", Fill::Truncated(1)).len(), 1 + 4 + 1 + 4);
-        assert_ne!(expand("{an:20}", Fill::Real(1)), expand("{an:20}", Fill::Real(2)));
+        assert_eq!(
+            expand("a{hex:4}b{hex:8}", Fill::Truncated(1)).len(),
+            1 + 4 + 1 + 4
+        );
+        assert_ne!(
+            expand("{an:20}", Fill::Real(1)),
+            expand("{an:20}", Fill::Real(2))
+        );
     }
 }

@@ -47,7 +47,12 @@ pub struct VaultMatcher {
 
 impl std::fmt::Debug for VaultMatcher {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "VaultMatcher({} credentials, {} forms)", self.credentials.len(), self.forms.len())
+        write!(
+            formatter,
+            "VaultMatcher({} credentials, {} forms)",
+            self.credentials.len(),
+            self.forms.len()
+        )
     }
 }
 
@@ -62,7 +67,10 @@ impl VaultMatcher {
             credentials.push(value.credential);
             let credential = credentials.len() - 1;
             for bytes in encoded_forms(value.value.expose()) {
-                if !forms.iter().any(|form| form.credential == credential && form.bytes == bytes) {
+                if !forms
+                    .iter()
+                    .any(|form| form.credential == credential && form.bytes == bytes)
+                {
                     forms.push(Form { credential, bytes });
                 }
             }
@@ -85,7 +93,12 @@ impl VaultMatcher {
                 .build(prefixes.iter().map(|prefix| prefix.as_slice()))
                 .expect("literal prefixes always build")
         });
-        Self { credentials, forms, prefix_forms, automaton }
+        Self {
+            credentials,
+            forms,
+            prefix_forms,
+            automaton,
+        }
     }
 
     /// How many credentials are searched for.
@@ -99,7 +112,9 @@ impl VaultMatcher {
 
     /// Every place a vault value occurs in `data`, longest form first where forms overlap.
     pub fn find(&self, data: &[u8]) -> Vec<VaultHit> {
-        let Some(automaton) = &self.automaton else { return Vec::new() };
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
         let mut hits: Vec<VaultHit> = Vec::new();
         for hit in automaton.find_overlapping_iter(data) {
             for &index in &self.prefix_forms[hit.pattern().as_usize()] {
@@ -107,12 +122,20 @@ impl VaultMatcher {
                 let end = hit.start() + form.bytes.len();
                 if end <= data.len() && data[hit.start()..end] == form.bytes[..] {
                     let credential = self.credentials[form.credential].clone();
-                    let found = VaultHit { credential, start: hit.start(), end };
+                    let found = VaultHit {
+                        credential,
+                        start: hit.start(),
+                        end,
+                    };
                     let overlapping = hits.iter_mut().find(|known| {
-                        known.start < found.end && found.start < known.end && known.credential == found.credential
+                        known.start < found.end
+                            && found.start < known.end
+                            && known.credential == found.credential
                     });
                     match overlapping {
-                        Some(known) if found.end - found.start > known.end - known.start => *known = found,
+                        Some(known) if found.end - found.start > known.end - known.start => {
+                            *known = found
+                        }
                         Some(_) => {}
                         None => hits.push(found),
                     }
@@ -194,7 +217,10 @@ mod tests {
             let hits = matcher.find(text.as_bytes());
             assert_eq!(hits.len(), 1, "{encoded}: {hits:?}");
             assert_eq!(hits[0].credential, "billing");
-            assert_eq!(&text.as_bytes()[hits[0].start..hits[0].end], encoded.as_bytes());
+            assert_eq!(
+                &text.as_bytes()[hits[0].start..hits[0].end],
+                encoded.as_bytes()
+            );
         }
     }
 
@@ -203,8 +229,13 @@ mod tests {
         let value = "pa55word-for-the-db";
         let matcher = matcher(value);
         for prefix in ["", "u", "us", "use", "user:"] {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{value}\n"));
-            assert_eq!(matcher.find(encoded.as_bytes()).len(), 1, "prefix {prefix:?}: {encoded}");
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{value}\n"));
+            assert_eq!(
+                matcher.find(encoded.as_bytes()).len(),
+                1,
+                "prefix {prefix:?}: {encoded}"
+            );
         }
     }
 

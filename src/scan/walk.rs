@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::allow::{CompiledAllowlist, is_fixture_or_template};
 use super::detect::{Candidate, Detector};
 use super::{
-    Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport, VAULT_VALUE_RULE,
-    VaultMatcher,
+    Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport,
+    VAULT_VALUE_RULE, VaultMatcher,
 };
 use crate::model::{CredentialKind, redact};
 
@@ -35,7 +35,10 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        Self { max_file_size: DEFAULT_MAX_FILE_SIZE, threads: 0 }
+        Self {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+        }
     }
 }
 
@@ -58,7 +61,10 @@ pub struct Scanner {
 impl Scanner {
     pub fn new(config: ScanConfig, vault: Option<VaultMatcher>) -> Result<Self> {
         let rules = RuleSet::with_overrides(&config.rules)?;
-        Ok(Self { detector: Detector::new(rules, vault), config })
+        Ok(Self {
+            detector: Detector::new(rules, vault),
+            config,
+        })
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -85,7 +91,10 @@ impl Scanner {
         let mut report = ScanReport::default();
         let counters = Counters::default();
         for root in roots {
-            let metadata = std::fs::metadata(root).map_err(|source| ScanError::Io { path: root.clone(), source })?;
+            let metadata = std::fs::metadata(root).map_err(|source| ScanError::Io {
+                path: root.clone(),
+                source,
+            })?;
             let base = if metadata.is_dir() {
                 root.clone()
             } else {
@@ -130,8 +139,14 @@ impl Scanner {
                     return WalkState::Continue;
                 }
                 let path = entry.path();
-                let too_big = entry.metadata().map_or(true, |metadata| metadata.len() > options.max_file_size);
-                let data = if too_big { None } else { std::fs::read(path).ok() };
+                let too_big = entry
+                    .metadata()
+                    .map_or(true, |metadata| metadata.len() > options.max_file_size);
+                let data = if too_big {
+                    None
+                } else {
+                    std::fs::read(path).ok()
+                };
                 let Some(data) = data.filter(|data| !is_binary(data)) else {
                     counters.skipped.fetch_add(1, Ordering::Relaxed);
                     return WalkState::Continue;
@@ -140,17 +155,30 @@ impl Scanner {
                 let candidates = self.detector.detect(&data);
                 let added = sink.add(&data, &relative, &candidates, None);
                 let files = counters.files.fetch_add(1, Ordering::Relaxed) + 1;
-                let bytes = counters.bytes.fetch_add(data.len() as u64, Ordering::Relaxed) + data.len() as u64;
+                let bytes = counters
+                    .bytes
+                    .fetch_add(data.len() as u64, Ordering::Relaxed)
+                    + data.len() as u64;
                 let findings = counters.findings.fetch_add(added, Ordering::Relaxed) + added;
-                progress(ScanProgress { files_scanned: files, bytes_scanned: bytes, findings });
+                progress(ScanProgress {
+                    files_scanned: files,
+                    bytes_scanned: bytes,
+                    findings,
+                });
                 WalkState::Continue
             })
         });
     }
 
     /// Drops findings the configured baseline accepts.
-    pub(crate) fn apply_baseline(&self, report: &mut ScanReport, root: Option<&Path>) -> Result<()> {
-        let Some(path) = &self.config.baseline else { return Ok(()) };
+    pub(crate) fn apply_baseline(
+        &self,
+        report: &mut ScanReport,
+        root: Option<&Path>,
+    ) -> Result<()> {
+        let Some(path) = &self.config.baseline else {
+            return Ok(());
+        };
         let path = match root {
             Some(root) if path.is_relative() && root.is_dir() => root.join(path),
             _ => path.clone(),
@@ -196,7 +224,13 @@ impl<'a> FindingSink<'a> {
 
     /// Turns candidates in `data` (the content of `relative`) into findings; returns how
     /// many were kept.
-    pub fn add(&self, data: &[u8], relative: &str, candidates: &[Candidate], commit: Option<&CommitInfo>) -> u64 {
+    pub fn add(
+        &self,
+        data: &[u8],
+        relative: &str,
+        candidates: &[Candidate],
+        commit: Option<&CommitInfo>,
+    ) -> u64 {
         if candidates.is_empty() {
             return 0;
         }
@@ -217,15 +251,30 @@ impl<'a> FindingSink<'a> {
         count
     }
 
-    fn finding(&self, candidate: &Candidate, secret: &[u8], relative: &str, commit: Option<&CommitInfo>) -> Finding {
-        let rule = candidate.rule.map(|index| &self.scanner.detector.rules.rules[index]);
+    fn finding(
+        &self,
+        candidate: &Candidate,
+        secret: &[u8],
+        relative: &str,
+        commit: Option<&CommitInfo>,
+    ) -> Finding {
+        let rule = candidate
+            .rule
+            .map(|index| &self.scanner.detector.rules.rules[index]);
         let rule_id = rule.map_or(VAULT_VALUE_RULE, |rule| rule.id());
         let text = std::str::from_utf8(secret).ok();
         Finding {
             rule: rule_id.to_owned(),
-            kind: if candidate.vault_credential.is_some() { FindingKind::Leak } else { FindingKind::Secret },
+            kind: if candidate.vault_credential.is_some() {
+                FindingKind::Leak
+            } else {
+                FindingKind::Secret
+            },
             provider: rule.map(|rule| rule.spec.provider.clone()),
-            description: rule.map_or_else(|| "Value of a vault credential".to_owned(), |rule| rule.spec.name.clone()),
+            description: rule.map_or_else(
+                || "Value of a vault credential".to_owned(),
+                |rule| rule.spec.name.clone(),
+            ),
             root: self.root.clone(),
             path: relative.to_owned(),
             line: candidate.line,
@@ -261,5 +310,9 @@ pub(crate) fn is_binary(data: &[u8]) -> bool {
 fn relative_path(base: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(base).unwrap_or(path);
     let text = relative.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' { text.into_owned() } else { text.replace(std::path::MAIN_SEPARATOR, "/") }
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }

@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
-pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};

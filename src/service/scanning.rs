@@ -14,8 +14,8 @@ use super::Keyward;
 use crate::audit::{self, AuditAction};
 use crate::model::{Credential, CredentialKind, NewCredential, SecretValue};
 use crate::scan::{
-    Candidate, FindingKind, ScanConfig, ScanError, ScanOptions, ScanProgress, ScanReport, Scanner, VaultMatcher,
-    VaultValue,
+    Candidate, FindingKind, ScanConfig, ScanError, ScanOptions, ScanProgress, ScanReport, Scanner,
+    VaultMatcher, VaultValue,
 };
 use crate::store::credentials as credential_rows;
 use crate::store::findings::{self, FindingScope, StoredFinding};
@@ -55,12 +55,18 @@ impl Keyward {
         progress: &(dyn Fn(ScanProgress) + Sync),
     ) -> Result<ScanReport> {
         if request.roots.is_empty() {
-            return Err(Error::invalid("roots", "name at least one file or directory to scan"));
+            return Err(Error::invalid(
+                "roots",
+                "name at least one file or directory to scan",
+            ));
         }
         // Canonical roots, so findings of `.` and of `/home/me/app` are the same findings.
         let mut request = request.clone();
         for root in &mut request.roots {
-            *root = std::fs::canonicalize(&*root).map_err(|source| ScanError::Io { path: root.clone(), source })?;
+            *root = std::fs::canonicalize(&*root).map_err(|source| ScanError::Io {
+                path: root.clone(),
+                source,
+            })?;
         }
         let request = &request;
         let config = match config {
@@ -73,30 +79,49 @@ impl Keyward {
         let roots: Vec<String> = request.roots.iter().map(|root| root_key(root)).collect();
         let mode = request.mode;
         self.write(|connection, at, actor| {
-            let mut detail = serde_json::json!({ "mode": mode, "roots": roots, "vault_values_read": read });
+            let mut detail =
+                serde_json::json!({ "mode": mode, "roots": roots, "vault_values_read": read });
             match &outcome {
                 Ok(report) => {
-                    let mut leaked: Vec<&str> =
-                        report.findings.iter().filter_map(|finding| finding.vault_credential.as_deref()).collect();
+                    let mut leaked: Vec<&str> = report
+                        .findings
+                        .iter()
+                        .filter_map(|finding| finding.vault_credential.as_deref())
+                        .collect();
                     leaked.sort();
                     leaked.dedup();
                     detail["findings"] = serde_json::json!(report.findings.len());
                     detail["leaked"] = serde_json::json!(leaked);
                     if mode != ScanMode::Staged {
-                        let scope = if mode == ScanMode::GitHistory { FindingScope::History } else { FindingScope::WorkingCopy };
+                        let scope = if mode == ScanMode::GitHistory {
+                            FindingScope::History
+                        } else {
+                            FindingScope::WorkingCopy
+                        };
                         for root in distinct_roots(report, &roots) {
-                            let of_root: Vec<_> =
-                                report.findings.iter().filter(|finding| finding.root == root).cloned().collect();
+                            let of_root: Vec<_> = report
+                                .findings
+                                .iter()
+                                .filter(|finding| finding.root == root)
+                                .cloned()
+                                .collect();
                             findings::record_scan(connection, &root, scope, &of_root, at)?;
                         }
                     }
                 }
                 Err(error) => detail["error"] = serde_json::json!(error.to_string()),
             }
-            let row = audit::append(connection, at, actor, AuditAction::Scan, &roots.join(", "), detail)?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::Scan,
+                &roots.join(", "),
+                detail,
+            )?;
             Ok(((), row))
         })?;
-        Ok(outcome?)
+        outcome
     }
 
     /// The vault's values as a matcher, and how many were read.
@@ -104,7 +129,10 @@ impl Keyward {
         let mut values = Vec::new();
         for stored in credential_rows::list(self.store.connection())? {
             let value = self.read_value(&stored)?;
-            values.push(VaultValue { credential: stored.credential.name, value });
+            values.push(VaultValue {
+                credential: stored.credential.name,
+                value,
+            });
         }
         let read = values.len();
         Ok((VaultMatcher::new(values), read))
@@ -118,31 +146,61 @@ impl Keyward {
     /// Imports the secret behind a stored working-copy finding as a new credential: the
     /// file is read again and the secret with the finding's fingerprint is taken from it,
     /// so the secret never had to be stored anywhere in between.
-    pub fn import_found_secret(&mut self, finding_id: i64, name: &str, kind: Option<CredentialKind>) -> Result<Credential> {
+    pub fn import_found_secret(
+        &mut self,
+        finding_id: i64,
+        name: &str,
+        kind: Option<CredentialKind>,
+    ) -> Result<Credential> {
         let stored = findings::by_id(self.store.connection(), finding_id)?;
         let finding = &stored.finding;
         if finding.kind == FindingKind::Leak {
-            return Err(Error::invalid("finding", format!("finding {finding_id} is already the vault credential `{}`", finding.vault_credential.as_deref().unwrap_or("?"))));
+            return Err(Error::invalid(
+                "finding",
+                format!(
+                    "finding {finding_id} is already the vault credential `{}`",
+                    finding.vault_credential.as_deref().unwrap_or("?")
+                ),
+            ));
         }
         if finding.commit.is_some() {
-            return Err(Error::invalid("finding", format!("finding {finding_id} is in git history; import it from a working copy")));
+            return Err(Error::invalid(
+                "finding",
+                format!("finding {finding_id} is in git history; import it from a working copy"),
+            ));
         }
         let path = Path::new(&finding.root).join(&finding.path);
-        let data = std::fs::read(&path).map_err(|source| ScanError::Io { path: path.clone(), source })?;
+        let data = std::fs::read(&path).map_err(|source| ScanError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let scanner = Scanner::new(ScanConfig::default(), None)?;
         let candidates = scanner.detector.detect(&data);
         let secret = candidates
             .iter()
             .filter(|candidate| candidate_rule(&scanner, candidate) == Some(finding.rule.as_str()))
             .map(|candidate| &data[candidate.start..candidate.end])
-            .find(|secret| crate::scan::finding_fingerprint(&finding.rule, secret) == finding.fingerprint)
-            .ok_or_else(|| Error::invalid("finding", format!("the secret is no longer in {}", path.display())))?;
+            .find(|secret| {
+                crate::scan::finding_fingerprint(&finding.rule, secret) == finding.fingerprint
+            })
+            .ok_or_else(|| {
+                Error::invalid(
+                    "finding",
+                    format!("the secret is no longer in {}", path.display()),
+                )
+            })?;
         let value = SecretValue::new(secret.to_vec());
         let new = NewCredential {
             name: name.to_owned(),
             kind: Some(kind.unwrap_or(finding.credential_kind)),
-            provider: finding.provider.clone().filter(|provider| provider != "Generic"),
-            notes: Some(format!("imported from {}:{} (rule {})", finding.path, finding.line, finding.rule)),
+            provider: finding
+                .provider
+                .clone()
+                .filter(|provider| provider != "Generic"),
+            notes: Some(format!(
+                "imported from {}:{} (rule {})",
+                finding.path, finding.line, finding.rule
+            )),
             ..Default::default()
         };
         let created = self.add_credential(new, value)?;
@@ -153,10 +211,16 @@ impl Keyward {
 }
 
 fn candidate_rule<'a>(scanner: &'a Scanner, candidate: &Candidate) -> Option<&'a str> {
-    candidate.rule.map(|index| scanner.rules().rules[index].id())
+    candidate
+        .rule
+        .map(|index| scanner.rules().rules[index].id())
 }
 
-fn run(scanner: &Scanner, request: &ScanRequest, progress: &(dyn Fn(ScanProgress) + Sync)) -> Result<ScanReport> {
+fn run(
+    scanner: &Scanner,
+    request: &ScanRequest,
+    progress: &(dyn Fn(ScanProgress) + Sync),
+) -> Result<ScanReport> {
     match request.mode {
         ScanMode::Files => Ok(scanner.scan_paths(&request.roots, &request.options, progress)?),
         ScanMode::GitHistory | ScanMode::Staged => {
@@ -179,13 +243,25 @@ fn run(scanner: &Scanner, request: &ScanRequest, progress: &(dyn Fn(ScanProgress
 }
 
 fn root_key(root: &Path) -> String {
-    std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned()).display().to_string()
+    std::fs::canonicalize(root)
+        .unwrap_or_else(|_| root.to_owned())
+        .display()
+        .to_string()
 }
 
 /// The roots findings were recorded under (a file root records under its directory).
 fn distinct_roots(report: &ScanReport, roots: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = report.findings.iter().map(|finding| finding.root.clone()).collect();
-    out.extend(roots.iter().filter(|root| Path::new(root).is_dir()).cloned());
+    let mut out: Vec<String> = report
+        .findings
+        .iter()
+        .map(|finding| finding.root.clone())
+        .collect();
+    out.extend(
+        roots
+            .iter()
+            .filter(|root| Path::new(root).is_dir())
+            .cloned(),
+    );
     out.sort();
     out.dedup();
     out

@@ -27,14 +27,16 @@ impl Keyward {
         let connection = self.store.connection();
         let credentials = self.list_credentials()?;
         let max_age_days = match settings::get(connection, MAX_AGE_SETTING)? {
-            Some(text) => text
-                .parse()
-                .map_err(|_| Error::invalid(MAX_AGE_SETTING, format!("`{text}` is not a number of days")))?,
+            Some(text) => text.parse().map_err(|_| {
+                Error::invalid(MAX_AGE_SETTING, format!("`{text}` is not a number of days"))
+            })?,
             None => DEFAULT_MAX_AGE_DAYS,
         };
         let input = PolicyInput {
             verifications: findings::latest_verifications(connection)?,
-            bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?.into_iter().collect::<HashSet<_>>(),
+            bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?
+                .into_iter()
+                .collect::<HashSet<_>>(),
             jwt_expiries,
             findings: findings::list(connection, false)?,
             credentials,
@@ -48,7 +50,9 @@ impl Keyward {
     pub fn record_verification(&mut self, verification: &Verification) -> Result<()> {
         let transaction = self.store.transaction()?;
         findings::record_verification(&transaction, verification)?;
-        transaction.commit().map_err(crate::store::StoreError::from)?;
+        transaction
+            .commit()
+            .map_err(crate::store::StoreError::from)?;
         Ok(())
     }
 
@@ -59,14 +63,19 @@ impl Keyward {
         }
         let transaction = self.store.transaction()?;
         settings::set(&transaction, MAX_AGE_SETTING, &days.to_string())?;
-        transaction.commit().map_err(crate::store::StoreError::from)?;
+        transaction
+            .commit()
+            .map_err(crate::store::StoreError::from)?;
         Ok(())
     }
 
     fn jwt_expiries(&mut self) -> Result<Vec<(String, DateTime<Utc>)>> {
         let tokens: Vec<_> = credential_rows::list(self.store.connection())?
             .into_iter()
-            .filter(|stored| stored.credential.kind == CredentialKind::Token && stored.credential.value_length >= 20)
+            .filter(|stored| {
+                stored.credential.kind == CredentialKind::Token
+                    && stored.credential.value_length >= 20
+            })
             .collect();
         if tokens.is_empty() {
             return Ok(Vec::new());
@@ -95,7 +104,9 @@ pub(crate) fn jwt_expiry(value: &str) -> Option<DateTime<Utc>> {
     if parts.next().is_some() {
         return None;
     }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     DateTime::from_timestamp(claims.get("exp")?.as_i64()?, 0)
 }

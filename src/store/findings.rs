@@ -28,11 +28,14 @@ pub enum FindingScope {
     History,
 }
 
+/// A row with its times still as text; [`finish`] parses them.
+type RawFinding = (StoredFinding, [String; 3], Option<String>, Option<String>);
+
 const COLUMNS: &str = "id, fingerprint, rule, kind, provider, description, root, path, line, column_number,
     commit_id, commit_author, commit_date, redacted, vault_credential, credential_kind, first_seen, last_seen,
     resolved_at";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(StoredFinding, [String; 3], Option<String>, Option<String>)> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<RawFinding> {
     let commit_id: String = row.get(10)?;
     let commit_author: Option<String> = row.get(11)?;
     let commit_date: Option<String> = row.get(12)?;
@@ -40,7 +43,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(StoredFinding, [String; 3], Opti
     let credential_kind: String = row.get(15)?;
     let finding = Finding {
         rule: row.get(2)?,
-        kind: if kind == "leak" { FindingKind::Leak } else { FindingKind::Secret },
+        kind: if kind == "leak" {
+            FindingKind::Leak
+        } else {
+            FindingKind::Secret
+        },
         provider: row.get(4)?,
         description: row.get(5)?,
         root: row.get(6)?,
@@ -55,7 +62,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(StoredFinding, [String; 3], Opti
         redacted: row.get(13)?,
         fingerprint: row.get(1)?,
         vault_credential: row.get(14)?,
-        credential_kind: credential_kind.parse().unwrap_or(crate::model::CredentialKind::Secret),
+        credential_kind: credential_kind
+            .parse()
+            .unwrap_or(crate::model::CredentialKind::Secret),
     };
     let stored = StoredFinding {
         id: row.get(0)?,
@@ -64,10 +73,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(StoredFinding, [String; 3], Opti
         last_seen: DateTime::<Utc>::default(),
         resolved_at: None,
     };
-    Ok((stored, [row.get(16)?, row.get(17)?, String::new()], row.get(18)?, commit_date))
+    Ok((
+        stored,
+        [row.get(16)?, row.get(17)?, String::new()],
+        row.get(18)?,
+        commit_date,
+    ))
 }
 
-fn finish(raw: (StoredFinding, [String; 3], Option<String>, Option<String>)) -> Result<StoredFinding> {
+fn finish(
+    raw: (StoredFinding, [String; 3], Option<String>, Option<String>),
+) -> Result<StoredFinding> {
     let (mut stored, [first, last, _], resolved, commit_date) = raw;
     stored.first_seen = from_db_time(&first)?;
     stored.last_seen = from_db_time(&last)?;
@@ -90,7 +106,11 @@ pub fn record_scan(
 ) -> Result<()> {
     let at = to_db_time(now);
     for finding in findings {
-        let commit_id = finding.commit.as_ref().map(|commit| commit.id.as_str()).unwrap_or("");
+        let commit_id = finding
+            .commit
+            .as_ref()
+            .map(|commit| commit.id.as_str())
+            .unwrap_or("");
         connection.execute(
             "INSERT INTO scan_findings (fingerprint, rule, kind, provider, description, root, path, line, column_number,
                  commit_id, commit_author, commit_date, redacted, vault_credential, credential_kind, first_seen, last_seen)
@@ -141,32 +161,54 @@ fn kind_name(kind: FindingKind) -> &'static str {
 
 /// Findings, open ones only unless `include_resolved`.
 pub fn list(connection: &Connection, include_resolved: bool) -> Result<Vec<StoredFinding>> {
-    let filter = if include_resolved { "" } else { "WHERE resolved_at IS NULL" };
-    let mut statement =
-        connection.prepare(&format!("SELECT {COLUMNS} FROM scan_findings {filter} ORDER BY root, path, line, id"))?;
+    let filter = if include_resolved {
+        ""
+    } else {
+        "WHERE resolved_at IS NULL"
+    };
+    let mut statement = connection.prepare(&format!(
+        "SELECT {COLUMNS} FROM scan_findings {filter} ORDER BY root, path, line, id"
+    ))?;
     let rows = statement.query_map([], from_row)?;
     rows.map(|row| finish(row?)).collect()
 }
 
 pub fn by_id(connection: &Connection, id: i64) -> Result<StoredFinding> {
     let raw = connection
-        .query_row(&format!("SELECT {COLUMNS} FROM scan_findings WHERE id = ?1"), [id], from_row)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM scan_findings WHERE id = ?1"),
+            [id],
+            from_row,
+        )
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "finding", name: id.to_string() })?;
+        .ok_or_else(|| StoreError::NotFound {
+            what: "finding",
+            name: id.to_string(),
+        })?;
     finish(raw)
 }
 
 pub fn resolve(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    connection.execute("UPDATE scan_findings SET resolved_at = ?1 WHERE id = ?2", params![to_db_time(now), id])?;
+    connection.execute(
+        "UPDATE scan_findings SET resolved_at = ?1 WHERE id = ?2",
+        params![to_db_time(now), id],
+    )?;
     Ok(())
 }
 
 /// Stores a probe's verdict on a credential.
 pub fn record_verification(connection: &Connection, verification: &Verification) -> Result<()> {
     let credential_id: i64 = connection
-        .query_row("SELECT id FROM credentials WHERE name = ?1", [&verification.credential], |row| row.get(0))
+        .query_row(
+            "SELECT id FROM credentials WHERE name = ?1",
+            [&verification.credential],
+            |row| row.get(0),
+        )
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: "credential", name: verification.credential.clone() })?;
+        .ok_or_else(|| StoreError::NotFound {
+            what: "credential",
+            name: verification.credential.clone(),
+        })?;
     connection.execute(
         "INSERT INTO credential_verifications (credential_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
         params![credential_id, to_db_time(verification.at), verification.outcome.as_str(), verification.detail],
@@ -183,14 +225,23 @@ pub fn latest_verifications(connection: &Connection) -> Result<Vec<Verification>
                        ORDER BY w.at DESC, w.id DESC LIMIT 1)",
     )?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+        ))
     })?;
     rows.map(|row| {
         let (credential, at, outcome, detail) = row?;
         Ok(Verification {
             credential,
             at: from_db_time(&at)?,
-            outcome: if outcome == "rejected" { VerificationOutcome::Rejected } else { VerificationOutcome::Accepted },
+            outcome: if outcome == "rejected" {
+                VerificationOutcome::Rejected
+            } else {
+                VerificationOutcome::Accepted
+            },
             detail,
         })
     })
@@ -233,14 +284,32 @@ mod tests {
     fn a_rescan_keeps_known_findings_and_resolves_vanished_ones() {
         let store = Store::open_in_memory().unwrap();
         let connection = store.connection();
-        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let t1 = t0 + chrono::Duration::hours(1);
-        record_scan(connection, "/repo", FindingScope::WorkingCopy, &[finding("a.env", "f1"), finding("b.env", "f2")], t0)
-            .unwrap();
-        record_scan(connection, "/repo", FindingScope::WorkingCopy, &[finding("a.env", "f1")], t1).unwrap();
+        record_scan(
+            connection,
+            "/repo",
+            FindingScope::WorkingCopy,
+            &[finding("a.env", "f1"), finding("b.env", "f2")],
+            t0,
+        )
+        .unwrap();
+        record_scan(
+            connection,
+            "/repo",
+            FindingScope::WorkingCopy,
+            &[finding("a.env", "f1")],
+            t1,
+        )
+        .unwrap();
         let open = list(connection, false).unwrap();
         assert_eq!(open.len(), 1, "the finding no longer seen must be resolved");
-        assert_eq!(open[0].first_seen, t0, "first_seen survives a rescan so the age of a leak is known");
+        assert_eq!(
+            open[0].first_seen, t0,
+            "first_seen survives a rescan so the age of a leak is known"
+        );
         assert_eq!(open[0].last_seen, t1);
         assert_eq!(list(connection, true).unwrap().len(), 2);
     }

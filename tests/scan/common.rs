@@ -40,7 +40,11 @@ pub fn git(repo: &Path, args: &[&str]) -> String {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("run git");
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
@@ -58,7 +62,10 @@ pub fn keyward(home: &Path, args: &[&str]) -> Command {
 
 /// Runs `keyward` and returns (exit code, stdout, stderr).
 pub fn run(home: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    let output = keyward(home, args).write_stdin(stdin.to_vec()).output().expect("run keyward");
+    let output = keyward(home, args)
+        .write_stdin(stdin.to_vec())
+        .output()
+        .expect("run keyward");
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),

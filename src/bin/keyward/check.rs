@@ -29,7 +29,11 @@ pub fn run(args: CheckArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         }
         table.print("No warnings: nothing stale, nothing leaked.");
     }
-    Ok(if warnings.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if warnings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn fix(action: &FixAction) -> String {

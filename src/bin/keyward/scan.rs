@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use keyward::scan::{
-    Baseline, RuleSet, ScanConfig, ScanOptions, ScanReport, Scanner, render_human, render_json, render_sarif,
+    Baseline, RuleSet, ScanConfig, ScanOptions, ScanReport, Scanner, render_human, render_json,
+    render_sarif,
 };
 use keyward::{Error, Keyward, ScanMode, ScanRequest};
 
@@ -53,7 +54,10 @@ pub struct ScanArgs {
 
 /// Scans with the vault's values when a home exists; without one (or with --no-vault)
 /// only the provider rules run, which is what CI machines without a vault need.
-pub fn run(args: ScanArgs, open: impl FnOnce() -> Result<Keyward, Error>) -> anyhow::Result<Outcome> {
+pub fn run(
+    args: ScanArgs,
+    open: impl FnOnce() -> Result<Keyward, Error>,
+) -> anyhow::Result<Outcome> {
     let mut config = match &args.config {
         Some(path) => ScanConfig::load(path)?,
         None => ScanConfig::for_root(&args.paths[0])?,
@@ -83,7 +87,9 @@ pub fn run(args: ScanArgs, open: impl FnOnce() -> Result<Keyward, Error>) -> any
         match open() {
             Ok(keyward) => Some(keyward),
             Err(Error::NotInitialized { .. }) => {
-                eprintln!("keyward: no Keyward home; scanning with the provider rules only (no vault values)");
+                eprintln!(
+                    "keyward: no Keyward home; scanning with the provider rules only (no vault values)"
+                );
                 None
             }
             Err(error) => return Err(error.into()),
@@ -91,25 +97,45 @@ pub fn run(args: ScanArgs, open: impl FnOnce() -> Result<Keyward, Error>) -> any
     };
     let report = match keyward {
         Some(mut keyward) => {
-            let request = ScanRequest { roots: args.paths.clone(), mode, options };
+            let request = ScanRequest {
+                roots: args.paths.clone(),
+                mode,
+                options,
+            };
             keyward.scan(&request, Some(config), &|_| {})?
         }
         None => scan_without_vault(&args.paths, mode, &options, config)?,
     };
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&report.findings).write(path)?;
-        eprintln!("keyward: wrote {} finding(s) to the baseline {}", report.findings.len(), path.display());
+        eprintln!(
+            "keyward: wrote {} finding(s) to the baseline {}",
+            report.findings.len(),
+            path.display()
+        );
         return Ok(Outcome::Clean);
     }
     match args.format {
         Format::Human => print!("{}", render_human(&report)),
         Format::Json => output::json(&render_json(&report))?,
-        Format::Sarif => output::json(&render_sarif(&report, &RuleSet::with_overrides(&overrides)?))?,
+        Format::Sarif => output::json(&render_sarif(
+            &report,
+            &RuleSet::with_overrides(&overrides)?,
+        ))?,
     }
-    Ok(if report.findings.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if report.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
-fn scan_without_vault(paths: &[PathBuf], mode: ScanMode, options: &ScanOptions, config: ScanConfig) -> anyhow::Result<ScanReport> {
+fn scan_without_vault(
+    paths: &[PathBuf],
+    mode: ScanMode,
+    options: &ScanOptions,
+    config: ScanConfig,
+) -> anyhow::Result<ScanReport> {
     let scanner = Scanner::new(config, None)?;
     let mut total = ScanReport::default();
     match mode {
