@@ -40,7 +40,7 @@ pub fn classify(data: &[u8]) -> ContentClass {
     {
         return ContentClass::Lockfile;
     }
-    let newlines = head.iter().filter(|byte| **byte == b'\n').count();
+    let newlines = memchr::memchr_iter(b'\n', head).count();
     if head.len() >= 4096 && head.len() / (newlines + 1) > 500 {
         return ContentClass::Minified;
     }
