@@ -77,28 +77,19 @@ impl Detector {
         let rule_count = self.rules.rules.len();
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); rule_count];
         let mut any = false;
-        let longest = self.rules.longest_keyword;
-        // The non-overlapping search is the fast one; keywords can overlap
-        // (`xoxe-` / `xoxe.xox`), so the neighbourhood of each hit is searched again for
-        // all of them. Hits found twice open the same window, which merges away.
-        for first in self.rules.keywords.find_iter(data) {
-            let from = first.start().saturating_sub(longest);
-            let to = (first.end() + longest).min(data.len());
-            let neighbourhood = aho_corasick::Input::new(data).range(from..to);
-            for hit in self.rules.keywords.find_overlapping_iter(neighbourhood) {
-                for &index in &self.rules.keyword_rules[hit.pattern().as_usize()] {
-                    let rule = &self.rules.rules[index];
-                    if rule.spec.generic && class != ContentClass::Text {
-                        continue;
-                    }
-                    let window = window_around(data, hit.start(), hit.end(), rule.spec.multiline);
-                    let list = &mut windows[index];
-                    match list.last_mut() {
-                        Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
-                        _ => list.push(window),
-                    }
-                    any = true;
+        for hit in self.rules.keywords.find_overlapping_iter(data) {
+            for &index in &self.rules.keyword_rules[hit.pattern().as_usize()] {
+                let rule = &self.rules.rules[index];
+                if rule.spec.generic && class != ContentClass::Text {
+                    continue;
                 }
+                let window = window_around(data, hit.start(), hit.end(), rule.spec.multiline);
+                let list = &mut windows[index];
+                match list.last_mut() {
+                    Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
+                    _ => list.push(window),
+                }
+                any = true;
             }
         }
         let mut found = Vec::new();

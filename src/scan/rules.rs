@@ -143,8 +143,6 @@ pub struct RuleSet {
     pub(crate) keywords: AhoCorasick,
     /// For each keyword pattern, the rules it triggers.
     pub(crate) keyword_rules: Vec<Vec<usize>>,
-    /// Length of the longest keyword, in bytes.
-    pub(crate) longest_keyword: usize,
 }
 
 impl RuleSet {
@@ -191,22 +189,15 @@ impl RuleSet {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(true)
             .build(patterns.iter().map(|(keyword, _)| keyword.as_bytes()))
             .map_err(|error| ScanError::Rules {
                 origin: "rules".into(),
                 problem: format!("keyword automaton: {error}"),
             })?;
-        let longest_keyword = patterns
-            .iter()
-            .map(|(keyword, _)| keyword.len())
-            .max()
-            .unwrap_or(0);
         Ok(Self {
             rules,
             keywords,
             keyword_rules,
-            longest_keyword,
         })
     }
 
