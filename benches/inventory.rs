@@ -4,51 +4,14 @@
 
 use std::hint::black_box;
 
-use chrono::Utc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use keyward::Keyward;
-use keyward::model::{Credential, CredentialKind, SecretValue, StorageKind};
-use keyward::store::credentials::{self, StoredCredential};
+use keyward::model::SecretValue;
 use keyward::vault::Slot;
 
-const COUNT: usize = 10_000;
-
-fn metadata(index: usize) -> StoredCredential {
-    let now = Utc::now();
-    StoredCredential {
-        credential: Credential {
-            id: 0,
-            name: format!("service-{index:05}-token"),
-            kind: CredentialKind::ALL[index % CredentialKind::ALL.len()],
-            provider: Some(["github", "aws", "stripe", "gitlab"][index % 4].to_owned()),
-            integration: None,
-            created_at: now,
-            rotated_at: now,
-            expires_at: None,
-            rotate_every_days: Some(90),
-            rotation_method: None,
-            allowed_hosts: vec![format!("api{}.example.com", index % 50)],
-            allow_insecure: false,
-            token_url: None,
-            fingerprint: format!("{index:064x}"),
-            value_length: 40,
-            storage: StorageKind::Keychain,
-            certificate: None,
-            notes: None,
-        },
-        slot_id: format!("{index:032x}"),
-        sealed_value: None,
-    }
-}
-
-fn fill(keyward: &mut Keyward) {
-    let connection = keyward.store().connection();
-    connection.execute_batch("BEGIN IMMEDIATE").unwrap();
-    for index in 0..COUNT {
-        credentials::insert(connection, &metadata(index)).unwrap();
-    }
-    connection.execute_batch("COMMIT").unwrap();
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{COUNT, fill};
 
 fn inventory(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("inventory");

@@ -54,6 +54,8 @@ pub enum AuditAction {
     Probe,
     #[serde(rename = "scan")]
     Scan,
+    #[serde(rename = "review")]
+    Review,
 }
 
 impl AuditAction {
@@ -74,6 +76,7 @@ impl AuditAction {
             Self::Export => "export",
             Self::Probe => "probe",
             Self::Scan => "scan",
+            Self::Review => "review",
         }
     }
 }

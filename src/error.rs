@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
 use crate::report::{BundleError, SyncError};
+use crate::rotate::RotateError;
 use crate::scan::ScanError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -32,6 +33,9 @@ pub enum Error {
 
     #[error(transparent)]
     TeamSync(#[from] SyncError),
+
+    #[error(transparent)]
+    Rotate(#[from] RotateError),
 
     #[error(transparent)]
     Scan(#[from] ScanError),
@@ -112,6 +116,10 @@ impl Error {
                 ErrorCode::InvalidInput
             }
             Self::NotInitialized { .. } | Self::Home { .. } => ErrorCode::Environment,
+            Self::Rotate(error) if error.is_input() => ErrorCode::InvalidInput,
+            // Provider refusals, unreachable providers and interrupted rotations are the
+            // environment's state, not a bug.
+            Self::Rotate(_) => ErrorCode::Environment,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -28,7 +28,9 @@ mod error;
 pub mod import;
 pub mod model;
 pub mod policy;
+pub mod probe;
 pub mod report;
+pub mod rotate;
 pub mod scan;
 mod service;
 pub mod store;
@@ -36,7 +38,8 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    Access, CertificateImport, CredentialEdit, ImportOptions, ImportOutcome, ImportedBundle,
-    Keyward, MAX_AGE_SETTING, ReviewOverview, ScanMode, ScanRequest, SharedFingerprint,
-    SkippedEntry, default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
+    DEFAULT_PROBE_INTERVAL, ImportOptions, ImportOutcome, ImportedBundle, Keyward, MAX_AGE_SETTING,
+    ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
+    RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry, default_home,
 };

@@ -113,14 +113,25 @@ pub fn sign(
     signing_key: &SecretValue,
     payload: &BundlePayload,
 ) -> Result<SignedBundle, BundleError> {
+    sign_document(signing_key, BUNDLE_FORMAT, SIGNING_CONTEXT, payload)
+}
+
+/// Signs any serializable payload as a document of `format`, under `context` (each
+/// document kind has its own, so one kind's signature never verifies as another's).
+pub fn sign_document<T: Serialize>(
+    signing_key: &SecretValue,
+    format: &str,
+    context: &[u8],
+    payload: &T,
+) -> Result<SignedBundle, BundleError> {
     let pair = Ed25519KeyPair::from_pkcs8(signing_key.expose())
         .map_err(|error| BundleError::Key(error.to_string()))?;
-    let bytes = serde_json::to_vec(payload).expect("bundle payload serializes");
-    let mut message = SIGNING_CONTEXT.to_vec();
+    let bytes = serde_json::to_vec(payload).expect("signed payloads serialize");
+    let mut message = context.to_vec();
     message.extend_from_slice(&bytes);
     let signature = pair.sign(&message);
     Ok(SignedBundle {
-        format: BUNDLE_FORMAT.to_owned(),
+        format: format.to_owned(),
         version: BUNDLE_VERSION,
         public_key: BASE64.encode(pair.public_key().as_ref()),
         payload: BASE64.encode(&bytes),
@@ -144,14 +155,36 @@ pub fn read_and_verify(path: &Path) -> Result<VerifiedBundle, BundleError> {
 }
 
 pub fn verify(path: &Path, bytes: &[u8]) -> Result<VerifiedBundle, BundleError> {
+    let (public_key, payload_bytes) = verify_document(path, bytes, BUNDLE_FORMAT, SIGNING_CONTEXT)?;
+    let payload: BundlePayload =
+        serde_json::from_slice(&payload_bytes).map_err(|error| BundleError::Malformed {
+            path: path.to_owned(),
+            reason: format!("payload: {error}"),
+        })?;
+    Ok(VerifiedBundle {
+        public_key,
+        payload,
+    })
+}
+
+/// Checks a signed document of `format` and returns its public key and payload bytes.
+pub fn verify_document(
+    path: &Path,
+    bytes: &[u8],
+    format: &str,
+    context: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>), BundleError> {
     let malformed = |reason: String| BundleError::Malformed {
         path: path.to_owned(),
         reason,
     };
     let bundle: SignedBundle =
         serde_json::from_slice(bytes).map_err(|error| malformed(error.to_string()))?;
-    if bundle.format != BUNDLE_FORMAT {
-        return Err(malformed(format!("format is `{}`", bundle.format)));
+    if bundle.format != format {
+        return Err(malformed(format!(
+            "format is `{}`, expected `{format}`",
+            bundle.format
+        )));
     }
     if bundle.version != BUNDLE_VERSION {
         return Err(malformed(format!(
@@ -167,19 +200,14 @@ pub fn verify(path: &Path, bytes: &[u8]) -> Result<VerifiedBundle, BundleError> 
     let public_key = decode("public_key", &bundle.public_key)?;
     let payload_bytes = decode("payload", &bundle.payload)?;
     let signature = decode("signature", &bundle.signature)?;
-    let mut message = SIGNING_CONTEXT.to_vec();
+    let mut message = context.to_vec();
     message.extend_from_slice(&payload_bytes);
     UnparsedPublicKey::new(&ED25519, &public_key)
         .verify(&message, &signature)
         .map_err(|_| BundleError::BadSignature {
             path: path.to_owned(),
         })?;
-    let payload: BundlePayload = serde_json::from_slice(&payload_bytes)
-        .map_err(|error| malformed(format!("payload: {error}")))?;
-    Ok(VerifiedBundle {
-        public_key,
-        payload,
-    })
+    Ok((public_key, payload_bytes))
 }
 
 #[cfg(test)]

@@ -38,6 +38,10 @@ pub struct CredentialSummary {
     /// The vault-keyed fingerprint: equal values in one home match; nothing is learned
     /// about the value from it.
     pub fingerprint: String,
+    /// HMAC under the team's shared key: equal across workstations for the same secret.
+    /// `None` where the home has no team key.
+    #[serde(default)]
+    pub team_fingerprint: Option<String>,
     pub certificate_subject: Option<String>,
     pub certificate_not_after: Option<DateTime<Utc>>,
 }
@@ -54,6 +58,48 @@ pub struct IntegrationSummary {
     pub credentials: Vec<String>,
 }
 
+/// The latest posture probe of one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PostureSummary {
+    pub integration: Option<String>,
+    pub target: String,
+    pub grade: String,
+    pub probed_at: DateTime<Utc>,
+}
+
+/// One problem found by a probe, a leak scan or a policy rule, as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FindingSummary {
+    /// `probe`, `scan` or `policy`.
+    pub source: String,
+    /// The finding or warning id (`tls.protocol.tls10`, `rotation.overdue`, ...).
+    pub id: String,
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    pub severity: String,
+    pub integration: Option<String>,
+    pub credential: Option<String>,
+    /// Where: an endpoint URL, a file and line, a credential name.
+    pub subject: String,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+/// A reviewer's decision on a credential or integration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReviewDecision {
+    /// `credential` or `integration`.
+    pub subject_kind: String,
+    pub subject: String,
+    /// `keep`, `rotate` or `revoke`.
+    pub decision: String,
+    pub note: Option<String>,
+    pub reviewer: String,
+    pub reviewed_at: DateTime<Utc>,
+}
+
 /// A home's inventory at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -65,6 +111,12 @@ pub struct Snapshot {
     pub rotations: Vec<RotationRecord>,
     pub audit_entries: u64,
     pub audit_intact: bool,
+    #[serde(default)]
+    pub posture: Vec<PostureSummary>,
+    #[serde(default)]
+    pub findings: Vec<FindingSummary>,
+    #[serde(default)]
+    pub reviews: Vec<ReviewDecision>,
 }
 
 impl Snapshot {
@@ -102,6 +154,7 @@ impl Snapshot {
                     expires_at: credential.expires_at,
                     allowed_hosts: credential.allowed_hosts.clone(),
                     fingerprint: credential.fingerprint.clone(),
+                    team_fingerprint: None,
                     certificate_subject: credential
                         .certificate
                         .as_ref()
@@ -143,6 +196,9 @@ impl Snapshot {
             rotations,
             audit_entries,
             audit_intact,
+            posture: Vec::new(),
+            findings: Vec::new(),
+            reviews: Vec::new(),
         }
     }
 

@@ -114,9 +114,20 @@ impl Keyward {
             .iter()
             .map(|(stored, _)| stored.credential.name.clone())
             .collect();
+        let team_fingerprints = prepared
+            .iter()
+            .map(|(_, value)| self.team_fingerprint(value))
+            .collect::<Result<Vec<_>>>()?;
         self.write(|connection, at, actor| {
             let mut last_row = None;
-            for (stored, value) in prepared {
+            for ((stored, value), team_fingerprint) in prepared.iter().zip(&team_fingerprints) {
+                if let Some(team_fingerprint) = team_fingerprint {
+                    crate::store::team_fingerprints::upsert(
+                        connection,
+                        &stored.credential.fingerprint,
+                        team_fingerprint,
+                    )?;
+                }
                 let mut stored = stored.clone();
                 stored.credential.created_at = at;
                 stored.credential.rotated_at = at;

@@ -5,7 +5,11 @@ mod audit_log;
 mod credentials;
 mod imports;
 mod integrations;
+mod probing;
+mod reporting;
 mod review;
+mod rotation;
+mod rotation_steps;
 mod scanning;
 mod team;
 mod validate;
@@ -16,7 +20,10 @@ use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
+pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
+pub use rotation::RotationApproval;
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
 
@@ -35,6 +42,9 @@ pub struct Keyward {
     clock: Arc<dyn Clock>,
     actor: String,
     fingerprint_key: Option<SecretValue>,
+    /// The team's shared fingerprint key, once looked up: `Some(None)` means this home
+    /// has none.
+    team_key: Option<Option<SecretValue>>,
 }
 
 /// The default home: `KEYWARD_HOME`, else the platform data directory
@@ -109,6 +119,7 @@ impl Keyward {
             clock: Arc::new(SystemClock),
             actor: default_actor("library"),
             fingerprint_key: None,
+            team_key: None,
         }
     }
 
@@ -157,6 +168,26 @@ impl Keyward {
         let (value, row) = work(&transaction, at, &actor)?;
         transaction.commit().map_err(store::StoreError::from)?;
         audit::write_anchor(&self.vault, &row)?;
+        Ok(value)
+    }
+
+    /// Like [`Keyward::write`], but leaves the keychain anchor where it is: for the
+    /// intermediate steps of a multi-step operation (a rotation) whose last step moves
+    /// the anchor over all of them. The entries are chained at once; `audit verify`
+    /// counts them as unanchored until then. Saves one keychain write per step.
+    pub(crate) fn write_unanchored<T>(
+        &mut self,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
+    ) -> Result<T> {
+        let at = self.clock.now();
+        let actor = self.actor.clone();
+        let transaction = self.store.transaction()?;
+        let (value, _row) = work(&transaction, at, &actor)?;
+        transaction.commit().map_err(store::StoreError::from)?;
         Ok(value)
     }
 

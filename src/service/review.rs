@@ -85,13 +85,10 @@ impl Keyward {
             .map(|stored| stored.credential)
             .collect();
         let integrations = integrations::list(connection)?;
-        let mut history = Vec::new();
-        for credential in &credentials {
-            history.extend(rotations::for_credential(connection, &credential.name)?);
-        }
+        let history = rotations::all(connection)?;
         let audit_entries = audit_entries::all(connection)?.len() as u64;
         let audit_intact = self.verify_audit()?.intact;
-        Ok(Snapshot::build(
+        let mut snapshot = Snapshot::build(
             workstation,
             self.now(),
             &credentials,
@@ -99,7 +96,13 @@ impl Keyward {
             history,
             audit_entries,
             audit_intact,
-        ))
+        );
+        snapshot.reviews = self.review_decisions()?;
+        let team_fingerprints = crate::store::team_fingerprints::all(self.store.connection())?;
+        for credential in &mut snapshot.credentials {
+            credential.team_fingerprint = team_fingerprints.get(&credential.fingerprint).cloned();
+        }
+        Ok(snapshot)
     }
 
     /// Writes this workstation's signed bundle to `out` (atomically: a partial file never
@@ -276,10 +279,13 @@ impl Keyward {
         for snapshot in &snapshots {
             for credential in &snapshot.credentials {
                 let holder = format!("{}: {}", snapshot.workstation.hostname, credential.name);
-                by_fingerprint
-                    .entry(credential.fingerprint.as_str())
-                    .or_default()
-                    .push(holder.clone());
+                // Across workstations only the team fingerprint can match; the vault one
+                // still groups duplicates within one home.
+                let key = credential
+                    .team_fingerprint
+                    .as_deref()
+                    .unwrap_or(credential.fingerprint.as_str());
+                by_fingerprint.entry(key).or_default().push(holder.clone());
                 if credential.rotation_overdue {
                     let owner = credential
                         .owner

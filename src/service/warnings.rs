@@ -8,11 +8,16 @@ use chrono::{DateTime, Utc};
 
 use super::Keyward;
 use crate::audit::{self, AuditAction};
-use crate::model::CredentialKind;
-use crate::policy::{self, DEFAULT_MAX_AGE_DAYS, PolicyInput, Verification, Warning};
+use crate::model::{AuthMethod, CredentialKind};
+use crate::policy::{
+    self, DEFAULT_MAX_AGE_DAYS, PolicyInput, Verification, VerificationOutcome, Warning,
+};
 use crate::store::credentials as credential_rows;
-use crate::store::{findings, settings};
+use crate::store::{findings, probes, settings};
 use crate::{Error, Result};
+
+/// The probe finding that means an endpoint refused the credential it was sent.
+const REJECTED_FINDING: &str = "auth.credential_rejected";
 
 /// The settings key holding the maximum age of a credential's value, in days.
 pub const MAX_AGE_SETTING: &str = "policy.max_age_days";
@@ -32,8 +37,10 @@ impl Keyward {
             })?,
             None => DEFAULT_MAX_AGE_DAYS,
         };
+        let mut verifications = findings::latest_verifications(connection)?;
+        verifications.extend(self.probe_verdicts()?);
         let input = PolicyInput {
-            verifications: findings::latest_verifications(connection)?,
+            verifications,
             bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?
                 .into_iter()
                 .collect::<HashSet<_>>(),
@@ -67,6 +74,44 @@ impl Keyward {
             .commit()
             .map_err(crate::store::StoreError::from)?;
         Ok(())
+    }
+
+    /// Verdicts from stored probe results: the newest result of each endpoint that
+    /// sends a credential either carries `auth.credential_rejected` (rejected) or,
+    /// having completed, shows the credential accepted.
+    fn probe_verdicts(&self) -> Result<Vec<Verification>> {
+        let mut verdicts = Vec::new();
+        for integration in self.list_integrations()? {
+            for endpoint in &integration.endpoints {
+                let Some(credential) = &endpoint.credential else {
+                    continue;
+                };
+                if endpoint.auth == AuthMethod::None {
+                    continue;
+                }
+                let target = url::Url::parse(&endpoint.url)
+                    .map_or_else(|_| endpoint.url.clone(), |url| url.to_string());
+                let latest = probes::for_target(self.store.connection(), &target, 1)?;
+                let Some(row) = latest.into_iter().next() else {
+                    continue;
+                };
+                let rejected = row.finding_ids.iter().any(|id| id == REJECTED_FINDING);
+                if !rejected && row.error.is_some() {
+                    continue;
+                }
+                verdicts.push(Verification {
+                    credential: credential.clone(),
+                    at: row.probed_at,
+                    outcome: if rejected {
+                        VerificationOutcome::Rejected
+                    } else {
+                        VerificationOutcome::Accepted
+                    },
+                    detail: rejected.then(|| format!("{REJECTED_FINDING} at {}", row.target)),
+                });
+            }
+        }
+        Ok(verdicts)
     }
 
     fn jwt_expiries(&mut self) -> Result<Vec<(String, DateTime<Utc>)>> {

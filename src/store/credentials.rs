@@ -277,3 +277,17 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCredential>> {
         })
     })())
 }
+
+/// Replaces the certificate details after a client certificate was renewed.
+pub fn update_certificate(
+    connection: &Connection,
+    name: &str,
+    certificate: &CertificateInfo,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE credentials SET certificate = ?2, expires_at = ?3 WHERE name = ?1",
+        params![name, json(certificate), to_db_time(expires_at)],
+    )?;
+    require_changed(changed, name)
+}

@@ -2,15 +2,18 @@
 //! value. All SQL in Keyward lives below this module, one submodule per table family;
 //! each function takes a `&Connection` so callers can group writes in one transaction.
 
+pub mod access_reviews;
 pub mod audit_entries;
 pub mod credentials;
 mod error;
 pub mod findings;
 pub mod integrations;
+pub mod probes;
 pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;
+pub mod team_fingerprints;
 mod time;
 
 use std::path::{Path, PathBuf};

@@ -100,7 +100,72 @@ const MIGRATIONS: &[&str] = &[
         snapshot      TEXT NOT NULL
     ) STRICT;
     "#,
-    // 3: leak-scan findings (redacted and fingerprinted, never the secret) and probe
+    // 3: access-review decisions on credentials and integrations.
+    r#"
+    CREATE TABLE access_reviews (
+        id           INTEGER PRIMARY KEY,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('credential', 'integration')),
+        subject      TEXT NOT NULL,
+        decision     TEXT NOT NULL CHECK (decision IN ('keep', 'rotate', 'revoke')),
+        note         TEXT,
+        reviewer     TEXT NOT NULL,
+        reviewed_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX access_reviews_by_subject ON access_reviews(subject_kind, subject);
+    "#,
+    // 4: team fingerprints (HMAC under a key the team shares), by vault fingerprint, so
+    // the same secret on two workstations can be recognised without revealing it.
+    r#"
+    CREATE TABLE team_fingerprints (
+        fingerprint      TEXT PRIMARY KEY,
+        team_fingerprint TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 5: the rotation journal. `rotations` gains what resuming an interrupted rotation
+    // needs; `rotation_steps` keeps every step for the history view; `rotation_setups`
+    // holds how each credential is rotated (JSON, never a secret).
+    r#"
+    ALTER TABLE rotations ADD COLUMN plan TEXT;
+    ALTER TABLE rotations ADD COLUMN new_key_id TEXT;
+    ALTER TABLE rotations ADD COLUMN old_key_id TEXT;
+    ALTER TABLE rotations ADD COLUMN updated_at TEXT;
+    ALTER TABLE rotations ADD COLUMN grace_until TEXT;
+    ALTER TABLE rotations ADD COLUMN previous_kept INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rotations ADD COLUMN error TEXT;
+    CREATE INDEX rotations_by_state ON rotations(state);
+
+    CREATE TABLE rotation_steps (
+        id          INTEGER PRIMARY KEY,
+        rotation_id INTEGER NOT NULL REFERENCES rotations(id) ON DELETE CASCADE,
+        state       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        message     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX rotation_steps_by_rotation ON rotation_steps(rotation_id);
+
+    CREATE TABLE rotation_setups (
+        credential_id INTEGER PRIMARY KEY REFERENCES credentials(id) ON DELETE CASCADE,
+        setup         TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 6: probe history. A report is stored whole as JSON (it holds no secret: evidence
+    // is redacted), with the columns history and scheduling query on beside it.
+    r#"
+    CREATE TABLE probe_results (
+        id             INTEGER PRIMARY KEY,
+        target         TEXT NOT NULL,
+        integration_id INTEGER REFERENCES integrations(id) ON DELETE CASCADE,
+        probed_at      TEXT NOT NULL,
+        grade          TEXT,
+        error          TEXT,
+        finding_ids    TEXT NOT NULL DEFAULT '[]',
+        report         TEXT NOT NULL,
+        regressions    TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE INDEX probe_results_by_target ON probe_results(target, probed_at);
+    CREATE INDEX probe_results_by_integration ON probe_results(integration_id, probed_at);
+    "#,
+    // 7: leak-scan findings (redacted and fingerprinted, never the secret) and probe
     // verdicts on credentials, for the staleness policy.
     r#"
     CREATE TABLE scan_findings (
@@ -196,6 +261,29 @@ mod tests {
         let mut connection = Connection::open_in_memory().unwrap();
         migrate(&mut connection, Path::new("t")).unwrap();
         migrate(&mut connection, Path::new("t")).expect("a second migrate must be a no-op");
+    }
+
+    #[test]
+    fn a_version_1_database_with_rotations_migrates_keeping_its_rows() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate_to(&mut connection, Path::new("t"), 1).unwrap();
+        connection
+            .execute(
+                "INSERT INTO rotations (credential, method, state, started_at) VALUES ('a', 'generate', 'done', '2026-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        migrate(&mut connection, Path::new("t")).unwrap();
+        let (state, kept): (String, i64) = connection
+            .query_row("SELECT state, previous_kept FROM rotations", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(
+            (state.as_str(), kept),
+            ("done", 0),
+            "old history must survive the migration"
+        );
     }
 
     #[test]

@@ -74,15 +74,15 @@ impl Vault {
 
     /// Stores `value` in `slot`, replacing what was there.
     pub fn store(&self, slot: &Slot, value: &SecretValue) -> Result<()> {
-        self.entry(slot)?
-            .set_secret(value.expose())
-            .map_err(VaultError::from_keyring)
+        let entry = self.entry(slot)?;
+        with_reconnect(|| entry.set_secret(value.expose())).map_err(VaultError::from_keyring)
     }
 
     /// Reads `slot`; a missing entry is `None`, not an error, so callers decide whether
     /// absence is a problem.
     pub fn read(&self, slot: &Slot) -> Result<Option<SecretValue>> {
-        match self.entry(slot)?.get_secret() {
+        let entry = self.entry(slot)?;
+        match with_reconnect(|| entry.get_secret()) {
             Ok(bytes) => Ok(Some(SecretValue::new(bytes))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(VaultError::from_keyring(error)),
@@ -98,7 +98,8 @@ impl Vault {
 
     /// Deletes `slot`. Deleting a missing entry succeeds, so cleanup can be retried.
     pub fn delete(&self, slot: &Slot) -> Result<()> {
-        match self.entry(slot)?.delete_credential() {
+        let entry = self.entry(slot)?;
+        match with_reconnect(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(VaultError::from_keyring(error)),
         }
@@ -124,4 +125,35 @@ impl Vault {
         self.store(slot, &value)?;
         Ok(value)
     }
+}
+
+/// Runs one keychain call, retrying it (three times, 300 ms apart) when the Secret
+/// Service vanished in the middle of it. Every call here is idempotent (replace, read,
+/// delete), so a retry cannot do anything twice. Seen with gnome-keyring, whose daemon
+/// can abort under bursts of connections and is then started again by the session bus.
+fn with_reconnect<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+    let mut attempts = 0;
+    loop {
+        match call() {
+            Err(keyring::Error::PlatformFailure(error))
+                if attempts < 3 && is_disconnect(&error.to_string()) =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_disconnect(message: &str) -> bool {
+    [
+        "Message recipient disconnected",
+        "NoReply",
+        "ServiceUnknown",
+        "not activatable",
+        "was not provided by any .service files",
+    ]
+    .iter()
+    .any(|marker| message.contains(marker))
 }

@@ -309,6 +309,13 @@ fn a_missing_secret_service_is_an_environment_error_that_creates_nothing() {
 fn a_locked_secret_service_is_an_environment_error() {
     // A second, private D-Bus session whose keyring daemon was started without unlocking.
     let home = TestHome::uninitialised();
+    let runtime = home.dir.path().join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let binary = assert_cmd::cargo::cargo_bin("keyward");
     let script = format!(
         "gnome-keyring-daemon --components=secrets --daemonize >/dev/null 2>&1; KEYWARD_HOME='{}' '{}' init",
@@ -319,6 +326,9 @@ fn a_locked_secret_service_is_an_environment_error() {
         .args(["--", "sh", "-c", &script])
         .env("HOME", home.dir.path())
         .env("XDG_DATA_HOME", home.dir.path().join("data"))
+        // Its own runtime directory, so this daemon never meets the control socket of
+        // the unlocked one the other tests use.
+        .env("XDG_RUNTIME_DIR", &runtime)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -204,3 +204,50 @@ fn bundles_carry_no_secret_value() {
     let (_, audit, _) = home.run(&["audit", "list", "--json"], b"");
     assert!(audit.contains("\"export\""), "exports are audited");
 }
+
+#[test]
+fn a_shared_team_key_reveals_the_same_secret_on_two_workstations() {
+    let shared = canary("shared");
+    let team_key = canary("teamkey");
+    let homes: Vec<TestHome> = (0..2).map(|_| TestHome::new()).collect();
+    for (index, home) in homes.iter().enumerate() {
+        home.add(&format!("copy-{index}"), "token", &shared);
+        home.add(&format!("own-{index}"), "token", &canary("own"));
+        home.keyward(&["team-key", "set", "--value-stdin"])
+            .write_stdin(team_key.clone())
+            .assert()
+            .success();
+    }
+    // A credential added after the key was set is fingerprinted for the team too.
+    homes[1].add("late-copy", "api-key", &shared);
+    let review = TestHome::new();
+    let files: Vec<PathBuf> = homes
+        .iter()
+        .enumerate()
+        .map(|(index, home)| export(home, &format!("w{index}.json")))
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    assert_eq!(import(&review, &paths, true).0, 0);
+    let (_, show, _) = review.run(&["review", "show", "--json"], b"");
+    let json: serde_json::Value = serde_json::from_str(&show).unwrap();
+    let shared_groups = json["shared_fingerprints"].as_array().unwrap();
+    assert_eq!(
+        shared_groups.len(),
+        1,
+        "exactly the shared secret is reported: {shared_groups:?}"
+    );
+    let holders: Vec<&str> = shared_groups[0]["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|holder| holder.as_str().unwrap())
+        .collect();
+    assert_eq!(holders.len(), 3, "{holders:?}");
+    assert!(
+        holders.iter().any(|holder| holder.ends_with("copy-0"))
+            && holders.iter().any(|holder| holder.ends_with("late-copy"))
+    );
+    let (code, _, stderr) = homes[0].run(&["team-key", "set", "--value-stdin"], b"short");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("at least 16 bytes"), "{stderr}");
+}

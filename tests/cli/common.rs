@@ -94,12 +94,21 @@ impl TestHome {
     /// Secret Service lists them.
     pub fn keychain_value_accounts(&self) -> Vec<String> {
         let prefix = self.vault_id();
-        let output = ProcessCommand::new("secret-tool")
-            .args(["search", "--all", "service", "keyward"])
-            .output()
-            .expect("secret-tool (libsecret-tools) is installed by bootstrap");
-        let text = String::from_utf8_lossy(&output.stdout).into_owned()
-            + &String::from_utf8_lossy(&output.stderr);
+        // The test daemon can restart under load (see scripts/with-keyring.sh); a search
+        // that hit the restart fails and is asked again.
+        let mut text = String::new();
+        for _ in 0..4 {
+            let output = ProcessCommand::new("secret-tool")
+                .args(["search", "--all", "service", "keyward"])
+                .output()
+                .expect("secret-tool (libsecret-tools) is installed by bootstrap");
+            text = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            if output.status.success() || text.is_empty() && output.status.code() == Some(1) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
         let mut accounts: Vec<String> = text
             .lines()
             .filter_map(|line| line.strip_prefix("attribute.username = "))

@@ -9,4 +9,5 @@ mod canary;
 mod common;
 mod credentials;
 mod imports;
+mod reports;
 mod team_sync;

@@ -30,6 +30,8 @@ pub enum CredCommand {
     Reveal { name: String },
     /// Delete a credential and its keychain entries.
     Rm { name: String },
+    /// Set how (and how often) a credential is rotated. (Rotation area: see rotate.rs.)
+    SetRotation(Box<crate::rotate::SetRotationArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +153,7 @@ pub fn run(command: CredCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
             stdout.write_all(value.expose())?;
             stdout.write_all(b"\n")?;
         }
+        CredCommand::SetRotation(args) => return crate::rotate::set_rotation(*args, keyward),
         CredCommand::Rm { name } => {
             keyward.remove_credential(&name)?;
             println!("Deleted {name} and its keychain entries");

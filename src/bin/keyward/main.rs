@@ -9,9 +9,13 @@ mod import;
 mod init;
 mod integration;
 mod output;
+mod probe;
+mod report;
 mod review;
+mod rotate;
 mod scan;
 mod sync;
+mod team_key;
 mod value_source;
 
 use std::path::PathBuf;
@@ -52,6 +56,10 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Probe endpoints for TLS and auth posture; exit 1 on findings of medium or worse.
+    Probe(probe::ProbeArgs),
+    /// Write an HTML, CSV or JSON report of the inventory (no secrets).
+    Report(report::ReportArgs),
     /// Export this workstation's signed inventory bundle (no secrets).
     Export(review::ExportArgs),
     /// Import and review other workstations' bundles.
@@ -60,6 +68,12 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
+    /// Manage the fingerprint key the team shares.
+    #[command(subcommand)]
+    TeamKey(team_key::TeamKeyCommand),
+    /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate
+    /// every overdue credential.
+    Rotate(rotate::RotateArgs),
     /// Scan files, git history or the git index for leaked vault values and provider
     /// secrets; exit 1 if anything is found.
     Scan(scan::ScanArgs),
@@ -114,9 +128,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
         Command::Audit(command) => audit::run(command, &open()?),
+        Command::Probe(args) => probe::run(args, &mut open()?),
+        Command::Report(args) => report::run(args, &mut open()?),
         Command::Export(args) => review::export(args, &mut open()?),
         Command::Review(command) => review::run(command, &mut open()?),
         Command::Sync(args) => sync::run(args, &mut open()?),
+        Command::TeamKey(command) => team_key::run(command, &mut open()?),
+        Command::Rotate(args) => rotate::run(args, &mut open()?),
         Command::Scan(args) => scan::run(args, open),
         Command::Check(args) => check::run(args, &mut open()?),
     }

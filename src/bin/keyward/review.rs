@@ -35,6 +35,24 @@ pub enum ReviewCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record an access-review decision on a credential (or, with --integration, an
+    /// integration) of this home.
+    Decide {
+        name: String,
+        /// keep, rotate or revoke.
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// NAME is an integration rather than a credential.
+        #[arg(long)]
+        integration: bool,
+    },
+    /// Write every review decision as a signed attestation.
+    Attest {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 pub fn export(args: ExportArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
@@ -75,6 +93,30 @@ pub fn run(command: ReviewCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
                     );
                 }
             }
+        }
+        ReviewCommand::Decide {
+            name,
+            decision,
+            note,
+            integration,
+        } => {
+            let kind = if integration {
+                "integration"
+            } else {
+                "credential"
+            };
+            let review = keyward.record_review(kind, &name, &decision, note)?;
+            println!(
+                "Recorded {} for {kind} {} by {}",
+                review.decision, review.subject, review.reviewer
+            );
+        }
+        ReviewCommand::Attest { out } => {
+            let count = keyward.attest_reviews(&out)?;
+            println!(
+                "Wrote signed attestation of {count} decision(s) to {}",
+                out.display()
+            );
         }
         ReviewCommand::Show { json } => {
             let overview = keyward.review_overview()?;

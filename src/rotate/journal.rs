@@ -1,0 +1,344 @@
+//! The types of the rotation journal and of what the surfaces show: the plan, step
+//! progress, the outcome and the history. All serialize to JSON (CLI `--json`, desktop
+//! app) and never carry a secret value.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A step of the rotation state machine, as stored in the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum RotationState {
+    Planned,
+    Created,
+    Stored,
+    Verified,
+    Committed,
+    Propagated,
+    Revoked,
+    Done,
+    RollingBack,
+    RolledBack,
+}
+
+impl RotationState {
+    /// The forward path, in order.
+    pub const FORWARD: [RotationState; 8] = [
+        Self::Planned,
+        Self::Created,
+        Self::Stored,
+        Self::Verified,
+        Self::Committed,
+        Self::Propagated,
+        Self::Revoked,
+        Self::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Created => "created",
+            Self::Stored => "stored",
+            Self::Verified => "verified",
+            Self::Committed => "committed",
+            Self::Propagated => "propagated",
+            Self::Revoked => "revoked",
+            Self::Done => "done",
+            Self::RollingBack => "rolling-back",
+            Self::RolledBack => "rolled-back",
+        }
+    }
+
+    /// Whether the rotation has stopped, one way or the other.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Done | Self::RolledBack)
+    }
+
+    /// Whether the new value is not yet current: failures here roll back.
+    pub fn is_before_commit(self) -> bool {
+        matches!(
+            self,
+            Self::Planned | Self::Created | Self::Stored | Self::Verified
+        )
+    }
+
+    /// The step after this one on the forward path.
+    pub fn next(self) -> Option<Self> {
+        let index = Self::FORWARD.iter().position(|state| *state == self)?;
+        Self::FORWARD.get(index + 1).copied()
+    }
+}
+
+impl fmt::Display for RotationState {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RotationState {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::FORWARD
+            .into_iter()
+            .chain([Self::RollingBack, Self::RolledBack])
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("unknown rotation state `{text}`"))
+    }
+}
+
+/// How a credential is rotated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum RotationMethod {
+    /// A new value made locally: random token, HMAC key, JWT signing key, certificate.
+    Generate,
+    /// A user-written recipe of HTTP requests (TOML).
+    Http,
+    Aws,
+    Gitlab,
+    Cloudflare,
+    Twilio,
+}
+
+impl RotationMethod {
+    pub const ALL: [RotationMethod; 6] = [
+        Self::Generate,
+        Self::Http,
+        Self::Aws,
+        Self::Gitlab,
+        Self::Cloudflare,
+        Self::Twilio,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Generate => "generate",
+            Self::Http => "http",
+            Self::Aws => "aws",
+            Self::Gitlab => "gitlab",
+            Self::Cloudflare => "cloudflare",
+            Self::Twilio => "twilio",
+        }
+    }
+}
+
+impl fmt::Display for RotationMethod {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RotationMethod {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|method| method.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|method| method.as_str()).collect();
+                format!(
+                    "unknown rotation method `{text}`; expected one of {}",
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+/// How a credential is set up for rotation; stored as JSON next to the credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RotationSetup {
+    pub method: RotationMethod,
+    /// Overrides the provider's API base URL (self-hosted GitLab, tests). Default: the
+    /// provider's public API.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The TOML recipe of the `http` method (its text, kept so a later edit of the file
+    /// does not silently change what a rotation sends).
+    #[serde(default)]
+    pub recipe: Option<String>,
+    /// A PEM file of CA certificates to trust for the provider's TLS, in addition to the
+    /// system roots (self-hosted GitLab with a private CA).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// The provider account the key belongs to: Twilio account SID, Cloudflare account
+    /// id (account-owned tokens), GitLab project id or path (project access tokens), AWS
+    /// IAM user name (default: the user of the key itself).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// For `client-cert` credentials: the name of a `client-cert` credential holding a
+    /// local CA whose key signs the renewed certificate. Default: self-signed.
+    #[serde(default)]
+    pub signing_ca: Option<String>,
+    /// The provider's id of the current key when it is not part of the value (recipes,
+    /// Cloudflare); updated by every rotation.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Files that hold the value and are rewritten by the propagation step.
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    /// Where the public JWKS of a `jwt-signing-key` is written. Default:
+    /// `<home>/jwks/<name>.json`.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// Per-request timeout for provider calls, milliseconds. Default 30 000.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl RotationSetup {
+    pub fn new(method: RotationMethod) -> Self {
+        Self {
+            method,
+            base_url: None,
+            recipe: None,
+            ca_file: None,
+            account: None,
+            signing_ca: None,
+            key_id: None,
+            files: Vec::new(),
+            jwks_file: None,
+            timeout_ms: None,
+        }
+    }
+}
+
+/// One step of a plan, as the confirmation dialog lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PlannedStep {
+    pub state: RotationState,
+    pub description: String,
+}
+
+/// One changed line of a file, with both values redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FileChange {
+    pub line: u32,
+    pub before: String,
+    pub after: String,
+}
+
+/// What propagation would change in one registered file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FilePreview {
+    pub path: PathBuf,
+    /// Lines holding the current value; empty when the file does not contain it.
+    pub changes: Vec<FileChange>,
+    /// Why the file cannot be rewritten (missing, unreadable), if so.
+    pub problem: Option<String>,
+}
+
+/// What a rotation will do, shown before the user confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RotationPlan {
+    pub credential: String,
+    pub method: RotationMethod,
+    /// `replace` (new key next to the old one, old revoked after) or `roll` (the provider
+    /// replaces the value in place; no rollback once it answered).
+    pub lifecycle: String,
+    pub steps: Vec<PlannedStep>,
+    pub files: Vec<FilePreview>,
+    pub grace_hours: u32,
+    pub warnings: Vec<String>,
+}
+
+/// A progress report, sent after every step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StepProgress {
+    pub rotation_id: i64,
+    pub credential: String,
+    pub state: RotationState,
+    pub message: String,
+}
+
+/// How a rotation ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RotationOutcome {
+    pub rotation_id: i64,
+    pub credential: String,
+    pub state: RotationState,
+    pub files_updated: Vec<PathBuf>,
+    pub warnings: Vec<String>,
+    /// The error that made the rotation roll back, if it did.
+    pub error: Option<String>,
+}
+
+/// One journaled step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StepRecord {
+    pub state: RotationState,
+    pub at: DateTime<Utc>,
+    pub message: String,
+}
+
+/// A past or running rotation with its steps, for the history view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RotationHistory {
+    pub id: i64,
+    pub credential: String,
+    pub method: String,
+    pub state: RotationState,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub grace_until: Option<DateTime<Utc>>,
+    /// Whether the replaced value is still kept in the keychain.
+    pub previous_kept: bool,
+    pub steps: Vec<StepRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_and_walk_forward_in_order() {
+        let mut state = RotationState::Planned;
+        let mut seen = vec![state];
+        while let Some(next) = state.next() {
+            seen.push(next);
+            state = next;
+        }
+        assert_eq!(seen, RotationState::FORWARD.to_vec());
+        for state in RotationState::FORWARD
+            .into_iter()
+            .chain([RotationState::RollingBack, RotationState::RolledBack])
+        {
+            assert_eq!(state.as_str().parse::<RotationState>(), Ok(state));
+        }
+    }
+
+    #[test]
+    fn only_steps_before_commit_roll_back() {
+        assert!(RotationState::Verified.is_before_commit());
+        assert!(!RotationState::Committed.is_before_commit());
+        assert!(!RotationState::Done.is_before_commit());
+    }
+
+    #[test]
+    fn methods_parse_and_name_the_choices_on_error() {
+        assert_eq!("aws".parse::<RotationMethod>(), Ok(RotationMethod::Aws));
+        assert!(
+            "vault"
+                .parse::<RotationMethod>()
+                .unwrap_err()
+                .contains("twilio")
+        );
+    }
+}
