@@ -83,8 +83,11 @@ pub fn jwt_valid(token: &[u8]) -> bool {
     header_ok && decode(payload).is_some_and(|payload| payload.is_object())
 }
 
-/// Words that mark a value as a stand-in rather than a secret.
+/// Words that mark a value as a stand-in rather than a secret, and the bodies of keys
+/// that providers print in their own documentation (Stripe's `…4eC39HqLyjWDarjtT1zdp7dc`).
 const PLACEHOLDER_WORDS: &[&str] = &[
+    "4ec39hqlyjwdarjtt1zdp7dc",
+    "a1b2c3d4",
     "example",
     "xxxx",
     "placeholder",
