@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb bench bench-inventory bench-review bench-rotate bench-probe bench-app
+.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb bench bench-inventory bench-review bench-rotate bench-probe bench-app bench-scan
 
 help:
 	@echo "make run    build and start the desktop app"
@@ -61,7 +61,7 @@ test-deb: app-debug
 
 test: lint test-rust test-ui test-e2e test-deb
 
-bench: bench-inventory bench-review bench-rotate bench-probe bench-app
+bench: bench-inventory bench-review bench-rotate bench-probe bench-scan bench-app
 
 # Inventory and keychain latency; the keychain part needs a Secret Service.
 bench-inventory: bootstrap
@@ -91,3 +91,12 @@ bench-probe: bootstrap
 # with an empty Tauri window.
 bench-app: bootstrap
 	benches/app_start.sh
+
+# Leak scanner: generates a ~200 MB corpus under the target directory (never committed),
+# then runs Keyward, ripgrep on the same keywords and the installed peers side by side.
+SCAN_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+SCAN_CORPUS ?= $(SCAN_TARGET_DIR)/scan-corpus
+bench-scan: bootstrap
+	cargo build --release --locked --bin keyward
+	SCAN_CORPUS=$(SCAN_CORPUS) cargo bench --locked --bench scan_corpus
+	python3 benches/scan_peers.py $(SCAN_CORPUS) $(SCAN_TARGET_DIR)/release/keyward

@@ -10,6 +10,7 @@ use crate::certificate::CertificateError;
 use crate::import::ImportError;
 use crate::report::{BundleError, SyncError};
 use crate::rotate::RotateError;
+use crate::scan::ScanError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -35,6 +36,9 @@ pub enum Error {
 
     #[error(transparent)]
     Rotate(#[from] RotateError),
+
+    #[error(transparent)]
+    Scan(#[from] ScanError),
 
     /// Input that fails validation; the message names the field and the value's problem.
     #[error("{field}: {problem}")]
@@ -100,6 +104,9 @@ impl Error {
                 ErrorCode::Environment
             }
             Self::Store(_) => ErrorCode::Internal,
+            // Unreadable roots, bad rule files and broken repositories are all input the
+            // user named and can fix.
+            Self::Scan(_) => ErrorCode::InvalidInput,
             Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
             Self::TeamSync(
                 SyncError::BadUrl(_) | SyncError::Ca { .. } | SyncError::KeyConflict { .. },

@@ -27,9 +27,11 @@ pub mod clock;
 mod error;
 pub mod import;
 pub mod model;
+pub mod policy;
 pub mod probe;
 pub mod report;
 pub mod rotate;
+pub mod scan;
 mod service;
 pub mod store;
 pub mod vault;
@@ -38,8 +40,9 @@ pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
     DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
-    ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
-    RotationApproval, SharedFingerprint, SkippedEntry, default_home,
+    MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
+    ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
+    default_home,
 };
 /// The desktop app's dashboard and preferences.
 pub use service::{

@@ -13,8 +13,10 @@ mod reporting;
 mod review;
 mod rotation;
 mod rotation_steps;
+mod scanning;
 mod team;
 mod validate;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +32,8 @@ pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression}
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
+pub use scanning::{ScanMode, ScanRequest};
+pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};

@@ -6,6 +6,7 @@ pub mod access_reviews;
 pub mod audit_entries;
 pub mod credentials;
 mod error;
+pub mod findings;
 pub mod integrations;
 pub mod probes;
 pub mod review;

@@ -165,6 +165,42 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX probe_results_by_target ON probe_results(target, probed_at);
     CREATE INDEX probe_results_by_integration ON probe_results(integration_id, probed_at);
     "#,
+    // 7: leak-scan findings (redacted and fingerprinted, never the secret) and probe
+    // verdicts on credentials, for the staleness policy.
+    r#"
+    CREATE TABLE scan_findings (
+        id               INTEGER PRIMARY KEY,
+        fingerprint      TEXT NOT NULL,
+        rule             TEXT NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('leak', 'secret')),
+        provider         TEXT,
+        description      TEXT NOT NULL,
+        root             TEXT NOT NULL,
+        path             TEXT NOT NULL,
+        line             INTEGER NOT NULL,
+        column_number    INTEGER NOT NULL,
+        commit_id        TEXT NOT NULL DEFAULT '',
+        commit_author    TEXT,
+        commit_date      TEXT,
+        redacted         TEXT NOT NULL,
+        vault_credential TEXT,
+        credential_kind  TEXT NOT NULL,
+        first_seen       TEXT NOT NULL,
+        last_seen        TEXT NOT NULL,
+        resolved_at      TEXT,
+        UNIQUE (fingerprint, root, path, commit_id)
+    ) STRICT;
+    CREATE INDEX scan_findings_open ON scan_findings(resolved_at, root);
+
+    CREATE TABLE credential_verifications (
+        id            INTEGER PRIMARY KEY,
+        credential_id INTEGER NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
+        at            TEXT NOT NULL,
+        outcome       TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+        detail        TEXT
+    ) STRICT;
+    CREATE INDEX credential_verifications_by_credential ON credential_verifications(credential_id, at);
+    "#,
 ];
 
 /// The schema version this build writes.

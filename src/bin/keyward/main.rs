@@ -3,6 +3,7 @@
 
 mod audit;
 mod cert;
+mod check;
 mod cred;
 mod import;
 mod init;
@@ -12,6 +13,7 @@ mod probe;
 mod report;
 mod review;
 mod rotate;
+mod scan;
 mod sync;
 mod team_key;
 mod value_source;
@@ -72,6 +74,11 @@ enum Command {
     /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate
     /// every overdue credential.
     Rotate(rotate::RotateArgs),
+    /// Scan files, git history or the git index for leaked vault values and provider
+    /// secrets; exit 1 if anything is found.
+    Scan(scan::ScanArgs),
+    /// List staleness and leak warnings; exit 1 if there are any.
+    Check(check::CheckArgs),
 }
 
 /// What a command reports besides errors: whether it found something (exit 1).
@@ -128,5 +135,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sync(args) => sync::run(args, &mut open()?),
         Command::TeamKey(command) => team_key::run(command, &mut open()?),
         Command::Rotate(args) => rotate::run(args, &mut open()?),
+        Command::Scan(args) => scan::run(args, open),
+        Command::Check(args) => check::run(args, &mut open()?),
     }
 }

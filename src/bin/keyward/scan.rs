@@ -1,0 +1,159 @@
+//! `keyward scan PATH... [--git] [--staged] [--format human|json|sarif]`
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use keyward::scan::{
+    Baseline, RuleSet, ScanConfig, ScanOptions, ScanReport, Scanner, render_human, render_json,
+    render_sarif,
+};
+use keyward::{Error, Keyward, ScanMode, ScanRequest};
+
+use crate::Outcome;
+use crate::output;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (with --git/--staged: paths inside repositories).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Scan every commit's added lines instead of the files on disk.
+    #[arg(long, conflicts_with = "staged")]
+    git: bool,
+    /// Scan what is staged for the next commit (for pre-commit hooks).
+    #[arg(long)]
+    staged: bool,
+    /// Output format. Default: human (secrets redacted in every format).
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Scan settings (rules, allowlists, size limit, baseline). Default: the first
+    /// path's .keyward.toml, if it has one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Accept the findings listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every finding of this scan to FILE as a baseline, and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Skip files larger than this many bytes. Default: 10485760 (10 MiB).
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+    /// Do not match the vault's values (no home or keychain needed).
+    #[arg(long)]
+    no_vault: bool,
+}
+
+/// Scans with the vault's values when a home exists; without one (or with --no-vault)
+/// only the provider rules run, which is what CI machines without a vault need.
+pub fn run(
+    args: ScanArgs,
+    open: impl FnOnce() -> Result<Keyward, Error>,
+) -> anyhow::Result<Outcome> {
+    let mut config = match &args.config {
+        Some(path) => ScanConfig::load(path)?,
+        None => ScanConfig::for_root(&args.paths[0])?,
+    };
+    if let Some(baseline) = &args.baseline {
+        config.baseline = Some(std::path::absolute(baseline).context("baseline path")?);
+    }
+    if args.write_baseline.is_some() {
+        config.baseline = None;
+    }
+    let mut options = ScanOptions::default();
+    if let Some(limit) = args.max_file_size {
+        options.max_file_size = limit;
+        config.max_file_size = Some(limit);
+    }
+    let mode = if args.git {
+        ScanMode::GitHistory
+    } else if args.staged {
+        ScanMode::Staged
+    } else {
+        ScanMode::Files
+    };
+    let overrides = config.rules.clone();
+    let keyward = if args.no_vault {
+        None
+    } else {
+        match open() {
+            Ok(keyward) => Some(keyward),
+            Err(Error::NotInitialized { .. }) => {
+                eprintln!(
+                    "keyward: no Keyward home; scanning with the provider rules only (no vault values)"
+                );
+                None
+            }
+            Err(error) => return Err(error.into()),
+        }
+    };
+    let report = match keyward {
+        Some(mut keyward) => {
+            let request = ScanRequest {
+                roots: args.paths.clone(),
+                mode,
+                options,
+            };
+            keyward.scan(&request, Some(config), &|_| {})?
+        }
+        None => scan_without_vault(&args.paths, mode, &options, config)?,
+    };
+    if let Some(path) = &args.write_baseline {
+        Baseline::from_findings(&report.findings).write(path)?;
+        eprintln!(
+            "keyward: wrote {} finding(s) to the baseline {}",
+            report.findings.len(),
+            path.display()
+        );
+        return Ok(Outcome::Clean);
+    }
+    match args.format {
+        Format::Human => print!("{}", render_human(&report)),
+        Format::Json => output::json(&render_json(&report))?,
+        Format::Sarif => output::json(&render_sarif(
+            &report,
+            &RuleSet::with_overrides(&overrides)?,
+        ))?,
+    }
+    Ok(if report.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn scan_without_vault(
+    paths: &[PathBuf],
+    mode: ScanMode,
+    options: &ScanOptions,
+    config: ScanConfig,
+) -> anyhow::Result<ScanReport> {
+    let scanner = Scanner::new(config, None)?;
+    let mut total = ScanReport::default();
+    match mode {
+        ScanMode::Files => total = scanner.scan_paths(paths, options, &|_| {})?,
+        ScanMode::GitHistory | ScanMode::Staged => {
+            for path in paths {
+                let report = if mode == ScanMode::GitHistory {
+                    scanner.scan_git_history(path, options, &|_| {})?
+                } else {
+                    scanner.scan_staged(path, options)?
+                };
+                total.findings.extend(report.findings);
+                total.files_scanned += report.files_scanned;
+                total.bytes_scanned += report.bytes_scanned;
+                total.files_skipped += report.files_skipped;
+                total.baselined += report.baselined;
+            }
+        }
+    }
+    Ok(total)
+}

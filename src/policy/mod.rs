@@ -1,0 +1,182 @@
+//! The staleness policy: turns the inventory, probe verdicts and scan findings into
+//! [`Warning`]s, each with a severity and the action that fixes it.
+//!
+//! Pure functions of their input and a given `now`, so every threshold is tested with a
+//! fixed clock. What the rules are, in order of severity:
+//!
+//! | warning | severity | fix |
+//! |---|---|---|
+//! | a vault value found in a file or commit (`leaked`) | critical | rotate |
+//! | the endpoint rejects the credential (`rejected`) | critical | rotate |
+//! | certificate expired | critical | rotate |
+//! | credential / JWT expired | high | rotate |
+//! | rotation overdue | high | rotate |
+//! | certificate expiring within 7 days | high | rotate |
+//! | certificate expiring within 30 days, credential within 14 | medium | rotate |
+//! | older than the maximum age (default 365 days) | medium | rotate |
+//! | a provider secret found that the vault does not hold | medium | import |
+//! | rotation due within 14 days | low | rotate |
+//! | bound to an endpoint but never verified | info | verify |
+
+mod rules;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Credential;
+use crate::store::findings::StoredFinding;
+
+pub use rules::evaluate;
+
+/// Days before a scheduled rotation that it is reported as due.
+pub const ROTATION_DUE_DAYS: i64 = 14;
+/// Days before a certificate's expiry that it is reported as expiring.
+pub const CERTIFICATE_EXPIRING_DAYS: i64 = 30;
+/// Days before a certificate's expiry that expiring becomes urgent.
+pub const CERTIFICATE_URGENT_DAYS: i64 = 7;
+/// Days before a non-certificate credential's expiry that it is reported as expiring.
+pub const CREDENTIAL_EXPIRING_DAYS: i64 = 14;
+/// The default maximum age of a credential's value, in days.
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 365;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// What is wrong. The kebab-case names are part of `keyward check --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    Leaked,
+    Rejected,
+    CertificateExpired,
+    CertificateExpiring,
+    CredentialExpired,
+    CredentialExpiring,
+    JwtExpired,
+    RotationOverdue,
+    RotationDue,
+    MaxAgeExceeded,
+    UnmanagedSecret,
+    NeverVerified,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Leaked => "leaked",
+            Self::Rejected => "rejected",
+            Self::CertificateExpired => "certificate-expired",
+            Self::CertificateExpiring => "certificate-expiring",
+            Self::CredentialExpired => "credential-expired",
+            Self::CredentialExpiring => "credential-expiring",
+            Self::JwtExpired => "jwt-expired",
+            Self::RotationOverdue => "rotation-overdue",
+            Self::RotationDue => "rotation-due",
+            Self::MaxAgeExceeded => "max-age-exceeded",
+            Self::UnmanagedSecret => "unmanaged-secret",
+            Self::NeverVerified => "never-verified",
+        }
+    }
+}
+
+/// The one action that makes a warning go away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum FixAction {
+    /// `keyward rotate NAME`.
+    Rotate { credential: String },
+    /// Probe the endpoints that use the credential.
+    Verify { credential: String },
+    /// Import the found secret into the vault (`Keyward::import_found_secret`).
+    Import { finding_id: i64 },
+    /// Open the file where a secret was found and remove it.
+    OpenFile {
+        root: String,
+        path: String,
+        line: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Warning {
+    /// Stable across runs for the same problem (`rotation-overdue:github-ci`), so the app
+    /// notifies once per new warning.
+    pub id: String,
+    pub kind: WarningKind,
+    pub severity: Severity,
+    pub credential: Option<String>,
+    pub message: String,
+    /// When the problem started or starts (the due date, the expiry), if it has one.
+    pub due: Option<DateTime<Utc>>,
+    pub action: FixAction,
+    /// For scan warnings: where the secret was found.
+    pub finding_id: Option<i64>,
+}
+
+/// A probe's verdict on a credential: the fact the policy needs from the prober.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Verification {
+    pub credential: String,
+    pub at: DateTime<Utc>,
+    pub outcome: VerificationOutcome,
+    /// What the endpoint said (`401 Unauthorized from api.example.com`).
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum VerificationOutcome {
+    Accepted,
+    Rejected,
+}
+
+impl VerificationOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// Everything the policy looks at.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyInput {
+    pub credentials: Vec<Credential>,
+    /// The latest verification per credential (older ones are ignored).
+    pub verifications: Vec<Verification>,
+    /// Credentials that an integration endpoint uses, so they can be verified.
+    pub bound_to_endpoint: HashSet<String>,
+    /// `exp` of credentials whose value is a JWT.
+    pub jwt_expiries: Vec<(String, DateTime<Utc>)>,
+    /// Open (unresolved) scan findings.
+    pub findings: Vec<StoredFinding>,
+    pub max_age_days: u32,
+}

@@ -1,0 +1,367 @@
+//! Git history and index scanning with gix (pure Rust, no `git` binary needed).
+//!
+//! History: every commit reachable from any reference, compared with its first parent;
+//! the lines it added are scanned, and findings carry the commit, its author and date.
+//! Merge commits are skipped: what they bring in was added by the commits they merge.
+//! Index: what `git commit` would record now, compared with `HEAD`, for pre-commit hooks.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use gix::ObjectId;
+
+use super::walk::{FindingSink, ScanOptions, ScanProgress, is_binary};
+use super::{CommitInfo, Result, ScanError, ScanReport, Scanner};
+
+/// A blob path and id in a tree.
+type TreeFiles = HashMap<Vec<u8>, ObjectId>;
+
+/// One entry of a tree: (name, is a tree, is a regular blob, id).
+type TreeEntry = (Vec<u8>, bool, bool, ObjectId);
+
+impl Scanner {
+    /// Scans the lines every commit of the repository at `path` added.
+    pub fn scan_git_history(
+        &self,
+        path: &Path,
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<ScanReport> {
+        let options = self.effective_options(options);
+        let failed = |problem: String| ScanError::Git {
+            path: path.to_owned(),
+            problem,
+        };
+        let repo = gix::discover(path).map_err(|error| failed(error.to_string()))?;
+        let base = repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .to_path_buf();
+        let sink = self.sink(&base)?;
+        let mut tips: Vec<ObjectId> = Vec::new();
+        let references = repo
+            .references()
+            .map_err(|error| failed(error.to_string()))?;
+        for reference in references
+            .all()
+            .map_err(|error| failed(error.to_string()))?
+        {
+            let Ok(mut reference) = reference else {
+                continue;
+            };
+            if let Ok(commit) = reference.peel_to_commit() {
+                tips.push(commit.id);
+            }
+        }
+        if let Ok(head) = repo.head_id() {
+            tips.push(head.detach());
+        }
+        tips.sort();
+        tips.dedup();
+        let mut report = ScanReport::default();
+        if tips.is_empty() {
+            return Ok(report);
+        }
+        let walk = repo
+            .rev_walk(tips)
+            .all()
+            .map_err(|error| failed(error.to_string()))?;
+        let mut seen_pairs: HashSet<(Option<ObjectId>, ObjectId, Vec<u8>)> = HashSet::new();
+        for info in walk {
+            let info = info.map_err(|error| failed(error.to_string()))?;
+            let commit = repo
+                .find_commit(info.id)
+                .map_err(|error| failed(error.to_string()))?;
+            let parents: Vec<ObjectId> = commit.parent_ids().map(|id| id.detach()).collect();
+            if parents.len() > 1 {
+                continue;
+            }
+            let tree = commit
+                .tree_id()
+                .map_err(|error| failed(error.to_string()))?
+                .detach();
+            let parent_tree = match parents.first() {
+                Some(parent) => Some(
+                    repo.find_commit(*parent)
+                        .and_then(|parent| parent.tree_id())
+                        .map_err(|error| failed(error.to_string()))?
+                        .detach(),
+                ),
+                None => None,
+            };
+            let mut changes = Vec::new();
+            diff_trees(
+                &repo,
+                parent_tree,
+                Some(tree),
+                &mut Vec::new(),
+                &mut changes,
+            )
+            .map_err(failed)?;
+            if changes.is_empty() {
+                continue;
+            }
+            let author = commit.author().map_err(|error| failed(error.to_string()))?;
+            let seconds = author.time().map(|time| time.seconds).unwrap_or_default();
+            let info = CommitInfo {
+                id: info.id.to_string(),
+                author: format!("{} <{}>", author.name, author.email),
+                date: DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default(),
+            };
+            for (file, old, new) in changes {
+                if !seen_pairs.insert((old, new, file.clone())) {
+                    continue;
+                }
+                self.scan_change(
+                    &repo,
+                    &sink,
+                    &file,
+                    old,
+                    new,
+                    Some(&info),
+                    &options,
+                    &mut report,
+                )
+                .map_err(failed)?;
+            }
+            progress(ScanProgress {
+                files_scanned: report.files_scanned,
+                bytes_scanned: report.bytes_scanned,
+                findings: 0,
+            });
+        }
+        report.findings = sink.into_findings();
+        self.apply_baseline(&mut report, Some(&base))?;
+        report.sort();
+        Ok(report)
+    }
+
+    /// Scans what the index holds that `HEAD` does not: the lines a commit made now would
+    /// add.
+    pub fn scan_staged(&self, path: &Path, options: &ScanOptions) -> Result<ScanReport> {
+        let options = self.effective_options(options);
+        let failed = |problem: String| ScanError::Git {
+            path: path.to_owned(),
+            problem,
+        };
+        let repo = gix::discover(path).map_err(|error| failed(error.to_string()))?;
+        let base = repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .to_path_buf();
+        let sink = self.sink(&base)?;
+        let mut head_files = TreeFiles::new();
+        if let Ok(head) = repo.head_commit() {
+            let tree = head
+                .tree_id()
+                .map_err(|error| failed(error.to_string()))?
+                .detach();
+            list_tree(&repo, tree, &mut Vec::new(), &mut head_files).map_err(failed)?;
+        }
+        let index = repo
+            .open_index()
+            .map_err(|error| failed(error.to_string()))?;
+        let mut report = ScanReport::default();
+        for entry in index.entries() {
+            let regular = entry.mode == gix::index::entry::Mode::FILE
+                || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+            if !regular || entry.stage_raw() != 0 {
+                continue;
+            }
+            let file = entry.path(&index).to_vec();
+            let old = head_files.get(&file).copied();
+            if old == Some(entry.id) {
+                continue;
+            }
+            self.scan_change(
+                &repo,
+                &sink,
+                &file,
+                old,
+                entry.id,
+                None,
+                &options,
+                &mut report,
+            )
+            .map_err(failed)?;
+        }
+        report.findings = sink.into_findings();
+        self.apply_baseline(&mut report, Some(&base))?;
+        report.sort();
+        Ok(report)
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per mode; a struct would only rename them"
+    )]
+    fn scan_change(
+        &self,
+        repo: &gix::Repository,
+        sink: &FindingSink<'_>,
+        file: &[u8],
+        old: Option<ObjectId>,
+        new: ObjectId,
+        commit: Option<&CommitInfo>,
+        options: &ScanOptions,
+        report: &mut ScanReport,
+    ) -> std::result::Result<(), String> {
+        let header = repo.find_header(new).map_err(|error| error.to_string())?;
+        if header.size() > options.max_file_size {
+            report.files_skipped += 1;
+            return Ok(());
+        }
+        let data = repo
+            .find_blob(new)
+            .map_err(|error| error.to_string())?
+            .data
+            .clone();
+        if is_binary(&data) {
+            report.files_skipped += 1;
+            return Ok(());
+        }
+        report.files_scanned += 1;
+        report.bytes_scanned += data.len() as u64;
+        let mut candidates = self.detector.detect(&data);
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        if let Some(old) = old {
+            let previous = repo
+                .find_blob(old)
+                .map_err(|error| error.to_string())?
+                .data
+                .clone();
+            let added = added_lines(&previous, &data);
+            candidates.retain(|candidate| added.contains(&candidate.line));
+        }
+        let relative = String::from_utf8_lossy(file);
+        sink.add(&data, &relative, &candidates, commit);
+        Ok(())
+    }
+}
+
+/// 1-based numbers of the lines in `new` that `old` does not have (as a multiset, so a
+/// duplicated line counts as added).
+fn added_lines(old: &[u8], new: &[u8]) -> HashSet<u32> {
+    let mut remaining: HashMap<&[u8], usize> = HashMap::new();
+    for line in old.split(|byte| *byte == b'\n') {
+        *remaining.entry(line).or_default() += 1;
+    }
+    let mut added = HashSet::new();
+    for (index, line) in new.split(|byte| *byte == b'\n').enumerate() {
+        match remaining.get_mut(line) {
+            Some(count) if *count > 0 => *count -= 1,
+            _ => {
+                added.insert(index as u32 + 1);
+            }
+        }
+    }
+    added
+}
+
+/// Owned entries of a tree: (name, is_tree, is_regular_blob, id).
+fn tree_entries(
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> std::result::Result<Vec<TreeEntry>, String> {
+    let tree = repo.find_tree(id).map_err(|error| error.to_string())?;
+    let decoded = tree.decode().map_err(|error| error.to_string())?;
+    Ok(decoded
+        .entries
+        .iter()
+        .map(|entry| {
+            (
+                entry.filename.to_vec(),
+                entry.mode.is_tree(),
+                entry.mode.is_blob(),
+                entry.oid.to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// Blobs that differ between two trees, as (path, old id, new id); unchanged subtrees are
+/// not descended into.
+fn diff_trees(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<(Vec<u8>, Option<ObjectId>, ObjectId)>,
+) -> std::result::Result<(), String> {
+    if old == new {
+        return Ok(());
+    }
+    let Some(new) = new else { return Ok(()) };
+    let old_entries: HashMap<Vec<u8>, (bool, bool, ObjectId)> = match old {
+        Some(old) => tree_entries(repo, old)?
+            .into_iter()
+            .map(|(name, is_tree, is_blob, id)| (name, (is_tree, is_blob, id)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    for (name, is_tree, is_blob, id) in tree_entries(repo, new)? {
+        let previous = old_entries.get(&name);
+        let length = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(&name);
+        if is_tree {
+            let old_tree = previous
+                .filter(|(was_tree, _, _)| *was_tree)
+                .map(|(_, _, id)| *id);
+            diff_trees(repo, old_tree, Some(id), prefix, out)?;
+        } else if is_blob {
+            let old_blob = previous
+                .filter(|(_, was_blob, _)| *was_blob)
+                .map(|(_, _, id)| *id);
+            if old_blob != Some(id) {
+                out.push((prefix.clone(), old_blob, id));
+            }
+        }
+        prefix.truncate(length);
+    }
+    Ok(())
+}
+
+fn list_tree(
+    repo: &gix::Repository,
+    id: ObjectId,
+    prefix: &mut Vec<u8>,
+    out: &mut TreeFiles,
+) -> std::result::Result<(), String> {
+    for (name, is_tree, is_blob, id) in tree_entries(repo, id)? {
+        let length = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(&name);
+        if is_tree {
+            list_tree(repo, id, prefix, out)?;
+        } else if is_blob {
+            out.insert(prefix.clone(), id);
+        }
+        prefix.truncate(length);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::added_lines;
+
+    #[test]
+    fn added_lines_are_those_the_old_text_lacks() {
+        let added = added_lines(b"a\nb\nc\n", b"a\nx\nb\nc\nb\n");
+        let mut lines: Vec<u32> = added.into_iter().collect();
+        lines.sort();
+        assert_eq!(
+            lines,
+            vec![2, 5],
+            "a new line and a second copy of an old line are both added"
+        );
+    }
+}

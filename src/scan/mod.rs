@@ -1,0 +1,158 @@
+//! Leak scanning: finds secrets in working copies, git history and the git index.
+//!
+//! Two detectors run over every file. The rule detector ([`RuleSet`]) finds secrets of
+//! well-known providers (and generic `api_key = "..."` assignments) that may not be in the
+//! vault; a keyword prefilter decides which rules' regexes run at all, so most bytes are
+//! only touched by one Aho-Corasick pass. The vault matcher ([`VaultMatcher`]) finds the
+//! vault's own values, in plain, base64, URL-encoded and hex form, and names the
+//! credential that leaked.
+//!
+//! ```no_run
+//! use keyward::scan::{Scanner, ScanConfig, ScanOptions};
+//!
+//! let scanner = Scanner::new(ScanConfig::default(), None)?;
+//! let report = scanner.scan_paths(&[std::path::PathBuf::from(".")], &ScanOptions::default(), &|_| {})?;
+//! for finding in &report.findings {
+//!     println!("{}:{} {} {}", finding.path, finding.line, finding.rule, finding.redacted);
+//! }
+//! # Ok::<(), keyward::scan::ScanError>(())
+//! ```
+
+mod allow;
+mod checks;
+mod content;
+mod detect;
+mod git;
+mod output;
+#[cfg(test)]
+mod rule_table_tests;
+mod rules;
+pub mod samples;
+mod vault_match;
+mod walk;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::CredentialKind;
+
+pub use allow::{Allowlist, Baseline, BaselineEntry, ScanConfig};
+pub use checks::{github_checksum, github_checksum_valid, jwt_valid, shannon_entropy};
+pub use detect::{Candidate, Detector};
+pub use output::{render_human, render_json, render_sarif};
+pub use rules::{Rule, RuleSet, RuleSpec};
+pub use vault_match::{VaultMatcher, VaultValue};
+pub use walk::{
+    DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner, fingerprint as finding_fingerprint,
+};
+
+/// The rule id a vault-value hit carries when no provider rule matched the same text.
+pub const VAULT_VALUE_RULE: &str = "vault-value";
+
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("rule file {origin}: {problem}")]
+    Rules { origin: String, problem: String },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{}: {problem}", path.display())]
+    Config { path: PathBuf, problem: String },
+
+    #[error("git repository {}: {problem}", path.display())]
+    Git { path: PathBuf, problem: String },
+}
+
+pub type Result<T, E = ScanError> = std::result::Result<T, E>;
+
+/// What sort of hit a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A value that is in the vault: a credential Keyward manages has leaked.
+    Leak,
+    /// A secret of a known shape that the vault does not hold (yet).
+    Secret,
+}
+
+/// The commit a history finding was added in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CommitInfo {
+    pub id: String,
+    pub author: String,
+    pub date: DateTime<Utc>,
+}
+
+/// One secret found somewhere. Carries the secret only redacted (rule 7) and as a
+/// fingerprint; importing it re-reads the file (see `Keyward::import_found_secret`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Finding {
+    pub rule: String,
+    pub kind: FindingKind,
+    pub provider: Option<String>,
+    /// What the rule detects, for people (`GitHub personal access token (classic)`).
+    pub description: String,
+    /// The scanned root the path is relative to.
+    pub root: String,
+    /// Relative to `root`, with `/` separators.
+    pub path: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in bytes.
+    pub column: u32,
+    pub commit: Option<CommitInfo>,
+    pub redacted: String,
+    /// A one-way identity of (rule, secret): stable across moves, used by baselines and
+    /// to de-duplicate stored findings and notifications.
+    pub fingerprint: String,
+    /// The vault credential whose value this is.
+    pub vault_credential: Option<String>,
+    /// The kind offered when the secret is imported.
+    pub credential_kind: CredentialKind,
+}
+
+/// What one scan found and covered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    /// Files left out: binary, larger than the size limit, or unreadable.
+    pub files_skipped: u64,
+    /// Findings accepted by the baseline and not reported.
+    pub baselined: u64,
+}
+
+impl ScanReport {
+    pub(crate) fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (
+                &a.root,
+                &a.path,
+                a.line,
+                a.column,
+                &a.rule,
+                a.commit.as_ref().map(|c| &c.id),
+            )
+                .cmp(&(
+                    &b.root,
+                    &b.path,
+                    b.line,
+                    b.column,
+                    &b.rule,
+                    b.commit.as_ref().map(|c| &c.id),
+                ))
+        });
+    }
+}

@@ -1,0 +1,184 @@
+//! The three output forms of `keyward scan` (DESIGN.md, "Scan output"): human lines,
+//! the JSON contract, and SARIF 2.1.0 for code-scanning dashboards. All of them carry
+//! secrets only redacted.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::{Finding, FindingKind, RuleSet, ScanReport};
+
+/// One line per finding, then a summary line.
+pub fn render_human(report: &ScanReport) -> String {
+    let mut out = String::new();
+    for finding in &report.findings {
+        let _ = write!(
+            out,
+            "{}:{}:{}  {}  {}",
+            finding.path, finding.line, finding.column, finding.rule, finding.redacted
+        );
+        match (&finding.kind, &finding.vault_credential) {
+            (FindingKind::Leak, Some(credential)) => {
+                let _ = write!(out, "  LEAK of vault credential `{credential}`");
+            }
+            _ => {
+                let _ = write!(out, "  {}", finding.description);
+            }
+        }
+        if let Some(commit) = &finding.commit {
+            let short = &commit.id[..commit.id.len().min(12)];
+            let _ = write!(
+                out,
+                "  (commit {short} by {} on {})",
+                commit.author,
+                commit.date.format("%Y-%m-%d")
+            );
+        }
+        out.push('\n');
+    }
+    let leaks = report
+        .findings
+        .iter()
+        .filter(|finding| finding.kind == FindingKind::Leak)
+        .count();
+    let _ = writeln!(
+        out,
+        "{} finding(s), {} of them vault leaks; {} file(s), {} bytes scanned, {} skipped{}",
+        report.findings.len(),
+        leaks,
+        report.files_scanned,
+        report.bytes_scanned,
+        report.files_skipped,
+        if report.baselined > 0 {
+            format!(", {} accepted by the baseline", report.baselined)
+        } else {
+            String::new()
+        }
+    );
+    out
+}
+
+/// `{findings:[{rule, kind, path, line, commit?, redacted, vault_credential?}]}`.
+pub fn render_json(report: &ScanReport) -> Value {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let mut object = json!({
+                "rule": finding.rule,
+                "kind": finding.kind,
+                "path": finding.path,
+                "line": finding.line,
+                "redacted": finding.redacted,
+            });
+            if let Some(commit) = &finding.commit {
+                object["commit"] = json!(commit.id);
+            }
+            if let Some(credential) = &finding.vault_credential {
+                object["vault_credential"] = json!(credential);
+            }
+            object
+        })
+        .collect();
+    json!({ "findings": findings })
+}
+
+/// SARIF 2.1.0: one run, the rules that fired in `tool.driver.rules`, one result per
+/// finding with a physical location relative to the scanned root.
+pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
+    let mut fired: BTreeMap<&str, &Finding> = BTreeMap::new();
+    for finding in &report.findings {
+        fired.entry(finding.rule.as_str()).or_insert(finding);
+    }
+    let rule_index: BTreeMap<&str, usize> = fired
+        .keys()
+        .enumerate()
+        .map(|(index, id)| (*id, index))
+        .collect();
+    let driver_rules: Vec<Value> = fired
+        .iter()
+        .map(|(id, finding)| {
+            let rule = rules.rule(id);
+            let description = rule.map_or_else(|| finding.description.clone(), |rule| rule.spec.name.clone());
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": description },
+                "fullDescription": { "text": format!("{description}: a secret committed or stored in plain text") },
+                "defaultConfiguration": { "level": level(finding) },
+                "properties": { "provider": rule.map(|rule| rule.spec.provider.clone()), "tags": ["security", "secret"] },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let message = match &finding.vault_credential {
+                Some(credential) => format!(
+                    "{} ({}) is the value of vault credential `{credential}`",
+                    finding.description, finding.redacted
+                ),
+                None => format!("{} found: {}", finding.description, finding.redacted),
+            };
+            let mut result = json!({
+                "ruleId": finding.rule,
+                "ruleIndex": rule_index[finding.rule.as_str()],
+                "level": level(finding),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&finding.path), "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": finding.line, "startColumn": finding.column },
+                    }
+                }],
+                "partialFingerprints": { "keywardFinding/v1": finding.fingerprint },
+            });
+            if let Some(commit) = &finding.commit {
+                result["properties"] = json!({
+                    "commit": commit.id,
+                    "author": commit.author,
+                    "date": commit.date.to_rfc3339(),
+                });
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "keyward",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": driver_rules,
+                }
+            },
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }]
+    })
+}
+
+fn level(finding: &Finding) -> &'static str {
+    match finding.kind {
+        FindingKind::Leak => "error",
+        FindingKind::Secret if finding.provider.as_deref() == Some("Generic") => "warning",
+        FindingKind::Secret => "error",
+    }
+}
+
+/// A relative path as a URI reference: `/` separators, reserved characters escaped.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}

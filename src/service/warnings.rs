@@ -1,0 +1,157 @@
+//! Staleness and leak warnings as a use case: gathers the policy's input from the
+//! inventory, the probes' verdicts and the open scan findings, and evaluates it now.
+
+use std::collections::HashSet;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+
+use super::Keyward;
+use crate::audit::{self, AuditAction};
+use crate::model::{AuthMethod, CredentialKind};
+use crate::policy::{
+    self, DEFAULT_MAX_AGE_DAYS, PolicyInput, Verification, VerificationOutcome, Warning,
+};
+use crate::store::credentials as credential_rows;
+use crate::store::{findings, probes, settings};
+use crate::{Error, Result};
+
+/// The probe finding that means an endpoint refused the credential it was sent.
+const REJECTED_FINDING: &str = "auth.credential_rejected";
+
+/// The settings key holding the maximum age of a credential's value, in days.
+pub const MAX_AGE_SETTING: &str = "policy.max_age_days";
+
+impl Keyward {
+    /// Every current warning, most severe first.
+    ///
+    /// `token` credentials are read to find JWT expiry claims; when any are read, the
+    /// check is recorded as one `scan` audit entry with subject `check`.
+    pub fn warnings(&mut self) -> Result<Vec<Warning>> {
+        let jwt_expiries = self.jwt_expiries()?;
+        let connection = self.store.connection();
+        let credentials = self.list_credentials()?;
+        let max_age_days = match settings::get(connection, MAX_AGE_SETTING)? {
+            Some(text) => text.parse().map_err(|_| {
+                Error::invalid(MAX_AGE_SETTING, format!("`{text}` is not a number of days"))
+            })?,
+            None => DEFAULT_MAX_AGE_DAYS,
+        };
+        let mut verifications = findings::latest_verifications(connection)?;
+        verifications.extend(self.probe_verdicts()?);
+        let input = PolicyInput {
+            verifications,
+            bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?
+                .into_iter()
+                .collect::<HashSet<_>>(),
+            jwt_expiries,
+            findings: findings::list(connection, false)?,
+            credentials,
+            max_age_days,
+        };
+        Ok(policy::evaluate(&input, self.now()))
+    }
+
+    /// Records a probe's verdict on a credential (accepted or rejected by its endpoint),
+    /// which the policy turns into `rejected` / clears `never-verified`.
+    pub fn record_verification(&mut self, verification: &Verification) -> Result<()> {
+        let transaction = self.store.transaction()?;
+        findings::record_verification(&transaction, verification)?;
+        transaction
+            .commit()
+            .map_err(crate::store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// Sets the maximum age of credential values (days) for the `max-age-exceeded` rule.
+    pub fn set_max_age_days(&mut self, days: u32) -> Result<()> {
+        if days == 0 {
+            return Err(Error::invalid(MAX_AGE_SETTING, "must be at least one day"));
+        }
+        let transaction = self.store.transaction()?;
+        settings::set(&transaction, MAX_AGE_SETTING, &days.to_string())?;
+        transaction
+            .commit()
+            .map_err(crate::store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// Verdicts from stored probe results: the newest result of each endpoint that
+    /// sends a credential either carries `auth.credential_rejected` (rejected) or,
+    /// having completed, shows the credential accepted.
+    fn probe_verdicts(&self) -> Result<Vec<Verification>> {
+        let mut verdicts = Vec::new();
+        for integration in self.list_integrations()? {
+            for endpoint in &integration.endpoints {
+                let Some(credential) = &endpoint.credential else {
+                    continue;
+                };
+                if endpoint.auth == AuthMethod::None {
+                    continue;
+                }
+                let target = url::Url::parse(&endpoint.url)
+                    .map_or_else(|_| endpoint.url.clone(), |url| url.to_string());
+                let latest = probes::for_target(self.store.connection(), &target, 1)?;
+                let Some(row) = latest.into_iter().next() else {
+                    continue;
+                };
+                let rejected = row.finding_ids.iter().any(|id| id == REJECTED_FINDING);
+                if !rejected && row.error.is_some() {
+                    continue;
+                }
+                verdicts.push(Verification {
+                    credential: credential.clone(),
+                    at: row.probed_at,
+                    outcome: if rejected {
+                        VerificationOutcome::Rejected
+                    } else {
+                        VerificationOutcome::Accepted
+                    },
+                    detail: rejected.then(|| format!("{REJECTED_FINDING} at {}", row.target)),
+                });
+            }
+        }
+        Ok(verdicts)
+    }
+
+    fn jwt_expiries(&mut self) -> Result<Vec<(String, DateTime<Utc>)>> {
+        let tokens: Vec<_> = credential_rows::list(self.store.connection())?
+            .into_iter()
+            .filter(|stored| {
+                stored.credential.kind == CredentialKind::Token
+                    && stored.credential.value_length >= 20
+            })
+            .collect();
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut expiries = Vec::new();
+        for stored in &tokens {
+            let value = self.read_value(stored)?;
+            if let Some(expiry) = value.expose_str().and_then(jwt_expiry) {
+                expiries.push((stored.credential.name.clone(), expiry));
+            }
+        }
+        let read = tokens.len();
+        self.write(|connection, at, actor| {
+            let detail = serde_json::json!({ "purpose": "jwt-expiry", "values_read": read });
+            let row = audit::append(connection, at, actor, AuditAction::Scan, "check", detail)?;
+            Ok(((), row))
+        })?;
+        Ok(expiries)
+    }
+}
+
+/// The `exp` claim of a JWT, if the value is one.
+pub(crate) fn jwt_expiry(value: &str) -> Option<DateTime<Utc>> {
+    let mut parts = value.trim().split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    DateTime::from_timestamp(claims.get("exp")?.as_i64()?, 0)
+}
