@@ -45,7 +45,4 @@ pub use service::{
     default_home,
 };
 /// The desktop app's dashboard and preferences.
-pub use service::{
-    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, Preferences, WarningKind, WarningSeverity,
-    summarize,
-};
+pub use service::{Dashboard, Preferences};

@@ -71,17 +71,19 @@ pub fn run() {
 /// One desktop notification at start-up when something needs attention.
 fn notify_warnings(app: &tauri::AppHandle) {
     let state = app.state::<state::AppState>();
-    let Ok(keyward) = state.keyward() else { return };
+    let Ok(mut keyward) = state.keyward() else {
+        return;
+    };
     let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else {
         return;
     };
     tray::show_warning_count(app, dashboard.warnings.len());
     if preferences.notifications && !dashboard.warnings.is_empty() {
         let body = match dashboard.warnings.len() {
-            1 => format!(
-                "{}: {}",
-                dashboard.warnings[0].credential, dashboard.warnings[0].message
-            ),
+            1 => match &dashboard.warnings[0].credential {
+                Some(credential) => format!("{credential}: {}", dashboard.warnings[0].message),
+                None => dashboard.warnings[0].message.clone(),
+            },
             count => format!("{count} credentials need attention"),
         };
         // No notification server (a bare X session) is not worth failing over.

@@ -22,9 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use credentials::{Access, CredentialEdit};
-pub use dashboard::{
-    Dashboard, DashboardWarning, EXPIRY_WARNING_DAYS, WarningKind, WarningSeverity, summarize,
-};
+pub use dashboard::Dashboard;
 pub use endpoint_check::EndpointCheck;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use preferences::Preferences;

@@ -8,6 +8,7 @@ mod bundles;
 mod canary;
 mod common;
 mod credentials;
+mod dashboard;
 mod imports;
 mod reports;
 mod team_sync;

@@ -15,7 +15,28 @@ describe("dashboard", () => {
         expiring_certificates: 0,
         leaks: null,
         failing_posture: null,
-        warnings: [{ severity: "high", kind: "rotation-overdue", credential: "old-token", message: "rotation overdue by 40 days", fix: "Rotate old-token", due: "2026-01-01T00:00:00Z" }],
+        warnings: [
+          {
+            id: "rotation-overdue:old-token",
+            severity: "high",
+            kind: "rotation-overdue",
+            credential: "old-token",
+            message: "rotation overdue by 40 days",
+            due: "2026-01-01T00:00:00Z",
+            action: { action: "rotate", credential: "old-token" },
+            finding_id: null,
+          },
+          {
+            id: "leaked:12",
+            severity: "critical",
+            kind: "unmanaged-secret",
+            credential: null,
+            message: "a GitHub token not in the vault was found in src/config.ts:3",
+            due: null,
+            action: { action: "import", finding_id: 12 },
+            finding_id: 12,
+          },
+        ],
       },
     });
     render(<App />);
@@ -24,6 +45,8 @@ describe("dashboard", () => {
     expect(screen.getByLabelText("Failing posture: not probed yet")).toBeInTheDocument();
     const warnings = screen.getByRole("list", { name: "Warnings" });
     expect(within(warnings).getByText(/rotation overdue by 40 days/)).toBeInTheDocument();
+    expect(within(warnings).getByText(/not in the vault was found in src\/config.ts:3/)).toBeInTheDocument();
+    expect(within(warnings).getByText("Import into the vault")).toBeInTheDocument();
     await userEvent.click(within(warnings).getByRole("button", { name: "Rotate old-token" }));
     expect(await screen.findByRole("heading", { name: "old-token" })).toBeInTheDocument();
   });

@@ -189,27 +189,17 @@ export type Dashboard = {
 	credentials: number,
 	integrations: number,
 	overdue_rotations: number,
-	/**  Client certificates expiring within [`EXPIRY_WARNING_DAYS`] (or already expired). */
+	/**  Client certificates expired or expiring within 30 days. */
 	expiring_certificates: number,
-	/**  Open leak findings; `None` until a scan has run. */
+	/**  Credentials found leaked by the last scans; `None` until a scan has run. */
 	leaks: number | null,
-	/**  Endpoints whose latest probe failed its posture checks; `None` until a probe ran. */
+	/**
+	 *  Endpoints whose latest probe graded below B or found a problem of medium
+	 *  severity or worse; `None` until a probe ran.
+	 */
 	failing_posture: number | null,
-	/**  Most severe first, then soonest due. */
-	warnings: DashboardWarning[],
-};
-
-/**  One thing that needs attention, with the step that fixes it. */
-export type DashboardWarning = {
-	severity: WarningSeverity,
-	kind: WarningKind,
-	/**  The credential the warning is about. */
-	credential: string,
-	message: string,
-	/**  The fix, phrased as an action ("Rotate github-ci"). */
-	fix: string,
-	/**  When the problem started or will start (due date or expiry). */
-	due: string,
+	/**  The policy's warnings, most severe first. */
+	warnings: Warning[],
 };
 
 export type Endpoint = {
@@ -232,6 +222,17 @@ export type ErrorCode =
 "environment" | 
 /**  The inventory and keychain disagree, or a bug. */
 "internal";
+
+/**  The one action that makes a warning go away. */
+export type FixAction = 
+/**  `keyward rotate NAME`. */
+{ action: "rotate"; credential: string } | 
+/**  Probe the endpoints that use the credential. */
+{ action: "verify"; credential: string } | 
+/**  Import the found secret into the vault (`Keyward::import_found_secret`). */
+{ action: "import"; finding_id: number } | 
+/**  Open the file where a secret was found and remove it. */
+{ action: "open-file"; root: string; path: string; line: number };
 
 /**  The file formats Keyward imports. */
 export type ImportFormat = "dotenv" | "postman" | "csv";
@@ -359,6 +360,8 @@ export type Preferences = {
 	notifications: boolean,
 };
 
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+
 export type SkippedEntry = {
 	name: string,
 	line: number,
@@ -372,17 +375,25 @@ export type SkippedEntry = {
  */
 export type StorageKind = "keychain" | "envelope";
 
-/**  What a warning is about. */
-export type WarningKind = 
-/**  The rotation period has passed since the value was last set. */
-"rotation-overdue" | 
-/**  The credential (or its certificate) is past its expiry. */
-"expired" | 
-/**  The credential (or its certificate) expires within [`EXPIRY_WARNING_DAYS`]. */
-"expiring-soon";
+export type Warning = {
+	/**
+	 *  Stable across runs for the same problem (`rotation-overdue:github-ci`), so the app
+	 *  notifies once per new warning.
+	 */
+	id: string,
+	kind: WarningKind,
+	severity: Severity,
+	credential: string | null,
+	message: string,
+	/**  When the problem started or starts (the due date, the expiry), if it has one. */
+	due: string | null,
+	action: FixAction,
+	/**  For scan warnings: where the secret was found. */
+	finding_id: number | null,
+};
 
-/**  How urgent a warning is; ordered from most to least urgent. */
-export type WarningSeverity = "critical" | "high" | "medium" | "low";
+/**  What is wrong. The kebab-case names are part of `keyward check --json`. */
+export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,10 +1,24 @@
 import { useEffect } from "react";
-import { api, type Dashboard as DashboardData, type WarningSeverity } from "../api";
+import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
-const SEVERITY_LABEL: Record<WarningSeverity, string> = { critical: "Critical", high: "High", medium: "Medium", low: "Low" };
+const SEVERITY_LABEL: Record<Severity, string> = { critical: "Critical", high: "High", medium: "Medium", low: "Low", info: "Info" };
+
+/** The button text for the action that fixes a warning. */
+export function actionLabel(action: FixAction): string {
+  switch (action.action) {
+    case "rotate":
+      return `Rotate ${action.credential}`;
+    case "verify":
+      return `Verify ${action.credential}`;
+    case "import":
+      return "Import into the vault";
+    case "open-file":
+      return `Open ${action.path}:${action.line}`;
+  }
+}
 
 export function Dashboard() {
   const { revision } = useNavigation();
@@ -54,12 +68,18 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
       ) : (
         <ul className="warnings" aria-label="Warnings">
           {dashboard.warnings.map((warning) => (
-            <li key={`${warning.kind}:${warning.credential}`} className={`warning severity-${warning.severity}`}>
+            <li key={warning.id} className={`warning severity-${warning.severity}`}>
               <span className={`badge severity-${warning.severity}`}>{SEVERITY_LABEL[warning.severity]}</span>
               <span className="warning-text">
-                <strong>{warning.credential}</strong>: {warning.message} <span className="muted">(due {formatDate(warning.due)})</span>
+                {warning.credential !== null && <strong>{warning.credential}: </strong>}
+                {warning.message}
+                {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
               </span>
-              <button onClick={() => go({ screen: "credential", name: warning.credential })}>{warning.fix}</button>
+              {warning.credential !== null ? (
+                <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+              ) : (
+                <span className="muted small">{actionLabel(warning.action)}</span>
+              )}
             </li>
           ))}
         </ul>
