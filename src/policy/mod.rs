@@ -81,6 +81,8 @@ pub enum WarningKind {
     MaxAgeExceeded,
     UnmanagedSecret,
     NeverVerified,
+    /// No access review within the team's review period.
+    ReviewOverdue,
 }
 
 impl WarningKind {
@@ -98,6 +100,7 @@ impl WarningKind {
             Self::MaxAgeExceeded => "max-age-exceeded",
             Self::UnmanagedSecret => "unmanaged-secret",
             Self::NeverVerified => "never-verified",
+            Self::ReviewOverdue => "review-overdue",
         }
     }
 }
@@ -113,6 +116,8 @@ pub enum FixAction {
     Verify { credential: String },
     /// Import the found secret into the vault (`Keyward::import_found_secret`).
     Import { finding_id: i64 },
+    /// Record an access-review decision (`keyward review decide NAME`).
+    Review { credential: String },
     /// Open the file where a secret was found and remove it.
     OpenFile {
         root: String,
@@ -179,4 +184,14 @@ pub struct PolicyInput {
     /// Open (unresolved) scan findings.
     pub findings: Vec<StoredFinding>,
     pub max_age_days: u32,
+    /// The team's access-review policy, when one is set (`review_every_days`); without
+    /// one, nobody is nagged about reviews.
+    pub review: Option<ReviewPolicy>,
+}
+
+/// How often every credential must be reviewed, and when each last was.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewPolicy {
+    pub every_days: u32,
+    pub last_reviewed: std::collections::HashMap<String, DateTime<Utc>>,
 }

@@ -14,6 +14,7 @@ pub fn evaluate(input: &PolicyInput, now: DateTime<Utc>) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for credential in &input.credentials {
         credential_warnings(input, credential, now, &mut warnings);
+        review_warning(input, credential, now, &mut warnings);
     }
     finding_warnings(input, &mut warnings);
     warnings.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
@@ -39,6 +40,42 @@ fn warning(
         action,
         finding_id: None,
     }
+}
+
+/// Under a review policy, a credential not reviewed within its period.
+fn review_warning(
+    input: &PolicyInput,
+    credential: &Credential,
+    now: DateTime<Utc>,
+    out: &mut Vec<Warning>,
+) {
+    let Some(policy) = &input.review else { return };
+    let last = policy.last_reviewed.get(&credential.name).copied();
+    let due = last.unwrap_or(credential.created_at) + Duration::days(i64::from(policy.every_days));
+    if due > now {
+        return;
+    }
+    let message = match last {
+        Some(at) => format!(
+            "last access review {}; reviews are due every {} days",
+            at.format("%Y-%m-%d"),
+            policy.every_days
+        ),
+        None => format!(
+            "never reviewed; reviews are due every {} days",
+            policy.every_days
+        ),
+    };
+    out.push(warning(
+        WarningKind::ReviewOverdue,
+        Severity::Low,
+        credential,
+        message,
+        Some(due),
+        FixAction::Review {
+            credential: credential.name.clone(),
+        },
+    ));
 }
 
 fn days(duration: Duration) -> i64 {

@@ -9,7 +9,7 @@ mod imports;
 mod integrations;
 mod preferences;
 mod probing;
-mod reporting;
+pub(crate) mod reporting;
 mod review;
 mod rotation;
 mod rotation_steps;

@@ -15,6 +15,8 @@ use crate::{Error, Result};
 /// How often every credential should be reviewed, in days, unless the home's
 /// `review_every_days` setting says otherwise.
 pub const DEFAULT_REVIEW_EVERY_DAYS: i64 = 90;
+/// The setting that sets a team's review period in days and turns on review warnings.
+pub const REVIEW_EVERY_SETTING: &str = "review_every_days";
 pub const ATTESTATION_FORMAT: &str = "keyward-attestation";
 pub const ATTESTATION_CONTEXT: &[u8] = b"keyward-attestation-v1\0";
 
@@ -48,10 +50,12 @@ pub struct Attestation {
 
 impl Keyward {
     fn review_every_days(&self) -> Result<i64> {
-        Ok(settings::get(self.store.connection(), "review_every_days")?
-            .and_then(|text| text.parse().ok())
-            .filter(|days: &i64| *days > 0)
-            .unwrap_or(DEFAULT_REVIEW_EVERY_DAYS))
+        Ok(
+            settings::get(self.store.connection(), REVIEW_EVERY_SETTING)?
+                .and_then(|text| text.parse().ok())
+                .filter(|days: &i64| *days > 0)
+                .unwrap_or(DEFAULT_REVIEW_EVERY_DAYS),
+        )
     }
 
     /// Every access-review decision recorded in this home.

@@ -23,6 +23,36 @@ const REJECTED_FINDING: &str = "auth.credential_rejected";
 pub const MAX_AGE_SETTING: &str = "policy.max_age_days";
 
 impl Keyward {
+    /// The review policy, when the home has a `review_every_days` setting.
+    fn review_policy(&self) -> Result<Option<policy::ReviewPolicy>> {
+        let Some(text) = settings::get(
+            self.store.connection(),
+            crate::service::reporting::REVIEW_EVERY_SETTING,
+        )?
+        else {
+            return Ok(None);
+        };
+        let every_days: u32 = text.parse().ok().filter(|days| *days > 0).ok_or_else(|| {
+            Error::invalid(
+                crate::service::reporting::REVIEW_EVERY_SETTING,
+                format!("`{text}` is not a number of days"),
+            )
+        })?;
+        let mut last_reviewed = std::collections::HashMap::new();
+        for review in self.review_decisions()? {
+            if review.subject_kind == "credential" {
+                let entry = last_reviewed
+                    .entry(review.subject)
+                    .or_insert(review.reviewed_at);
+                *entry = (*entry).max(review.reviewed_at);
+            }
+        }
+        Ok(Some(policy::ReviewPolicy {
+            every_days,
+            last_reviewed,
+        }))
+    }
+
     /// Every current warning, most severe first.
     ///
     /// `token` credentials are read to find JWT expiry claims; when any are read, the
@@ -39,7 +69,9 @@ impl Keyward {
         };
         let mut verifications = findings::latest_verifications(connection)?;
         verifications.extend(self.probe_verdicts()?);
+        let review = self.review_policy()?;
         let input = PolicyInput {
+            review,
             verifications,
             bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?
                 .into_iter()

@@ -66,3 +66,42 @@ fn the_dashboard_counts_what_the_policy_warns_about_and_knows_what_it_does_not_k
     let dashboard = Keyward::open(&home.path()).unwrap().dashboard().unwrap();
     assert_eq!(dashboard.leaks, Some(1), "{:?}", dashboard.warnings);
 }
+
+#[test]
+fn a_team_review_period_raises_review_warnings_until_a_decision_is_recorded() {
+    let home = TestHome::new();
+    home.add("ci-token", "token", &canary("review"));
+    let ids = |home: &TestHome| -> Vec<String> {
+        let (_, check, _) = home.run(&["check", "--json"], b"");
+        let check: serde_json::Value = serde_json::from_str(&check).unwrap();
+        check["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|warning| warning["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        !ids(&home).iter().any(|id| id.starts_with("review-overdue")),
+        "no review policy, no review warnings"
+    );
+    home.sql("INSERT INTO settings (key, value) VALUES ('review_every_days', '30')");
+    let past = (chrono::Utc::now() - chrono::Duration::days(40))
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    home.sql(&format!(
+        "UPDATE credentials SET created_at = '{past}' WHERE name = 'ci-token'"
+    ));
+    assert!(
+        ids(&home).contains(&"review-overdue:ci-token".to_owned()),
+        "{:?}",
+        ids(&home)
+    );
+    home.keyward(&["review", "decide", "ci-token", "--decision", "keep"])
+        .assert()
+        .success();
+    assert!(
+        !ids(&home).iter().any(|id| id.starts_with("review-overdue")),
+        "a fresh decision clears it"
+    );
+}

@@ -231,6 +231,8 @@ export type FixAction =
 { action: "verify"; credential: string } | 
 /**  Import the found secret into the vault (`Keyward::import_found_secret`). */
 { action: "import"; finding_id: number } | 
+/**  Record an access-review decision (`keyward review decide NAME`). */
+{ action: "review"; credential: string } | 
 /**  Open the file where a secret was found and remove it. */
 { action: "open-file"; root: string; path: string; line: number };
 
@@ -393,7 +395,9 @@ export type Warning = {
 };
 
 /**  What is wrong. The kebab-case names are part of `keyward check --json`. */
-export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified";
+export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified" | 
+/**  No access review within the team's review period. */
+"review-overdue";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

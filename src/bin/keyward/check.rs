@@ -41,6 +41,9 @@ fn fix(action: &FixAction) -> String {
         FixAction::Rotate { credential } => format!("keyward rotate {credential}"),
         FixAction::Verify { credential } => format!("keyward probe --all (verifies {credential})"),
         FixAction::Import { finding_id } => format!("import finding {finding_id}"),
+        FixAction::Review { credential } => {
+            format!("keyward review decide {credential} --decision keep|rotate|revoke")
+        }
         FixAction::OpenFile { root, path, line } => format!("edit {root}/{path}:{line}"),
     }
 }

@@ -15,6 +15,8 @@ export function actionLabel(action: FixAction): string {
       return `Verify ${action.credential}`;
     case "import":
       return "Import into the vault";
+    case "review":
+      return `Review ${action.credential}`;
     case "open-file":
       return `Open ${action.path}:${action.line}`;
   }
