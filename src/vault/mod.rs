@@ -153,6 +153,9 @@ fn is_disconnect(message: &str) -> bool {
         "ServiceUnknown",
         "not activatable",
         "was not provided by any .service files",
+        // The daemon restarted between opening the encrypted session and using it.
+        "session wrapping the secret does not exist",
+        "UnknownObject",
     ]
     .iter()
     .any(|marker| message.contains(marker))
