@@ -1,5 +1,6 @@
 //! What the app holds between commands: the open home, or why it could not be opened.
 
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use keyward::Keyward;
@@ -11,6 +12,7 @@ use crate::error::{CommandError, CommandResult};
 /// commands hold the lock only for the one library call they make.
 pub struct AppState {
     keyward: Result<Mutex<Keyward>, CommandError>,
+    home: Option<PathBuf>,
     pub clipboard: ClipboardGuard,
 }
 
@@ -19,9 +21,10 @@ impl AppState {
     /// directory. A failure (no keychain, unwritable home) is kept and reported by every
     /// command, so the window can say what is wrong instead of the app exiting silently.
     pub fn open() -> Self {
-        let keyward = match keyward::default_home() {
-            Some(home) => Keyward::init(&home)
-                .map(|keyward| Mutex::new(keyward.with_surface("app")))
+        let home = keyward::default_home();
+        let keyward = match &home {
+            Some(home) => Keyward::init_as(home, "app")
+                .map(Mutex::new)
                 .map_err(CommandError::from),
             None => Err(CommandError {
                 code: keyward::ErrorCode::Environment,
@@ -30,8 +33,22 @@ impl AppState {
         };
         Self {
             keyward,
+            home,
             clipboard: ClipboardGuard::default(),
         }
+    }
+
+    /// A second handle on the same home for long work (probing all, scanning, rotating
+    /// several credentials): it runs on its own SQLite connection, so the window's
+    /// commands are not queued behind it on the shared lock. SQLite's WAL mode and busy
+    /// timeout serialize the writes.
+    pub fn worker(&self) -> CommandResult<Keyward> {
+        self.keyward.as_ref().map_err(Clone::clone)?;
+        let home = self.home.as_ref().ok_or_else(|| CommandError {
+            code: keyward::ErrorCode::Environment,
+            message: "no data directory on this system; set KEYWARD_HOME".into(),
+        })?;
+        Ok(Keyward::open(home)?.with_surface("app"))
     }
 
     pub fn keyward(&self) -> CommandResult<MutexGuard<'_, Keyward>> {

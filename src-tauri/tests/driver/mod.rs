@@ -17,8 +17,6 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-const DRIVER_PORT: u16 = 4444;
-const NATIVE_PORT: u16 = 4445;
 /// How long to wait for the UI to reach a state before failing; generous because a
 /// debug build on a loaded two-core machine can be slow. Not a performance bound.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -58,21 +56,34 @@ fn app_binary() -> PathBuf {
     }
 }
 
+/// A loopback port free right now, so parallel e2e runs (several worktrees, one
+/// machine) do not fight over tauri-driver's default 4444/4445.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
 /// tauri-driver, stopped (and with it WebKitWebDriver and the app) when dropped, even
 /// when a test fails before its session exists.
-struct Driver(Child);
+struct Driver {
+    child: Child,
+    port: u16,
+    native_port: u16,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver leads its own process group: end WebKitWebDriver with it, or the
         // next session would find the native port still taken.
         let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
             .status();
-        let _ = self.0.wait();
+        let _ = self.child.wait();
         for _ in 0..50 {
-            if TcpStream::connect(("127.0.0.1", NATIVE_PORT)).is_err()
-                && TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err()
+            if TcpStream::connect(("127.0.0.1", self.native_port)).is_err()
+                && TcpStream::connect(("127.0.0.1", self.port)).is_err()
             {
                 break;
             }
@@ -95,13 +106,16 @@ impl Session {
         );
         let scratch = tempfile::tempdir().expect("temp dir");
         let home = home.map_or_else(|| scratch.path().join("home"), Path::to_path_buf);
-        let driver = Driver(
-            Command::new("tauri-driver")
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Driver {
+            port,
+            native_port,
+            child: Command::new("tauri-driver")
                 .args([
                     "--port",
-                    &DRIVER_PORT.to_string(),
+                    &port.to_string(),
                     "--native-port",
-                    &NATIVE_PORT.to_string(),
+                    &native_port.to_string(),
                 ])
                 .env("KEYWARD_HOME", &home)
                 .stdout(Stdio::null())
@@ -111,9 +125,9 @@ impl Session {
                 .expect(
                     "tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)",
                 ),
-        );
+        };
         for _ in 0..100 {
-            if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -126,7 +140,7 @@ impl Session {
         let client = ClientBuilder::rustls()
             .expect("TLS roots")
             .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a WebDriver session with the app");
         Self {
