@@ -38,11 +38,11 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
-    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
-    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
-    MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
-    ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
-    default_home,
+    ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, BatchRotation, CertificateImport,
+    CredentialEdit, DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome,
+    ImportedBundle, Keyward, MAX_AGE_SETTING, NotRotatable, OverduePlan, ProbeOutcome, ProbeRecord,
+    Regression, ReportFormat, ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest,
+    SharedFingerprint, SkippedEntry, default_home,
 };
 /// The desktop app's dashboard and preferences.
 pub use service::{Dashboard, Preferences};

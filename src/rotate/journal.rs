@@ -228,11 +228,26 @@ pub struct FileChange {
     pub after: String,
 }
 
-/// What propagation would change in one registered file.
+/// Why a file is among a rotation's propagation targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum FileOrigin {
+    /// Registered for the credential in its rotation setup.
+    #[default]
+    Registered,
+    /// The leak scanner found the credential's current value there (an open finding).
+    LeakScan,
+}
+
+/// What propagation would change in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FilePreview {
     pub path: PathBuf,
+    /// Registered, or found by the leak scanner.
+    #[serde(default)]
+    pub origin: FileOrigin,
     /// Lines holding the current value; empty when the file does not contain it.
     pub changes: Vec<FileChange>,
     /// Why the file cannot be rewritten (missing, unreadable), if so.

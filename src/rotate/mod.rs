@@ -52,8 +52,8 @@ pub use adapter::{Adapter, AdapterContext, Lifecycle, NewKey, adapter_for};
 pub use error::RotateError;
 pub use generate::{generate_like, jwks_for};
 pub use journal::{
-    FileChange, FilePreview, PlannedStep, RotationHistory, RotationMethod, RotationOutcome,
-    RotationPlan, RotationSetup, RotationState, StepProgress, StepRecord,
+    FileChange, FileOrigin, FilePreview, PlannedStep, RotationHistory, RotationMethod,
+    RotationOutcome, RotationPlan, RotationSetup, RotationState, StepProgress, StepRecord,
 };
 pub use propagate::{preview_file, rewrite_file};
 pub use recipe::Recipe;

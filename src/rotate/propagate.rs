@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::RotateError;
-use super::journal::{FileChange, FilePreview};
+use super::journal::{FileChange, FileOrigin, FilePreview};
 use crate::model::SecretValue;
 use crate::vault::random_id;
 
@@ -16,6 +16,7 @@ use crate::vault::random_id;
 pub fn preview_file(path: &Path, old: &SecretValue, new_redacted: &str) -> FilePreview {
     let mut preview = FilePreview {
         path: path.to_owned(),
+        origin: FileOrigin::Registered,
         changes: Vec::new(),
         problem: None,
     };

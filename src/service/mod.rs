@@ -12,7 +12,9 @@ mod probing;
 pub(crate) mod reporting;
 mod review;
 mod rotation;
+mod rotation_batch;
 mod rotation_steps;
+mod rotation_targets;
 mod scanning;
 mod team;
 mod validate;
@@ -30,6 +32,7 @@ pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression}
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
+pub use rotation_batch::{BatchRotation, NotRotatable, OverduePlan};
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
 

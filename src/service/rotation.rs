@@ -25,7 +25,8 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RotationApproval {
-    /// Registered files the user chose not to rewrite.
+    /// Files of the plan (registered or found by the leak scanner) the user chose not to
+    /// rewrite.
     #[serde(default)]
     pub skip_files: Vec<PathBuf>,
 }
@@ -114,7 +115,8 @@ impl Keyward {
     }
 
     /// What a rotation of `name` will do: the steps, the files it would rewrite (with
-    /// the values redacted) and warnings. Changes nothing but the audit log.
+    /// the values redacted; registered ones and those where the leak scanner found the
+    /// current value) and warnings. Changes nothing but the audit log.
     pub fn plan_rotation(&mut self, name: &str) -> Result<RotationPlan> {
         let credential = self.credential(name)?;
         let setup = self.rotation_setup(name)?;
@@ -141,10 +143,13 @@ impl Keyward {
             warnings.push("the provider replaces the value in place: once it answers, the old value no longer works and the rotation cannot be rolled back".into());
         }
         let current = self.reveal(name, super::Access::Use)?;
-        let files: Vec<_> = setup
-            .files
-            .iter()
-            .map(|path| rotate::preview_file(path, &current, "<new value>"))
+        let files: Vec<_> = self
+            .propagation_targets(name, &setup, &current)?
+            .into_iter()
+            .map(|(path, origin)| rotate::FilePreview {
+                origin,
+                ..rotate::preview_file(&path, &current, "<new value>")
+            })
             .collect();
         for file in &files {
             if let Some(problem) = &file.problem {
@@ -230,11 +235,11 @@ impl Keyward {
             signing_ca: None,
         };
         let old_key_id = adapter.key_id_of(&context, &current);
-        let files: Vec<PathBuf> = setup
-            .files
-            .iter()
+        let files: Vec<PathBuf> = self
+            .propagation_targets(name, &setup, &current)?
+            .into_iter()
+            .map(|(path, _)| path)
             .filter(|file| !approval.skip_files.contains(file))
-            .cloned()
             .collect();
         let plan = serde_json::to_string(&JournaledPlan { files }).expect("a plan serializes");
         let method = setup.method.as_str().to_owned();

@@ -50,6 +50,16 @@ pub fn all(connection: &Connection) -> Result<Vec<AuditRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The entries one rotation wrote (its journaled steps), oldest first. Rotation entries
+/// name their rotation in the detail's `rotation` field.
+pub fn of_rotation(connection: &Connection, rotation_id: i64) -> Result<Vec<AuditRow>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "{SELECT} WHERE action = 'credential.rotate' AND json_extract(detail, '$.rotation') = ?1 ORDER BY seq"
+    ))?;
+    let rows = statement.query_map([rotation_id], read)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 const SELECT: &str =
     "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log";
 

@@ -10,6 +10,7 @@ mod fake;
 mod faults;
 mod local;
 mod providers;
+mod scan_targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -241,7 +241,11 @@ fn print_plan(plan: &RotationPlan) {
         println!("  {:<11} {}", step.state.as_str(), step.description);
     }
     for file in &plan.files {
-        println!("  file {}", file.path.display());
+        let origin = match file.origin {
+            keyward::rotate::FileOrigin::Registered => "",
+            keyward::rotate::FileOrigin::LeakScan => " (the leak scanner found the value here)",
+        };
+        println!("  file {}{origin}", file.path.display());
         for change in &file.changes {
             println!("    {:>4} - {}", change.line, change.before);
             println!("    {:>4} + {}", change.line, change.after);
