@@ -23,6 +23,11 @@ pub const COMMANDS: &[&str] = &[
     "import_certificate",
     "audit_entries",
     "verify_audit",
+    "plan_rotation",
+    "plan_overdue_rotations",
+    "rotate_credential",
+    "rotate_overdue",
+    "rotation_history",
 ];
 
 fn main() {

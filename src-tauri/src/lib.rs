@@ -19,6 +19,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(all_commands!())
         .events(collect_events![
             commands::imports::ImportProgress,
+            commands::rotation::RotationProgress,
+            commands::rotation::RotationsResumed,
             tray::NavigateRequest
         ])
         // Row ids and audit counts are far below 2^53, so `number` is exact for them.
@@ -62,6 +64,7 @@ pub fn run() {
                 tracing::warn!("no tray icon: {error}");
             }
             notify_warnings(app.handle());
+            commands::rotation::resume_interrupted(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -86,6 +89,24 @@ fn notify_warnings(app: &tauri::AppHandle) {
             },
             count => format!("{count} credentials need attention"),
         };
+        // No notification server (a bare X session) is not worth failing over.
+        let _ = app
+            .notification()
+            .builder()
+            .title("Keyward")
+            .body(body)
+            .show();
+    }
+}
+
+/// A desktop notification, when the user has not turned them off.
+pub(crate) fn notify(app: &tauri::AppHandle, body: &str) {
+    let state = app.state::<state::AppState>();
+    let enabled = state
+        .keyward()
+        .and_then(|keyward| Ok(keyward.preferences()?.notifications))
+        .unwrap_or(true);
+    if enabled {
         // No notification server (a bare X session) is not worth failing over.
         let _ = app
             .notification()

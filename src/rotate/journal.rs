@@ -264,6 +264,10 @@ pub struct RotationPlan {
     /// replaces the value in place; no rollback once it answered).
     pub lifecycle: String,
     pub steps: Vec<PlannedStep>,
+    /// Where the new value is also checked before commit (the probe's auth request):
+    /// each endpoint's origin and auth method. Empty when no integration uses it.
+    #[serde(default)]
+    pub verify_endpoints: Vec<String>,
     pub files: Vec<FilePreview>,
     pub grace_hours: u32,
     pub warnings: Vec<String>,

@@ -72,14 +72,13 @@ impl CredentialCheck for EndpointCheck {
 }
 
 /// Scheme, host and port only: paths and queries can carry values.
-fn origin(url: &Url) -> String {
+pub(super) fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
 impl Keyward {
-    /// The check rotation runs before committing a new value of `name`: every endpoint of
-    /// every integration that names this credential. Empty when none does.
-    pub fn endpoint_check(&self, name: &str) -> Result<EndpointCheck> {
+    /// Every endpoint of every integration that names credential `name`, with its auth.
+    pub(super) fn endpoints_using(&self, name: &str) -> Result<Vec<(Url, AuthMethod)>> {
         let mut endpoints = Vec::new();
         for integration in self.list_integrations()? {
             for endpoint in integration.endpoints {
@@ -90,6 +89,13 @@ impl Keyward {
                 }
             }
         }
+        Ok(endpoints)
+    }
+
+    /// The check rotation runs before committing a new value of `name`: every endpoint of
+    /// every integration that names this credential. Empty when none does.
+    pub fn endpoint_check(&self, name: &str) -> Result<EndpointCheck> {
+        let endpoints = self.endpoints_using(name)?;
         // The CA the user gave for this credential's rotation (a self-hosted service) is
         // trusted for its endpoints too, on top of the system roots.
         let trust = match self.rotation_setup(name)?.ca_file {

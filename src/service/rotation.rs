@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Keyward;
 use super::rotation_steps::{JournaledPlan, decode_key, parse_state};
 use crate::audit::{self, AuditAction};
-use crate::model::{Credential, CredentialKind};
+use crate::model::{AuthMethod, Credential, CredentialKind};
 use crate::rotate::{
     self, AdapterContext, CredentialCheck, Lifecycle, NewKey, PlannedStep, RotateError,
     RotationHistory, RotationMethod, RotationOutcome, RotationPlan, RotationSetup, RotationState,
@@ -188,6 +188,12 @@ impl Keyward {
             method: setup.method,
             lifecycle: adapter.lifecycle().as_str().to_owned(),
             steps,
+            verify_endpoints: self
+                .endpoints_using(name)?
+                .iter()
+                .filter(|(_, auth)| !matches!(auth, AuthMethod::None | AuthMethod::Mtls))
+                .map(|(url, auth)| format!("{} ({auth})", super::endpoint_check::origin(url)))
+                .collect(),
             files,
             grace_hours: self.grace_hours()?,
             warnings,

@@ -35,6 +35,8 @@ pub struct OverduePlan {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchRotation {
     pub credential: String,
+    /// The journal id, once the rotation started (a failed one may not have).
+    pub rotation_id: Option<i64>,
     pub outcome: Option<RotationOutcome>,
     pub error: Option<String>,
 }
@@ -89,9 +91,15 @@ impl Keyward {
     ) -> Result<Vec<BatchRotation>> {
         let mut results = Vec::new();
         for name in names {
-            match self.rotate_checked(name, approval, progress) {
+            let mut rotation_id = None;
+            let mut report = |step: &StepProgress| {
+                rotation_id = Some(step.rotation_id);
+                progress(step);
+            };
+            match self.rotate_checked(name, approval, &mut report) {
                 Ok(outcome) => results.push(BatchRotation {
                     credential: name.clone(),
+                    rotation_id: Some(outcome.rotation_id),
                     outcome: Some(outcome),
                     error: None,
                 }),
@@ -100,6 +108,7 @@ impl Keyward {
                 {
                     results.push(BatchRotation {
                         credential: name.clone(),
+                        rotation_id,
                         outcome: None,
                         error: Some(error.to_string()),
                     });

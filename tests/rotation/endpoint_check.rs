@@ -95,7 +95,17 @@ fn rotate_with_check(home: &mut Home) -> keyward::Result<keyward::rotate::Rotati
 fn a_new_value_the_endpoint_accepts_becomes_current() {
     let (url, seen) = endpoint(200, 1);
     let (mut home, old) = home_using(&url, true);
-    rotate_with_check(&mut home).unwrap();
+    let plan = home.keyward.plan_rotation("service-token").unwrap();
+    let origin = url.trim_end_matches("/v1/me");
+    assert_eq!(
+        plan.verify_endpoints,
+        vec![format!("{origin} (bearer)")],
+        "the plan names where the new value is checked, by origin only"
+    );
+    // `rotate_checked` is what the desktop app runs: it builds the same check.
+    home.keyward
+        .rotate_checked("service-token", &Default::default(), &mut |_| {})
+        .unwrap();
     let new = home.value("service-token");
     assert_ne!(new, old);
     assert_eq!(

@@ -196,6 +196,11 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
     assert_eq!(results.len(), 2);
     let rotated = results[0].outcome.as_ref().expect("ci-token rotated");
     assert_eq!(rotated.state, RotationState::Done);
+    assert_eq!(results[0].rotation_id, Some(rotated.rotation_id));
+    assert_eq!(
+        results[1].rotation_id, None,
+        "a credential that cannot rotate never starts a rotation"
+    );
     assert!(
         results[1]
             .error

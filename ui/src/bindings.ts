@@ -38,12 +38,31 @@ export const commands = {
 	importCertificate: (request: CertificateRequest) => typedError<Credential, CommandError>(__TAURI_INVOKE("import_certificate", { request })),
 	auditEntries: () => typedError<AuditEntry[], CommandError>(__TAURI_INVOKE("audit_entries")),
 	verifyAudit: () => typedError<AuditVerification, CommandError>(__TAURI_INVOKE("verify_audit")),
+	/**
+	 *  What rotating `name` will do; changes nothing but the audit log (the plan reads the
+	 *  value to find it in files).
+	 */
+	planRotation: (name: string) => typedError<RotationPlan, CommandError>(__TAURI_INVOKE("plan_rotation", { name })),
+	/**  The plans for every overdue credential, and those that cannot rotate as set up. */
+	planOverdueRotations: () => typedError<OverduePlan, CommandError>(__TAURI_INVOKE("plan_overdue_rotations")),
+	/**
+	 *  Rotates `name` as planned, minus the files the user skipped. A failed rotation is a
+	 *  report with its error, not a command error, so the window can show what was rolled
+	 *  back; the command fails only when no rotation could start (no keychain).
+	 */
+	rotateCredential: (name: string, approval: RotationApproval) => typedError<RotationReport, CommandError>(__TAURI_INVOKE("rotate_credential", { name, approval })),
+	/**  Rotates the confirmed overdue credentials one after the other. */
+	rotateOverdue: (names: string[], approval: RotationApproval) => typedError<RotationReport[], CommandError>(__TAURI_INVOKE("rotate_overdue", { names, approval })),
+	/**  A credential's rotations, newest first, with their steps. */
+	rotationHistory: (name: string) => typedError<RotationHistory[], CommandError>(__TAURI_INVOKE("rotation_history", { name })),
 };
 
 /** Events */
 export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	navigateRequest: makeEvent<NavigateRequest, NavigateRequest>("navigate-request"),
+	rotationProgress: makeEvent<RotationProgress, RotationProgress>("rotation-progress"),
+	rotationsResumed: makeEvent<RotationsResumed, RotationsResumed>("rotations-resumed"),
 };
 
 /* Types */
@@ -223,6 +242,31 @@ export type ErrorCode =
 /**  The inventory and keychain disagree, or a bug. */
 "internal";
 
+/**  One changed line of a file, with both values redacted. */
+export type FileChange = {
+	line: number,
+	before: string,
+	after: string,
+};
+
+/**  Why a file is among a rotation's propagation targets. */
+export type FileOrigin = 
+/**  Registered for the credential in its rotation setup. */
+"registered" | 
+/**  The leak scanner found the credential's current value there (an open finding). */
+"leak-scan";
+
+/**  What propagation would change in one file. */
+export type FilePreview = {
+	path: string,
+	/**  Registered, or found by the leak scanner. */
+	origin?: FileOrigin,
+	/**  Lines holding the current value; empty when the file does not contain it. */
+	changes: FileChange[],
+	/**  Why the file cannot be rewritten (missing, unreadable), if so. */
+	problem: string | null,
+};
+
 /**  The one action that makes a warning go away. */
 export type FixAction = 
 /**  `keyward rotate NAME`. */
@@ -336,6 +380,28 @@ export type NewIntegration = {
 	endpoints: NewEndpoint[],
 };
 
+/**
+ *  An overdue credential that cannot be rotated as it is set up, and why (a `basic`
+ *  credential with no provider adapter, say).
+ */
+export type NotRotatable = {
+	credential: string,
+	reason: string,
+};
+
+/**  The plans for every overdue credential, confirmed once for all of them. */
+export type OverduePlan = {
+	plans: RotationPlan[],
+	/**  Overdue credentials left out of the batch; each needs its rotation set up first. */
+	not_rotatable: NotRotatable[],
+};
+
+/**  One step of a plan, as the confirmation dialog lists it. */
+export type PlannedStep = {
+	state: RotationState,
+	description: string,
+};
+
 /**  Preferences with their defaults (see [`Preferences::default`]). */
 export type Preferences = {
 	/**
@@ -362,12 +428,124 @@ export type Preferences = {
 	notifications: boolean,
 };
 
+/**  What the user approved in the plan; journaled so a resumed rotation does the same. */
+export type RotationApproval = {
+	/**
+	 *  Files of the plan (registered or found by the leak scanner) the user chose not to
+	 *  rewrite.
+	 */
+	skip_files?: string[],
+};
+
+/**  A past or running rotation with its steps, for the history view. */
+export type RotationHistory = {
+	id: number,
+	credential: string,
+	method: string,
+	state: RotationState,
+	started_at: string,
+	finished_at: string | null,
+	error: string | null,
+	grace_until: string | null,
+	/**  Whether the replaced value is still kept in the keychain. */
+	previous_kept: boolean,
+	steps: StepRecord[],
+};
+
+/**  How a credential is rotated. */
+export type RotationMethod = 
+/**  A new value made locally: random token, HMAC key, JWT signing key, certificate. */
+"generate" | 
+/**  A user-written recipe of HTTP requests (TOML). */
+"http" | "aws" | "gitlab" | "cloudflare" | "twilio";
+
+/**  How a rotation ended. */
+export type RotationOutcome = {
+	rotation_id: number,
+	credential: string,
+	state: RotationState,
+	files_updated: string[],
+	warnings: string[],
+	/**  The error that made the rotation roll back, if it did. */
+	error: string | null,
+};
+
+/**  What a rotation will do, shown before the user confirms. */
+export type RotationPlan = {
+	credential: string,
+	method: RotationMethod,
+	/**
+	 *  `replace` (new key next to the old one, old revoked after) or `roll` (the provider
+	 *  replaces the value in place; no rollback once it answered).
+	 */
+	lifecycle: string,
+	steps: PlannedStep[],
+	/**
+	 *  Where the new value is also checked before commit (the probe's auth request):
+	 *  each endpoint's origin and auth method. Empty when no integration uses it.
+	 */
+	verify_endpoints?: string[],
+	files: FilePreview[],
+	grace_hours: number,
+	warnings: string[],
+};
+
+/**  One journaled step of a running rotation, emitted as the event `rotation-progress`. */
+export type RotationProgress = {
+	/**
+	 *  The position of this credential in the run (0-based) and the run's size: 1 for a
+	 *  single rotation, the number of confirmed credentials for "rotate all overdue".
+	 */
+	index: number,
+	total: number,
+	step: StepProgress,
+};
+
+/**  How one rotation ended, with the audit entries it wrote (its rollback steps too). */
+export type RotationReport = {
+	credential: string,
+	rotation_id: number | null,
+	outcome: RotationOutcome | null,
+	/**  The failure, which says whether the old value is still current (rolled back). */
+	error: string | null,
+	audit: AuditEntry[],
+};
+
+/**  A step of the rotation state machine, as stored in the journal. */
+export type RotationState = "planned" | "created" | "stored" | "verified" | "committed" | "propagated" | "revoked" | "done" | "rolling-back" | "rolled-back";
+
+/**
+ *  What the app found when it resumed interrupted rotations at start, emitted as the
+ *  event `rotations-resumed` (and shown as a notification) when there was any.
+ */
+export type RotationsResumed = {
+	/**  Each interrupted rotation, finished (`done`) or rolled back (`rolled-back`). */
+	outcomes: RotationOutcome[],
+	/**  Why resuming stopped, if it did; the rotation stays journaled for the next start. */
+	error: string | null,
+};
+
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
 export type SkippedEntry = {
 	name: string,
 	line: number,
 	reason: string,
+};
+
+/**  A progress report, sent after every step. */
+export type StepProgress = {
+	rotation_id: number,
+	credential: string,
+	state: RotationState,
+	message: string,
+};
+
+/**  One journaled step. */
+export type StepRecord = {
+	state: RotationState,
+	at: string,
+	message: string,
 };
 
 /**

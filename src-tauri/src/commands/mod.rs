@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod imports;
 pub mod integrations;
 pub mod overview;
+pub mod rotation;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
 /// names for the permission manifest; a test checks the two agree.
@@ -34,6 +35,11 @@ macro_rules! all_commands {
             $crate::commands::imports::import_certificate,
             $crate::commands::audit::audit_entries,
             $crate::commands::audit::verify_audit,
+            $crate::commands::rotation::plan_rotation,
+            $crate::commands::rotation::plan_overdue_rotations,
+            $crate::commands::rotation::rotate_credential,
+            $crate::commands::rotation::rotate_overdue,
+            $crate::commands::rotation::rotation_history,
         ]
     };
 }

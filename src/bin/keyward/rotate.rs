@@ -240,6 +240,9 @@ fn print_plan(plan: &RotationPlan) {
     for step in &plan.steps {
         println!("  {:<11} {}", step.state.as_str(), step.description);
     }
+    for endpoint in &plan.verify_endpoints {
+        println!("  the new value is checked at {endpoint}");
+    }
     for file in &plan.files {
         let origin = match file.origin {
             keyward::rotate::FileOrigin::Registered => "",
