@@ -47,8 +47,10 @@ describe("dashboard", () => {
     expect(within(warnings).getByText(/rotation overdue by 40 days/)).toBeInTheDocument();
     expect(within(warnings).getByText(/not in the vault was found in src\/config.ts:3/)).toBeInTheDocument();
     expect(within(warnings).getByText("Import into the vault")).toBeInTheDocument();
+    // The rotate fix opens the rotation dialog for that credential (RotateDialog.test.tsx
+    // follows the flow).
     await userEvent.click(within(warnings).getByRole("button", { name: "Rotate old-token" }));
-    expect(await screen.findByRole("heading", { name: "old-token" })).toBeInTheDocument();
+    expect(await screen.findByRole("dialog", { name: "Rotate old-token" })).toBeInTheDocument();
   });
 });
 

@@ -137,7 +137,7 @@ function Screen({ route }: { route: Route }) {
     case "import":
       return <ImportScreen />;
     case "audit":
-      return <AuditLog />;
+      return <AuditLog filter={route.filter} action={route.action} />;
     case "settings":
       return <Settings />;
   }

@@ -57,4 +57,9 @@ export const api = {
   importCertificate: (...args: Parameters<typeof commands.importCertificate>) => unwrap(commands.importCertificate(...args)),
   auditEntries: () => unwrap(commands.auditEntries()),
   verifyAudit: () => unwrap(commands.verifyAudit()),
+  planRotation: (name: string) => unwrap(commands.planRotation(name)),
+  planOverdueRotations: () => unwrap(commands.planOverdueRotations()),
+  rotateCredential: (...args: Parameters<typeof commands.rotateCredential>) => unwrap(commands.rotateCredential(...args)),
+  rotateOverdue: (...args: Parameters<typeof commands.rotateOverdue>) => unwrap(commands.rotateOverdue(...args)),
+  rotationHistory: (name: string) => unwrap(commands.rotationHistory(name)),
 };

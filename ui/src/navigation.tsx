@@ -10,7 +10,7 @@ export type Route =
   | { screen: "new-credential" }
   | { screen: "new-integration" }
   | { screen: "import" }
-  | { screen: "audit" }
+  | { screen: "audit"; filter?: string; action?: string }
   | { screen: "settings" };
 
 export interface Navigation {

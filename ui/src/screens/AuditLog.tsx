@@ -21,11 +21,12 @@ export function describeProblem(problem: AuditProblem): string {
   }
 }
 
-export function AuditLog() {
+/** `filter` and `action` preset the filters (a link from a rotation's result). */
+export function AuditLog({ filter: initialFilter = "", action: initialAction = "" }: { filter?: string | undefined; action?: string | undefined }) {
   const { revision } = useNavigation();
   const load = useLoad(() => api.auditEntries(), [revision]);
-  const [filter, setFilter] = useState("");
-  const [action, setAction] = useState("");
+  const [filter, setFilter] = useState(initialFilter);
+  const [action, setAction] = useState(initialAction);
   const [verification, setVerification] = useState<AuditVerification | null>(null);
   const [error, setError] = useState<string | null>(null);
 

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, describeError, type Credential } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { RotateDialog } from "../components/RotateDialog";
+import { RotationHistory } from "../components/RotationHistory";
 import { ErrorBanner, Field, Loaded, formatDate, formatDateTime, optional, splitList } from "../components/common";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
@@ -19,6 +21,7 @@ function CredentialBody({ credential, revealSeconds }: { credential: Credential;
   const { go, changed } = useNavigation();
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const next = credential.rotate_every_days !== null ? new Date(new Date(credential.rotated_at).getTime() + credential.rotate_every_days * 86_400_000).toISOString() : null;
@@ -49,6 +52,7 @@ function CredentialBody({ credential, revealSeconds }: { credential: Credential;
       <header className="screen-head">
         <h1 id="credential-title">{credential.name}</h1>
         <div className="actions">
+          <button onClick={() => setRotating(true)}>Rotate</button>
           <button onClick={() => setEditing((value) => !value)}>{editing ? "Cancel edit" : "Edit"}</button>
           <button className="danger" onClick={() => setConfirmDelete(true)}>
             Delete
@@ -127,6 +131,16 @@ function CredentialBody({ credential, revealSeconds }: { credential: Credential;
             <dd className="mono">{credential.certificate.sha256_fingerprint}</dd>
           </dl>
         </>
+      )}
+      <RotationHistory name={credential.name} />
+      {rotating && (
+        <RotateDialog
+          target={{ kind: "one", name: credential.name }}
+          onClose={(rotated) => {
+            setRotating(false);
+            if (rotated) changed();
+          }}
+        />
       )}
       {confirmDelete && (
         <ConfirmDialog

@@ -1,6 +1,7 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { RotateDialog, type RotateTarget } from "../components/RotateDialog";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -41,7 +42,8 @@ function markFirstRender() {
 }
 
 function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
-  const { go } = useNavigation();
+  const { go, changed } = useNavigation();
+  const [rotating, setRotating] = useState<RotateTarget | null>(null);
   useEffect(markFirstRender, []);
   const tiles: { label: string; value: number | null; unknown?: string; attention?: boolean }[] = [
     { label: "Credentials", value: dashboard.credentials },
@@ -62,6 +64,13 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
           </div>
         ))}
       </div>
+      {dashboard.overdue_rotations > 0 && (
+        <div className="actions">
+          <button className="primary" onClick={() => setRotating({ kind: "overdue" })}>
+            Rotate all overdue
+          </button>
+        </div>
+      )}
       <h2>Needs attention</h2>
       {dashboard.warnings.length === 0 ? (
         <p className="muted" data-testid="no-warnings">
@@ -78,13 +87,22 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
                 {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
               </span>
               {warning.credential !== null ? (
-                <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+                <button onClick={() => (warning.action.action === "rotate" ? setRotating({ kind: "one", name: warning.action.credential }) : go({ screen: "credential", name: warning.credential ?? "" }))}>{actionLabel(warning.action)}</button>
               ) : (
                 <span className="muted small">{actionLabel(warning.action)}</span>
               )}
             </li>
           ))}
         </ul>
+      )}
+      {rotating && (
+        <RotateDialog
+          target={rotating}
+          onClose={(rotated) => {
+            setRotating(null);
+            if (rotated) changed();
+          }}
+        />
       )}
     </>
   );

@@ -11,6 +11,8 @@ export interface FakeBackend {
   audit: AuditEntry[];
   calls: { command: string; args: Record<string, unknown> }[];
   values: Map<string, string>;
+  /** Commands a test answers itself (rotation, ...), by command name. */
+  handlers: Record<string, (args: Record<string, unknown>) => unknown>;
 }
 
 export function credential(name: string, overrides: Partial<Credential> = {}): Credential {
@@ -47,6 +49,7 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
     calls: [],
     values: new Map(),
     ...seed,
+    handlers: { rotation_history: () => [], ...seed.handlers },
   };
   const notFound = (name: string) => ({ code: "not-found", message: `credential \`${name}\` does not exist` });
   mockIPC(
@@ -101,8 +104,11 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           ];
         case "import_file":
           return { created: [credential("STRIPE_API_KEY", { kind: "api-key" })], skipped: [{ name: "DEBUG", line: 2, reason: "does not look like a secret" }] };
-        default:
+        default: {
+          const handler = backend.handlers[command];
+          if (handler) return handler(args);
           throw new Error(`the fake backend has no command ${command}`);
+        }
       }
     },
     { shouldMockEvents: true },
