@@ -235,8 +235,9 @@ function Progress({ plans, steps }: { plans: RotationPlan[]; steps: StepProgress
 /** A rotation audit entry's journal step and message (its detail is a JSON object). */
 function entryFacts(entry: AuditEntry): { state: string; message: string } {
   try {
-    const detail = JSON.parse(entry.detail) as { state?: string; message?: string; error?: string };
-    return { state: detail.state ?? entry.action, message: detail.error ?? detail.message ?? "" };
+    const detail = JSON.parse(entry.detail) as { state?: string; message?: string; error?: string; fingerprint?: string };
+    const fingerprint = detail.fingerprint ? `new value's fingerprint ${detail.fingerprint.slice(0, 12)}…` : "";
+    return { state: detail.state ?? entry.action, message: detail.error ?? detail.message ?? fingerprint };
   } catch {
     return { state: entry.action, message: "" };
   }

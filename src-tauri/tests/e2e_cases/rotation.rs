@@ -1,0 +1,108 @@
+//! One-click rotation in the real window: the plan names the file that will be
+//! rewritten, the rotation runs with the `generate` adapter, the new value lands in the
+//! keychain and in the file, and the credential's history shows it.
+
+use keyward::model::{CredentialKind, NewCredential, SecretValue};
+use keyward::rotate::{RotationMethod, RotationSetup};
+
+use super::driver::{Session, by_text};
+use super::keychain_value;
+
+const OLD: &str = "tok_e2eRotation0123456789abcdefghijklmn";
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the app build, tauri-driver, WebKitWebDriver and Xvfb: run `make test-e2e`"]
+async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_the_history() {
+    let session = Session::start("rotation").await;
+    let home = session.home();
+    session.wait_text("h1", "Dashboard").await;
+
+    // The credential and a file that uses it, set up through the library next to the
+    // running app (its own connection to the same home).
+    let env_file = home.parent().unwrap().join("deploy.env");
+    std::fs::write(&env_file, format!("DEPLOY_TOKEN={OLD}\n")).unwrap();
+    {
+        let mut keyward = keyward::Keyward::open(&home).expect("the app created the home");
+        keyward
+            .add_credential(
+                NewCredential {
+                    name: "deploy-token".into(),
+                    kind: Some(CredentialKind::Token),
+                    ..Default::default()
+                },
+                SecretValue::from_string(OLD.into()),
+            )
+            .unwrap();
+        let mut setup = RotationSetup::new(RotationMethod::Generate);
+        setup.files = vec![env_file.clone()];
+        keyward.set_rotation("deploy-token", setup, None).unwrap();
+    }
+
+    session.keys_with_control("k").await;
+    session
+        .fill("input[aria-label='Search everything']", "deploy-token")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
+    session.wait_text("h1", "deploy-token").await;
+    session
+        .wait_text(
+            "section[aria-labelledby=rotation-history-title]",
+            "Never rotated",
+        )
+        .await;
+
+    session.click(by_text("button", "Rotate")).await;
+    let plan = session
+        .wait_text("[data-testid=rotation-plan]", "deploy.env")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        !plan.contains(OLD),
+        "the plan shows file changes redacted, never the value: {plan}"
+    );
+    session
+        .click(by_text("button", "Rotate deploy-token"))
+        .await;
+    session
+        .wait_text("[data-testid=rotation-result]", "deploy-token rotated")
+        .await;
+    session
+        .wait_text("table[aria-label='Audit entries of deploy-token']", "done")
+        .await;
+    // WebKit paints after the DOM changed: let two frames pass so the picture shows
+    // the result the test just read.
+    session
+        .client()
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+            Vec::new(),
+        )
+        .await
+        .expect("frames pass");
+    session.screenshot("rotation").await;
+
+    let new = keychain_value(&home, "deploy-token").expect("the credential is still there");
+    assert_ne!(new, OLD, "the keychain holds a new value after rotation");
+    assert_eq!(
+        new.len(),
+        OLD.len(),
+        "generate keeps the value's length and alphabet"
+    );
+    assert!(new.starts_with("tok_"), "the prefix is kept: {new}");
+    assert_eq!(
+        std::fs::read_to_string(&env_file).unwrap(),
+        format!("DEPLOY_TOKEN={new}\n"),
+        "the file the plan named has the new value"
+    );
+
+    session.click(by_text("button", "Close")).await;
+    session
+        .wait_text("table[aria-label='Rotation history']", "rotated")
+        .await;
+    session.finish().await;
+}
