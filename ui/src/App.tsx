@@ -56,6 +56,14 @@ export function App() {
     };
   }, []);
 
+  // Rotations interrupted by a crash are resumed at start; reload what shows them.
+  useEffect(() => {
+    const pending = events.rotationsResumed.listen(() => setRevision((value) => value + 1));
+    return () => {
+      void pending.then((unlisten) => unlisten());
+    };
+  }, []);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const modifier = event.ctrlKey || event.metaKey;

@@ -98,6 +98,11 @@ impl Session {
         Self::start_binary(name, &app_binary(), None).await
     }
 
+    /// Starts the app under test on a home the test prepared.
+    pub async fn start_in(name: &'static str, home: &Path) -> Self {
+        Self::start_binary(name, &app_binary(), Some(home)).await
+    }
+
     /// Starts `binary` with `home` as KEYWARD_HOME (a fresh one when `None`).
     pub async fn start_binary(name: &'static str, binary: &Path, home: Option<&Path>) -> Self {
         assert!(

@@ -1,6 +1,7 @@
 //! One-click rotation in the real window: the plan names the file that will be
 //! rewritten, the rotation runs with the `generate` adapter, the new value lands in the
-//! keychain and in the file, and the credential's history shows it.
+//! keychain and in the file, and the credential's history shows it. And a rotation a
+//! crash interrupted is settled when the app starts.
 
 use keyward::model::{CredentialKind, NewCredential, SecretValue};
 use keyward::rotate::{RotationMethod, RotationSetup};
@@ -104,5 +105,63 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     session
         .wait_text("table[aria-label='Rotation history']", "rotated")
         .await;
+    session.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the app build, tauri-driver, WebKitWebDriver and Xvfb: run `make test-e2e`"]
+async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts() {
+    // A home where a rotation was journaled as planned and then the process died: the
+    // state a crash right after the user confirmed leaves behind.
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    {
+        let mut keyward = keyward::Keyward::init(&home).expect("a home (run under e2e.sh)");
+        keyward
+            .add_credential(
+                NewCredential {
+                    name: "crashed-token".into(),
+                    kind: Some(CredentialKind::Token),
+                    ..Default::default()
+                },
+                SecretValue::from_string(OLD.into()),
+            )
+            .unwrap();
+        keyward::store::rotations::start(
+            keyward.store().connection(),
+            "crashed-token",
+            "generate",
+            r#"{"files":[]}"#,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(keyward.unfinished_rotations().unwrap().len(), 1);
+    }
+
+    let session = Session::start_in("rotation-resume", &home).await;
+    session.wait_text("h1", "Dashboard").await;
+    session.keys_with_control("k").await;
+    session
+        .fill("input[aria-label='Search everything']", "crashed-token")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
+    session.wait_text("h1", "crashed-token").await;
+    session
+        .wait_text("table[aria-label='Rotation history']", "rolled back")
+        .await;
+
+    let keyward = keyward::Keyward::open(&home).unwrap();
+    assert!(
+        keyward.unfinished_rotations().unwrap().is_empty(),
+        "the app settles interrupted rotations at start"
+    );
+    assert_eq!(
+        keychain_value(&home, "crashed-token").as_deref(),
+        Some(OLD),
+        "a rotation rolled back before commit leaves the old value current"
+    );
     session.finish().await;
 }
