@@ -68,10 +68,13 @@ export function RotateDialog({ target, onClose }: { target: RotateTarget; onClos
     const unlisten = await events.rotationProgress.listen((event) => setSteps((seen) => [...seen, event.payload.step]));
     try {
       const approval = { skip_files: [...skipped] };
-      const reports = name !== null ? [await api.rotateCredential(name, approval)] : await api.rotateOverdue(
-            plans.map((plan) => plan.credential),
-            approval,
-          );
+      const reports =
+        name !== null
+          ? [await api.rotateCredential(name, approval)]
+          : await api.rotateOverdue(
+              plans.map((plan) => plan.credential),
+              approval,
+            );
       setStage({ stage: "done", reports });
     } catch (failure) {
       setStage({ stage: "failed", message: describeError(failure) });
@@ -260,7 +263,13 @@ function Results({ reports, onLeave }: { reports: RotationReport[]; onLeave: () 
                 <p className="error" role="alert">
                   {report.error}
                 </p>
-                <p>{rolledBack ? "Rolled back: the old value is still current and nothing was changed at the provider or in files." : "The rotation did not finish; it is resumed when Keyward starts next."}</p>
+                <p>
+                  {rolledBack
+                    ? "Rolled back: the old value is still current, no file was touched, and a new key made at the provider was revoked."
+                    : report.rotation_id === null
+                      ? "Nothing was changed."
+                      : "The rotation did not finish after the new value became current; Keyward resumes it at its next start."}
+                </p>
               </>
             )}
             {report.outcome && report.outcome.files_updated.length > 0 && (
