@@ -1,7 +1,8 @@
-//! One-click rotation in the real window: the plan names the file that will be
-//! rewritten, the rotation runs with the `generate` adapter, the new value lands in the
-//! keychain and in the file, and the credential's history shows it. And a rotation a
-//! crash interrupted is settled when the app starts.
+//! One-click rotation in the real window: the plan names the files that will be
+//! rewritten (registered, and found by the leak scanner), the rotation runs with the
+//! `generate` adapter, the new value lands in the keychain and in the files, and the
+//! credential's history shows it. And a rotation a crash interrupted is settled when
+//! the app starts.
 
 use keyward::model::{CredentialKind, NewCredential, SecretValue};
 use keyward::rotate::{RotationMethod, RotationSetup};
@@ -10,6 +11,20 @@ use super::driver::{Session, by_text};
 use super::keychain_value;
 
 const OLD: &str = "tok_e2eRotation0123456789abcdefghijklmn";
+
+/// WebKit paints after the DOM changed: two animation frames pass before the picture,
+/// so it shows what the test just read.
+async fn screenshot_painted(session: &Session, name: &str) {
+    session
+        .client()
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+            Vec::new(),
+        )
+        .await
+        .expect("frames pass");
+    session.screenshot(name).await;
+}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the app build, tauri-driver, WebKitWebDriver and Xvfb: run `make test-e2e`"]
@@ -22,6 +37,11 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     // running app (its own connection to the same home).
     let env_file = home.parent().unwrap().join("deploy.env");
     std::fs::write(&env_file, format!("DEPLOY_TOKEN={OLD}\n")).unwrap();
+    // A copy nobody registered, which the leak scanner finds.
+    let project = home.parent().unwrap().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let leaked_file = project.join("ci.env");
+    std::fs::write(&leaked_file, format!("TOKEN={OLD}\n")).unwrap();
     {
         let mut keyward = keyward::Keyward::open(&home).expect("the app created the home");
         keyward
@@ -37,6 +57,17 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         let mut setup = RotationSetup::new(RotationMethod::Generate);
         setup.files = vec![env_file.clone()];
         keyward.set_rotation("deploy-token", setup, None).unwrap();
+        keyward
+            .scan(
+                &keyward::ScanRequest {
+                    roots: vec![project.clone()],
+                    mode: keyward::ScanMode::Files,
+                    options: Default::default(),
+                },
+                None,
+                &|_| {},
+            )
+            .expect("scan");
     }
 
     session.keys_with_control("k").await;
@@ -55,8 +86,11 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         .await;
 
     session.click(by_text("button", "Rotate")).await;
-    let plan = session
+    session
         .wait_text("[data-testid=rotation-plan]", "deploy.env")
+        .await;
+    let plan = session
+        .wait_text("[data-testid=rotation-plan]", "found by leak scan")
         .await
         .prop("textContent")
         .await
@@ -66,6 +100,7 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         !plan.contains(OLD),
         "the plan shows file changes redacted, never the value: {plan}"
     );
+    screenshot_painted(&session, "rotation-plan").await;
     session
         .click(by_text("button", "Rotate deploy-token"))
         .await;
@@ -75,17 +110,7 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     session
         .wait_text("table[aria-label='Audit entries of deploy-token']", "done")
         .await;
-    // WebKit paints after the DOM changed: let two frames pass so the picture shows
-    // the result the test just read.
-    session
-        .client()
-        .execute_async(
-            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            Vec::new(),
-        )
-        .await
-        .expect("frames pass");
-    session.screenshot("rotation").await;
+    screenshot_painted(&session, "rotation").await;
 
     let new = keychain_value(&home, "deploy-token").expect("the credential is still there");
     assert_ne!(new, OLD, "the keychain holds a new value after rotation");
@@ -99,6 +124,11 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         std::fs::read_to_string(&env_file).unwrap(),
         format!("DEPLOY_TOKEN={new}\n"),
         "the file the plan named has the new value"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&leaked_file).unwrap(),
+        format!("TOKEN={new}\n"),
+        "the file where the scanner found the value has the new one too"
     );
 
     session.click(by_text("button", "Close")).await;
