@@ -131,7 +131,34 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         "the file where the scanner found the value has the new one too"
     );
 
-    session.click(by_text("button", "Close")).await;
+    // The result links to the audit log, filtered on the credential's rotation entries;
+    // the chain they extend still verifies.
+    session
+        .click(by_text("button", "Open in the audit log"))
+        .await;
+    let log = session
+        .wait_text("table[aria-label='Audit entries']", "credential.rotate")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        !log.contains("credential.create"),
+        "the log opens filtered on rotation entries: {log}"
+    );
+    session.click(by_text("button", "Verify chain")).await;
+    session
+        .wait_text("[data-testid=audit-verification]", "Chain intact")
+        .await;
+
+    session.keys_with_control("k").await;
+    session
+        .fill("input[aria-label='Search everything']", "deploy-token")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
     session
         .wait_text("table[aria-label='Rotation history']", "rotated")
         .await;
