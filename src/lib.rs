@@ -40,9 +40,9 @@ pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, BatchRotation, CertificateImport,
     CredentialEdit, DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome,
-    ImportedBundle, Keyward, MAX_AGE_SETTING, NotRotatable, OverduePlan, ProbeOutcome, ProbeRecord,
-    Regression, ReportFormat, ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest,
-    SharedFingerprint, SkippedEntry, default_home,
+    ImportedBundle, IntegrationEdit, Keyward, MAX_AGE_SETTING, NotRotatable, OverduePlan,
+    ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
+    RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry, default_home,
 };
 /// The desktop app's dashboard and preferences.
-pub use service::{Dashboard, Preferences};
+pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};

@@ -90,7 +90,7 @@ pub async fn rotate_overdue(
 }
 
 /// A credential's rotations, newest first, with their steps.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn rotation_history(
     state: tauri::State<'_, AppState>,
