@@ -19,7 +19,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(collect_events![
             commands::imports::ImportProgress,
             tray::NavigateRequest,
-            commands::scanning::ScanProgressEvent,
+            commands::scanning::ScanProgress,
             commands::scanning::ScanFinished,
             commands::scanning::WarningsChanged
         ])

@@ -75,7 +75,7 @@ export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	navigateRequest: makeEvent<NavigateRequest, NavigateRequest>("navigate-request"),
 	scanFinished: makeEvent<ScanFinished, ScanFinished>("scan-finished"),
-	scanProgressEvent: makeEvent<ScanProgressEvent, ScanProgressEvent>("scan-progress-event"),
+	scanProgress: makeEvent<ScanProgress, ScanProgress>("scan-progress"),
 	warningsChanged: makeEvent<WarningsChanged, WarningsChanged>("warnings-changed"),
 };
 
@@ -490,7 +490,7 @@ export type ScanOverview = {
 };
 
 /**  Where a running scan is, emitted as the event `scan-progress`. */
-export type ScanProgressEvent = {
+export type ScanProgress = {
 	progress: RootsScanProgress,
 };
 

@@ -27,7 +27,7 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Where a running scan is, emitted as the event `scan-progress`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct ScanProgressEvent {
+pub struct ScanProgress {
     pub progress: RootsScanProgress,
 }
 
@@ -139,7 +139,7 @@ pub fn run_scan<R: Runtime>(
         let first_of_root = progress.files_scanned == 0;
         if first_of_root || last.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
             *last = Some(Instant::now());
-            let _ = ScanProgressEvent { progress }.emit(app);
+            let _ = ScanProgress { progress }.emit(app);
         }
     };
     let outcome = app.state::<AppState>().worker().and_then(|mut worker| {
