@@ -20,9 +20,11 @@ export function formatBytes(bytes: number): string {
 }
 
 export function Leaks() {
-  const { revision, go } = useNavigation();
+  const { revision, go, changed } = useNavigation();
   const load = useLoad(() => Promise.all([api.foundSecrets(), api.scanSettings()]), [revision]);
   const [scan, setScan] = useState<ScanState>({ state: "idle" });
+  // Kept here, not in the list: the list unmounts when its last finding goes.
+  const [notice, setNotice] = useState<{ message: string | null; error: string | null }>({ message: null, error: null });
 
   // Progress and the end of any scan, also one the schedule started.
   useEffect(() => {
@@ -41,6 +43,7 @@ export function Leaks() {
     setScan({ state: "running", progress: null });
     try {
       setScan({ state: "done", outcome: await api.scanNow() });
+      changed();
     } catch (failure) {
       setScan({ state: "failed", message: describeError(failure) });
     }
@@ -55,6 +58,12 @@ export function Leaks() {
         </button>
       </div>
       <ScanStatus scan={scan} />
+      <ErrorBanner message={notice.error} />
+      {notice.message && (
+        <p role="status" className="notice">
+          {notice.message}
+        </p>
+      )}
       <Loaded load={load}>
         {([findings, overview]) =>
           overview.settings.roots.length === 0 ? (
@@ -70,7 +79,7 @@ export function Leaks() {
                 Scanning {overview.settings.roots.join(", ")}
                 {overview.settings.every_hours !== null ? ` every ${overview.settings.every_hours} h` : " on demand only"}.
               </p>
-              <FindingList findings={findings} />
+              <FindingList findings={findings} onNotice={setNotice} />
             </>
           )
         }
@@ -113,20 +122,17 @@ function ScanStatus({ scan }: { scan: ScanState }) {
   }
 }
 
-function FindingList({ findings }: { findings: FoundSecret[] }) {
+function FindingList({ findings, onNotice }: { findings: FoundSecret[]; onNotice: (notice: { message: string | null; error: string | null }) => void }) {
   const { go, changed } = useNavigation();
   const [importing, setImporting] = useState<FoundSecret | null>(null);
   const [accepting, setAccepting] = useState<FoundSecret | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   const attempt = async (work: () => Promise<string>) => {
-    setError(null);
-    setMessage(null);
+    onNotice({ message: null, error: null });
     try {
-      setMessage(await work());
+      onNotice({ message: await work(), error: null });
     } catch (failure) {
-      setError(describeError(failure));
+      onNotice({ message: null, error: describeError(failure) });
     }
   };
 
@@ -139,12 +145,6 @@ function FindingList({ findings }: { findings: FoundSecret[] }) {
   }
   return (
     <>
-      <ErrorBanner message={error} />
-      {message && (
-        <p role="status" className="notice">
-          {message}
-        </p>
-      )}
       <table className="plain" aria-label="Findings">
         <thead>
           <tr>
@@ -201,7 +201,7 @@ function FindingList({ findings }: { findings: FoundSecret[] }) {
           onCancel={() => setImporting(null)}
           onImported={(credential) => {
             setImporting(null);
-            setMessage(`Imported as ${credential.name}; it is now in the keychain.`);
+            onNotice({ message: `Imported as ${credential.name}; it is now in the keychain.`, error: null });
             changed();
           }}
         />
