@@ -106,7 +106,7 @@ function ScanStatus({ scan }: { scan: ScanState }) {
       const outcome = scan.outcome;
       return (
         <p role="status" className="notice" data-testid="scan-progress">
-          Scan finished: {outcome.files_scanned} files, {formatBytes(outcome.bytes_scanned)} in {outcome.roots} folder{outcome.roots === 1 ? "" : "s"}; {outcome.findings} found
+          Scan finished: {outcome.files_scanned} file{outcome.files_scanned === 1 ? "" : "s"}, {formatBytes(outcome.bytes_scanned)} in {outcome.roots} folder{outcome.roots === 1 ? "" : "s"}; {outcome.findings} found
           {outcome.accepted > 0 && `, ${outcome.accepted} accepted earlier`}.
           {outcome.failed.map((failure) => (
             <span key={failure.root} className="field-error">
