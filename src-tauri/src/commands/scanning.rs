@@ -75,6 +75,20 @@ impl ScanJob {
     fn running(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+
+    /// Marks a scan as running, unless one is; the mark goes when the guard drops, also
+    /// if the scan panics.
+    fn start(&self) -> Option<RunningScan<'_>> {
+        (!self.0.swap(true, Ordering::SeqCst)).then_some(RunningScan(self))
+    }
+}
+
+struct RunningScan<'a>(&'a ScanJob);
+
+impl Drop for RunningScan<'_> {
+    fn drop(&mut self) {
+        self.0.0.store(false, Ordering::SeqCst);
+    }
 }
 
 #[tauri::command]
@@ -125,20 +139,21 @@ pub fn run_scan<R: Runtime>(
     scheduled: bool,
 ) -> CommandResult<RootsScanOutcome> {
     let job = app.state::<ScanJob>();
-    if job.0.swap(true, Ordering::SeqCst) {
+    let Some(_running) = job.start() else {
         return Err(CommandError {
             code: keyward::ErrorCode::InvalidInput,
             message: "a scan is already running".into(),
         });
-    }
-    let last_sent = Mutex::new(None::<Instant>);
+    };
+    // (when the last event went out, which folder it was about)
+    let last_sent = Mutex::new((None::<Instant>, 0));
     let progress = |progress: RootsScanProgress| {
         let mut last = last_sent
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let first_of_root = progress.files_scanned == 0;
-        if first_of_root || last.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
-            *last = Some(Instant::now());
+        let new_root = progress.root_index != last.1;
+        if new_root || last.0.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
+            *last = (Some(Instant::now()), progress.root_index);
             let _ = ScanProgress { progress }.emit(app);
         }
     };
@@ -147,7 +162,6 @@ pub fn run_scan<R: Runtime>(
         after_scan(app, &mut worker);
         Ok(outcome)
     });
-    job.0.store(false, Ordering::SeqCst);
     let _ = ScanFinished {
         outcome: outcome.as_ref().ok().cloned(),
         error: outcome.as_ref().err().map(|error| error.message.clone()),

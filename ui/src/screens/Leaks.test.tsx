@@ -164,6 +164,19 @@ describe("leaks screen", () => {
     expect(await screen.findByText("config/payments.env:4"), "the findings reload after the scan").toBeInTheDocument();
   });
 
+  it("shows a scheduled scan that is already running when the screen opens, and its end", async () => {
+    installFake({ overview: { ...OVERVIEW, running: true } });
+    render(
+      <WithNavigation>
+        <Leaks />
+      </WithNavigation>,
+    );
+    expect(await screen.findByRole("button", { name: "Scanning…" })).toBeDisabled();
+    await act(() => emit("scan-finished", { outcome: { roots: 1, files_scanned: 3, bytes_scanned: 10, findings: 0, accepted: 0, failed: [{ root: "/gone", message: "/gone: No such file or directory" }] }, error: null, scheduled: true }));
+    expect(await screen.findByText(/Scan finished: 3 files/)).toBeInTheDocument();
+    expect(screen.getByText(/\/gone: No such file or directory/)).toBeInTheDocument();
+  });
+
   it("asks for folders when none are set", async () => {
     installFake({ overview: { ...OVERVIEW, settings: { roots: [], every_hours: 24 } } });
     render(

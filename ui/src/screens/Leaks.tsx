@@ -49,15 +49,17 @@ export function Leaks() {
     }
   };
 
+  // A scheduled scan may already be running when the screen opens.
+  const shown: ScanState = scan.state === "idle" && load.state === "ready" && load.value[1].running ? { state: "running", progress: null } : scan;
   return (
     <section aria-labelledby="leaks-title">
       <div className="screen-head">
         <h1 id="leaks-title">Leaks</h1>
-        <button className="primary" onClick={() => void scanNow()} disabled={scan.state === "running"}>
-          {scan.state === "running" ? "Scanning…" : "Scan now"}
+        <button className="primary" onClick={() => void scanNow()} disabled={shown.state === "running"}>
+          {shown.state === "running" ? "Scanning…" : "Scan now"}
         </button>
       </div>
-      <ScanStatus scan={scan} />
+      <ScanStatus scan={shown} />
       <ErrorBanner message={notice.error} />
       {notice.message && (
         <p role="status" className="notice">
