@@ -237,7 +237,9 @@ pub async fn import_found_secret(
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
-        Ok(keyward.import_found_secret(finding_id, &name, kind)?)
+        let created = keyward.import_found_secret(finding_id, &name, kind)?;
+        refresh_tray(&app, &mut keyward);
+        Ok(created)
     })
     .await
     .map_err(|error| CommandError::internal(format!("the import worker stopped: {error}")))?
@@ -246,8 +248,22 @@ pub async fn import_found_secret(
 /// Accepts a finding: it is resolved and later scans leave it out.
 #[tauri::command]
 #[specta::specta]
-pub fn accept_finding(state: State<'_, AppState>, finding_id: i64) -> CommandResult<()> {
-    Ok(state.keyward()?.accept_finding(finding_id)?)
+pub fn accept_finding(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    finding_id: i64,
+) -> CommandResult<()> {
+    let mut keyward = state.keyward()?;
+    keyward.accept_finding(finding_id)?;
+    refresh_tray(&app, &mut keyward);
+    Ok(())
+}
+
+/// The tray's count after a finding went away; a failure to count leaves it as it was.
+fn refresh_tray<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
+    if let Ok(warnings) = keyward.warnings() {
+        crate::tray::show_warning_count(app, warnings.len());
+    }
 }
 
 /// Shows the file a finding is in.

@@ -189,7 +189,7 @@ function FindingList({ findings, onNotice }: { findings: FoundSecret[]; onNotice
                       Import…
                     </button>
                   )}
-                  {finding.commit === null && <button onClick={() => void attempt(async () => fileShownMessage(await api.openFindingFile(finding.id)))}>Open file</button>}
+                  <button onClick={() => void attempt(async () => fileShownMessage(await api.openFindingFile(finding.id)))}>Open file</button>
                   <button onClick={() => setAccepting(finding)}>Accept</button>
                 </div>
               </td>
