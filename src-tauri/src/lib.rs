@@ -59,12 +59,12 @@ pub fn run() {
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);
-            app.manage(state::AppState::open());
+            app.manage(state::AppState::default());
             app.manage(commands::scanning::ScanJob::default());
+            state::AppState::open_in_background(app.handle(), notify_warnings);
             if let Err(error) = tray::install(app.handle()) {
                 tracing::warn!("no tray icon: {error}");
             }
-            notify_warnings(app.handle());
             start_scan_schedule(app.handle().clone());
             Ok(())
         })
@@ -72,8 +72,9 @@ pub fn run() {
         .expect("the Keyward window failed to start");
 }
 
-/// At start-up: the tray count, and one desktop notification for warnings that no
-/// earlier notification announced (the library remembers which, across restarts).
+/// At start-up, on the thread that opened the home (off the window's start-up path): the
+/// tray count, and one desktop notification for warnings that no earlier notification
+/// announced (the library remembers which, across restarts).
 fn notify_warnings(app: &tauri::AppHandle) {
     let state = app.state::<state::AppState>();
     let Ok(mut keyward) = state.keyward() else {
@@ -82,7 +83,10 @@ fn notify_warnings(app: &tauri::AppHandle) {
     let Ok(warnings) = keyward.warnings() else {
         return;
     };
-    tray::show_warning_count(app, warnings.len());
+    // Queued on the main thread, which runs it after `setup` has installed the tray.
+    let count = warnings.len();
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || tray::show_warning_count(&handle, count));
     commands::scanning::announce_new_warnings(app, &mut keyward, &warnings);
 }
 

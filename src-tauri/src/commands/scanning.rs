@@ -91,7 +91,7 @@ impl Drop for RunningScan<'_> {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_scan_settings(
     state: State<'_, AppState>,
@@ -100,7 +100,7 @@ pub fn get_scan_settings(
     overview(&*state.keyward()?, &job)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn set_scan_settings(
     state: State<'_, AppState>,
@@ -218,7 +218,7 @@ pub fn announce_new_warnings<R: Runtime>(
 }
 
 /// The open findings, most severe first, with only their redacted match.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn list_found_secrets(state: State<'_, AppState>) -> CommandResult<Vec<FoundSecret>> {
     Ok(state.keyward()?.found_secrets()?)
@@ -246,7 +246,7 @@ pub async fn import_found_secret(
 }
 
 /// Accepts a finding: it is resolved and later scans leave it out.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn accept_finding(
     app: AppHandle,
