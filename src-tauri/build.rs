@@ -30,6 +30,13 @@ pub const COMMANDS: &[&str] = &[
     "rotate_credential",
     "rotate_overdue",
     "rotation_history",
+    "get_scan_settings",
+    "set_scan_settings",
+    "scan_now",
+    "list_found_secrets",
+    "import_found_secret",
+    "accept_finding",
+    "open_finding_file",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@ mod audit_log;
 mod credentials;
 mod dashboard;
 mod endpoint_check;
+mod found_secrets;
 mod imports;
 mod integrations;
 mod inventory;
@@ -16,6 +17,7 @@ mod rotation;
 mod rotation_batch;
 mod rotation_steps;
 mod rotation_targets;
+mod scan_schedule;
 mod scanning;
 mod team;
 mod validate;
@@ -27,6 +29,7 @@ use std::sync::Arc;
 pub use credentials::{Access, CredentialEdit};
 pub use dashboard::Dashboard;
 pub use endpoint_check::EndpointCheck;
+pub use found_secrets::FoundSecret;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use integrations::IntegrationEdit;
 pub use inventory::{CredentialRow, IntegrationRow, Inventory};
@@ -36,6 +39,9 @@ pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, Repor
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
 pub use rotation_batch::{BatchRotation, NotRotatable, OverduePlan};
+pub use scan_schedule::{
+    MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress, ScanSettings,
+};
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
 

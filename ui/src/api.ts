@@ -64,4 +64,11 @@ export const api = {
   rotateCredential: (...args: Parameters<typeof commands.rotateCredential>) => unwrap(commands.rotateCredential(...args)),
   rotateOverdue: (...args: Parameters<typeof commands.rotateOverdue>) => unwrap(commands.rotateOverdue(...args)),
   rotationHistory: (name: string) => unwrap(commands.rotationHistory(name)),
+  scanSettings: () => unwrap(commands.getScanSettings()),
+  setScanSettings: (...args: Parameters<typeof commands.setScanSettings>) => unwrap(commands.setScanSettings(...args)),
+  scanNow: () => unwrap(commands.scanNow()),
+  foundSecrets: () => unwrap(commands.listFoundSecrets()),
+  importFoundSecret: (...args: Parameters<typeof commands.importFoundSecret>) => unwrap(commands.importFoundSecret(...args)),
+  acceptFinding: (findingId: number) => unwrap(commands.acceptFinding(findingId)),
+  openFindingFile: (findingId: number) => unwrap(commands.openFindingFile(findingId)),
 };
