@@ -74,6 +74,8 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     session
         .fill("input[aria-label='Search everything']", "deploy-token")
         .await;
+    // Enter opens the first match: wait until the palette lists it.
+    session.wait_text(".palette li", "deploy-token").await;
     session
         .press_enter("input[aria-label='Search everything']")
         .await;
@@ -156,6 +158,8 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     session
         .fill("input[aria-label='Search everything']", "deploy-token")
         .await;
+    // Enter opens the first match: wait until the palette lists it.
+    session.wait_text(".palette li", "deploy-token").await;
     session
         .press_enter("input[aria-label='Search everything']")
         .await;
@@ -202,6 +206,8 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
     session
         .fill("input[aria-label='Search everything']", "crashed-token")
         .await;
+    // Enter opens the first match: wait until the palette lists it.
+    session.wait_text(".palette li", "crashed-token").await;
     session
         .press_enter("input[aria-label='Search everything']")
         .await;
