@@ -46,3 +46,5 @@ pub use service::{
 };
 /// The desktop app's dashboard and preferences.
 pub use service::{Dashboard, Preferences};
+/// Current posture per integration, for the desktop app's posture panel.
+pub use service::{EndpointPosture, ExplainedFinding, IntegrationGrade, IntegrationPosture};
