@@ -23,6 +23,11 @@ pub const COMMANDS: &[&str] = &[
     "import_certificate",
     "audit_entries",
     "verify_audit",
+    "probe_integration",
+    "probe_all",
+    "posture",
+    "probe_history",
+    "integration_grades",
 ];
 
 fn main() {

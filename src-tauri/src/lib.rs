@@ -4,6 +4,7 @@
 mod clipboard;
 pub mod commands;
 pub mod error;
+mod posture_watch;
 mod state;
 pub mod tray;
 
@@ -19,7 +20,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(all_commands!())
         .events(collect_events![
             commands::imports::ImportProgress,
-            tray::NavigateRequest
+            tray::NavigateRequest,
+            commands::probing::PostureProgress,
+            commands::probing::PostureChanged
         ])
         // Row ids and audit counts are far below 2^53, so `number` is exact for them.
         .dangerously_cast_bigints_to_number()
@@ -62,6 +65,7 @@ pub fn run() {
                 tracing::warn!("no tray icon: {error}");
             }
             notify_warnings(app.handle());
+            posture_watch::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -57,4 +57,9 @@ export const api = {
   importCertificate: (...args: Parameters<typeof commands.importCertificate>) => unwrap(commands.importCertificate(...args)),
   auditEntries: () => unwrap(commands.auditEntries()),
   verifyAudit: () => unwrap(commands.verifyAudit()),
+  probeIntegration: (name: string) => unwrap(commands.probeIntegration(name)),
+  probeAll: () => unwrap(commands.probeAll()),
+  posture: (name: string) => unwrap(commands.posture(name)),
+  probeHistory: (name: string) => unwrap(commands.probeHistory(name)),
+  integrationGrades: () => unwrap(commands.integrationGrades()),
 };

@@ -38,12 +38,27 @@ export const commands = {
 	importCertificate: (request: CertificateRequest) => typedError<Credential, CommandError>(__TAURI_INVOKE("import_certificate", { request })),
 	auditEntries: () => typedError<AuditEntry[], CommandError>(__TAURI_INVOKE("audit_entries")),
 	verifyAudit: () => typedError<AuditVerification, CommandError>(__TAURI_INVOKE("verify_audit")),
+	/**  Probes every endpoint of one integration now and returns its new posture. */
+	probeIntegration: (name: string) => typedError<IntegrationPosture, CommandError>(__TAURI_INVOKE("probe_integration", { name })),
+	/**
+	 *  Probes every endpoint in the inventory. Waits for a running scheduled probe to end
+	 *  first, so the same endpoints are not probed twice at once.
+	 */
+	probeAll: () => typedError<ProbeRun, CommandError>(__TAURI_INVOKE("probe_all")),
+	/**  The newest result of each endpoint of `name`, findings explained. */
+	posture: (name: string) => typedError<IntegrationPosture, CommandError>(__TAURI_INVOKE("posture", { name })),
+	/**  Stored results of `name`'s endpoints, newest first. */
+	probeHistory: (name: string) => typedError<ProbeRecord[], CommandError>(__TAURI_INVOKE("probe_history", { name })),
+	/**  Every probed integration's grade, for the inventory. */
+	integrationGrades: () => typedError<IntegrationGrade[], CommandError>(__TAURI_INVOKE("integration_grades")),
 };
 
 /** Events */
 export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	navigateRequest: makeEvent<NavigateRequest, NavigateRequest>("navigate-request"),
+	postureChanged: makeEvent<PostureChanged, PostureChanged>("posture-changed"),
+	postureProgress: makeEvent<PostureProgress, PostureProgress>("posture-progress"),
 };
 
 /* Types */
@@ -96,6 +111,17 @@ export type AuthMethod =
 /**  A query parameter; a finding in itself, since URLs end up in logs. */
 { method: "query"; name: string } | { method: "mtls" } | { method: "none" };
 
+/**  Status codes of the authentication checks (`None`: not tried, or no answer). */
+export type AuthReport = {
+	method: string,
+	credential: string | null,
+	without_credential: number | null,
+	wrong_credential: number | null,
+	stored_credential: number | null,
+	alg_none_token: number | null,
+	expired_token: number | null,
+};
+
 /**  What Keyward read from a certificate when it was imported. */
 export type CertificateInfo = {
 	subject: string,
@@ -111,6 +137,20 @@ export type CertificateInfo = {
 	chain_length: number,
 };
 
+/**  What the certificate looks like, for the report. */
+export type CertificateReport = {
+	subject: string,
+	issuer: string,
+	subject_alt_names: string[],
+	not_before: string,
+	not_after: string,
+	key: string,
+	signature_algorithm: string,
+	chain_length: number,
+	trusted: boolean,
+	sha256_fingerprint: string,
+};
+
 /**
  *  A certificate to import: a PEM file (with the key inside or in `key_path`) or a
  *  PKCS#12 file when `password` is given.
@@ -121,6 +161,13 @@ export type CertificateRequest = {
 	password: string | null,
 	credential: NewCredential,
 };
+
+/**  Whether the server asks for a client certificate. */
+export type ClientCertificatePolicy = "not-requested" | 
+/**  Asked for, but the handshake goes on without one. */
+"optional" | 
+/**  The handshake fails without one. */
+"required";
 
 export type CommandError = {
 	code: ErrorCode,
@@ -202,11 +249,30 @@ export type Dashboard = {
 	warnings: Warning[],
 };
 
+/**  One step down the scale and the finding that caused it. */
+export type Deduction = {
+	finding: string,
+	caps: Grade,
+};
+
 export type Endpoint = {
 	id: number,
 	url: string,
 	auth: AuthMethod,
 	credential: string | null,
+};
+
+/**  One endpoint's newest result. */
+export type EndpointPosture = {
+	/**  The endpoint URL as probes record it. */
+	target: string,
+	/**
+	 *  `None` until the endpoint was probed. A result whose probe failed is shown too
+	 *  (its `error` says why), since that is the current state of affairs.
+	 */
+	report: ProbeReport | null,
+	/**  The report's findings, most severe first, each explained. */
+	findings: ExplainedFinding[],
 };
 
 export type Environment = "prod" | "staging" | "dev";
@@ -223,6 +289,30 @@ export type ErrorCode =
 /**  The inventory and keychain disagree, or a bug. */
 "internal";
 
+/**  A finding with the catalogue's word on it. */
+export type ExplainedFinding = {
+	id: string,
+	severity: FindingSeverity,
+	/**  What the probe saw, in words. */
+	message: string,
+	/**  The observation behind it (values redacted). */
+	evidence: string,
+	/**  The best grade an endpoint with this finding can get, if it caps the grade. */
+	caps: Grade | null,
+	/**  What to change on the server (or in the inventory) to clear it. */
+	fix: string,
+};
+
+/**  One fact about an endpoint. `evidence` never holds a secret: values are redacted. */
+export type Finding = {
+	id: string,
+	severity: FindingSeverity,
+	message: string,
+	evidence: string,
+};
+
+export type FindingSeverity = "info" | "low" | "medium" | "high" | "critical";
+
 /**  The one action that makes a warning go away. */
 export type FixAction = 
 /**  `keyward rotate NAME`. */
@@ -235,6 +325,21 @@ export type FixAction =
 { action: "review"; credential: string } | 
 /**  Open the file where a secret was found and remove it. */
 { action: "open-file"; root: string; path: string; line: number };
+
+export type Grade = "A+" | "A" | "B" | "C" | "D" | "F";
+
+/**  What the HTTP checks saw. */
+export type HttpReport = {
+	status: number | null,
+	server: string | null,
+	powered_by: string | null,
+	hsts: string | null,
+	/**  The plain-HTTP check: what `http://` on the plain port answered. */
+	plaintext: PlaintextReport | null,
+	auth: AuthReport | null,
+	rate_limit: RateLimitReport | null,
+	errors: string[],
+};
 
 /**  The file formats Keyward imports. */
 export type ImportFormat = "dotenv" | "postman" | "csv";
@@ -297,6 +402,24 @@ export type Integration = {
 	endpoints: Endpoint[],
 };
 
+/**  An integration's grade for inventory tables. */
+export type IntegrationGrade = {
+	integration: string,
+	/**  The worst grade among its endpoints' newest completed results. */
+	grade: Grade,
+	probed_at: string,
+};
+
+/**  An integration's current posture. */
+export type IntegrationPosture = {
+	integration: string,
+	/**  The worst grade among the endpoints' newest results; `None` when none graded. */
+	grade: Grade | null,
+	/**  When the newest of those results was taken. */
+	probed_at: string | null,
+	endpoints: EndpointPosture[],
+};
+
 /**
  *  Asks the UI to show a screen (`dashboard`, `new-credential`, `import`), emitted as
  *  the event `navigate-request`.
@@ -336,6 +459,36 @@ export type NewIntegration = {
 	endpoints: NewEndpoint[],
 };
 
+export type PlaintextReport = {
+	url: string,
+	status: number | null,
+	location: string | null,
+};
+
+/**
+ *  New probe results are stored: emitted as `posture-changed` so the dashboard, the
+ *  inventory's grades and open posture panels reload.
+ */
+export type PostureChanged = {
+	scope: ProbeScope,
+	/**  Endpoints probed. */
+	probed: number,
+	/**  Regressions found among them. */
+	regressions: number,
+};
+
+/**  Progress of a running probe, emitted as `posture-progress` after each endpoint. */
+export type PostureProgress = {
+	scope: ProbeScope,
+	/**  The integration of the endpoint that just finished. */
+	integration: string | null,
+	target: string,
+	done: number,
+	total: number,
+	/**  That endpoint's grade (`None` when it could not be probed). */
+	grade: Grade | null,
+};
+
 /**  Preferences with their defaults (see [`Preferences::default`]). */
 export type Preferences = {
 	/**
@@ -360,6 +513,78 @@ export type Preferences = {
 	default_rotate_every_days: number | null,
 	/**  Desktop notifications about warnings. Default on. */
 	notifications: boolean,
+	/**
+	 *  Hours between background re-probes of each integration's endpoints in the
+	 *  desktop app; 0 turns the schedule off. Default 24 (daily); at most 720.
+	 */
+	probe_every_hours: number,
+};
+
+/**  One stored probe result, for history views. */
+export type ProbeRecord = {
+	integration: string | null,
+	report: ProbeReport,
+	regression: Regression | null,
+};
+
+/**  Everything learned about one target. */
+export type ProbeReport = {
+	target: string,
+	probed_at: string,
+	/**  `None` when the target could not be probed (see `error`). */
+	grade: Grade | null,
+	deductions: Deduction[],
+	tls: TlsReport | null,
+	http: HttpReport | null,
+	findings: Finding[],
+	error: string | null,
+	/**  What was skipped and why (a credential withheld by the host rules, say). */
+	notes: string[],
+	duration_ms: number,
+};
+
+/**  What a "Probe all" did. */
+export type ProbeRun = {
+	probed: number,
+	/**  Endpoints that could not be probed (unreachable, not TLS, too slow). */
+	failed: number,
+	regressions: number,
+};
+
+/**  What started a probe run. */
+export type ProbeScope = 
+/**  "Probe now" on one integration. */
+"integration" | 
+/**  "Probe all". */
+"all" | 
+/**  The background re-probe schedule. */
+"schedule";
+
+/**  A protocol version a server may accept. */
+export type Protocol = "SSLv3" | "TLSv1.0" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+
+/**  One protocol version and the suites accepted with it. */
+export type ProtocolReport = {
+	protocol: Protocol,
+	accepted: boolean,
+	cipher_suites: string[],
+};
+
+export type RateLimitReport = {
+	requests: number,
+	throttled: boolean,
+	headers: string[],
+};
+
+/**  What got worse for one target since its previous completed probe. */
+export type Regression = {
+	target: string,
+	integration: string | null,
+	previous_probed_at: string,
+	previous_grade: Grade | null,
+	grade: Grade | null,
+	/**  Findings (medium severity or worse... and any other) that were not there before. */
+	new_findings: Finding[],
 };
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
@@ -376,6 +601,22 @@ export type SkippedEntry = {
  *  so they are encrypted with a per-item key that itself lives in the keychain.
  */
 export type StorageKind = "keychain" | "envelope";
+
+/**  The TLS half of a probe report. */
+export type TlsReport = {
+	protocols: ProtocolReport[],
+	/**  What a modern client (rustls) negotiates. */
+	negotiated_protocol: string | null,
+	negotiated_cipher_suite: string | null,
+	alpn: string | null,
+	certificate: CertificateReport | null,
+	ocsp_stapled: boolean,
+	client_certificate: ClientCertificatePolicy,
+	/**  Smallest finite-field DH group offered with a DHE suite, in bits. */
+	dh_prime_bits: number | null,
+	/**  Problems reading some answers (the rest of the report still stands). */
+	errors: string[],
+};
 
 export type Warning = {
 	/**

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod imports;
 pub mod integrations;
 pub mod overview;
+pub mod probing;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
 /// names for the permission manifest; a test checks the two agree.
@@ -34,6 +35,11 @@ macro_rules! all_commands {
             $crate::commands::imports::import_certificate,
             $crate::commands::audit::audit_entries,
             $crate::commands::audit::verify_audit,
+            $crate::commands::probing::probe_integration,
+            $crate::commands::probing::probe_all,
+            $crate::commands::probing::posture,
+            $crate::commands::probing::probe_history,
+            $crate::commands::probing::integration_grades,
         ]
     };
 }

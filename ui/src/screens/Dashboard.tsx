@@ -1,6 +1,8 @@
 import { useEffect } from "react";
 import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { ProbeAll } from "../components/ProbeAll";
+import { usePostureEpoch } from "../usePosture";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -24,10 +26,14 @@ export function actionLabel(action: FixAction): string {
 
 export function Dashboard() {
   const { revision } = useNavigation();
-  const load = useLoad(() => api.dashboard(), [revision]);
+  const postureEpoch = usePostureEpoch();
+  const load = useLoad(() => api.dashboard(), [revision, postureEpoch]);
   return (
     <section aria-labelledby="dashboard-title">
-      <h1 id="dashboard-title">Dashboard</h1>
+      <header className="screen-head">
+        <h1 id="dashboard-title">Dashboard</h1>
+        <ProbeAll />
+      </header>
       <Loaded load={load}>{(dashboard) => <DashboardBody dashboard={dashboard} />}</Loaded>
     </section>
   );

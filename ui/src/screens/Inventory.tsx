@@ -1,10 +1,12 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
-import { api, type AuthMethod, type Credential, type Integration } from "../api";
+import { api, type AuthMethod, type Credential, type Integration, type IntegrationGrade } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { ProbeAll } from "../components/ProbeAll";
 import { VirtualTable } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
+import { usePostureEpoch } from "../usePosture";
 
 /** A credential row with what its integration tells about it. */
 interface CredentialRow {
@@ -30,8 +32,9 @@ export function authLabel(auth: AuthMethod): string {
   }
 }
 
-export function credentialRows(credentials: Credential[], integrations: Integration[]): CredentialRow[] {
+export function credentialRows(credentials: Credential[], integrations: Integration[], grades: IntegrationGrade[] = []): CredentialRow[] {
   const byName = new Map(integrations.map((integration) => [integration.name, integration]));
+  const gradeOf = new Map(grades.map((entry) => [entry.integration, entry.grade]));
   return credentials.map((credential) => {
     const integration = credential.integration ? byName.get(credential.integration) : undefined;
     const endpoint = integration?.endpoints.find((candidate) => candidate.credential === credential.name);
@@ -44,8 +47,8 @@ export function credentialRows(credentials: Credential[], integrations: Integrat
       owner: integration?.owner ?? "",
       environment: integration?.environment ?? "",
       auth: endpoint ? authLabel(endpoint.auth) : "",
-      // Grades come from probes, which this inventory has not run yet.
-      grade: "",
+      // The grade of the integration whose endpoints use this credential.
+      grade: credential.integration ? (gradeOf.get(credential.integration) ?? "") : "",
       nextRotation: next ? formatDate(next) : "",
     };
   });
@@ -85,12 +88,14 @@ const INTEGRATION_COLUMNS: ColumnDef<IntegrationRow, string>[] = [
 export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
   const { go, revision } = useNavigation();
   const [filter, setFilter] = useState("");
-  const load = useLoad(() => Promise.all([api.credentials(), api.integrations()]), [revision]);
+  const postureEpoch = usePostureEpoch();
+  const load = useLoad(() => Promise.all([api.credentials(), api.integrations(), api.integrationGrades()]), [revision, postureEpoch]);
   const rows = useMemo(() => {
     if (load.state !== "ready") return { credentials: [], integrations: [] };
-    const [credentials, integrations] = load.value;
+    const [credentials, integrations, grades] = load.value;
+    const gradeOf = new Map(grades.map((entry) => [entry.integration, entry.grade]));
     return {
-      credentials: credentialRows(credentials, integrations),
+      credentials: credentialRows(credentials, integrations, grades),
       integrations: integrations.map((integration) => ({
         name: integration.name,
         provider: integration.provider,
@@ -98,7 +103,7 @@ export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
         environment: integration.environment,
         endpoints: integration.endpoints.map((endpoint) => endpoint.url).join(", "),
         auth: [...new Set(integration.endpoints.map((endpoint) => authLabel(endpoint.auth)))].join(", "),
-        grade: "",
+        grade: gradeOf.get(integration.name) ?? "",
       })),
     };
   }, [load]);
@@ -108,6 +113,7 @@ export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
       <header className="screen-head">
         <h1 id="inventory-title">Inventory</h1>
         <div className="actions">
+          {tab === "integrations" && <ProbeAll />}
           <button onClick={() => go({ screen: "new-integration" })}>New integration</button>
           <button className="primary" onClick={() => go({ screen: "new-credential" })}>
             New credential

@@ -1,7 +1,8 @@
 // An in-memory stand-in for the Rust commands, installed with `mockIPC`, so component
 // tests exercise the real generated bindings and the real `{status, error}` handling.
+import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AuditEntry, Credential, Dashboard, Integration, Preferences } from "../bindings";
+import type { AuditEntry, CommandError, Credential, Dashboard, Integration, IntegrationGrade, IntegrationPosture, PostureProgress, Preferences, ProbeRecord, ProbeRun } from "../bindings";
 
 export interface FakeBackend {
   credentials: Credential[];
@@ -11,6 +12,19 @@ export interface FakeBackend {
   audit: AuditEntry[];
   calls: { command: string; args: Record<string, unknown> }[];
   values: Map<string, string>;
+  /** Current posture per integration (`posture`); absent: never probed. */
+  postures: Record<string, IntegrationPosture>;
+  history: Record<string, ProbeRecord[]>;
+  grades: IntegrationGrade[];
+  /** What `probe_integration` finds per integration; absent: the library's "no endpoints" error. */
+  probed: Record<string, IntegrationPosture>;
+  /** Progress `probe_all` reports, in order, and what it returns. */
+  probeAllProgress: PostureProgress[];
+  probeAllRun: ProbeRun;
+  /** While set, probes report their progress and then wait for it, so tests can look mid-run. */
+  hold: Promise<void> | null;
+  /** Commands that fail with the given error instead of answering. */
+  failures: Record<string, CommandError>;
 }
 
 export function credential(name: string, overrides: Partial<Credential> = {}): Credential {
@@ -41,19 +55,29 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
   const backend: FakeBackend = {
     credentials: [],
     integrations: [],
-    preferences: { clipboard_clear_seconds: 30, reveal_seconds: 30, idle_lock_minutes: 5, default_rotate_every_days: 90, notifications: true },
+    preferences: { clipboard_clear_seconds: 30, reveal_seconds: 30, idle_lock_minutes: 5, default_rotate_every_days: 90, notifications: true, probe_every_hours: 24 },
     dashboard: { credentials: 0, integrations: 0, overdue_rotations: 0, expiring_certificates: 0, leaks: null, failing_posture: null, warnings: [] },
     audit: [],
     calls: [],
     values: new Map(),
+    postures: {},
+    history: {},
+    grades: [],
+    probed: {},
+    probeAllProgress: [],
+    probeAllRun: { probed: 0, failed: 0, regressions: 0 },
+    hold: null,
+    failures: {},
     ...seed,
   };
   const notFound = (name: string) => ({ code: "not-found", message: `credential \`${name}\` does not exist` });
   mockIPC(
-    (command, payload) => {
+    async (command, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
       backend.calls.push({ command, args });
       const name = args.name as string;
+      const failure = backend.failures[command];
+      if (failure) throw failure;
       switch (command) {
         case "dashboard":
           return backend.dashboard;
@@ -66,6 +90,38 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           return backend.credentials;
         case "list_integrations":
           return backend.integrations;
+        case "get_integration": {
+          const found = backend.integrations.find((item) => item.name === name);
+          if (!found) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
+          return found;
+        }
+        case "posture":
+          return backend.postures[name] ?? { integration: name, grade: null, probed_at: null, endpoints: [] };
+        case "probe_history":
+          return backend.history[name] ?? [];
+        case "integration_grades":
+          return backend.grades;
+        case "probe_integration": {
+          const found = backend.probed[name];
+          if (!found) throw { code: "invalid-input", message: `invalid integration: \`${name}\` has no endpoints to probe` };
+          let done = 0;
+          for (const endpoint of found.endpoints) {
+            done += 1;
+            const progress: PostureProgress = { scope: "integration", integration: name, target: endpoint.target, done, total: found.endpoints.length, grade: endpoint.report?.grade ?? null };
+            await emit("posture-progress", progress);
+          }
+          if (backend.hold) await backend.hold;
+          backend.postures[name] = found;
+          const records = found.endpoints.flatMap((endpoint) => (endpoint.report ? [{ integration: name, report: endpoint.report, regression: null }] : []));
+          backend.history[name] = [...records, ...(backend.history[name] ?? [])];
+          await emit("posture-changed", { scope: "integration", probed: found.endpoints.length, regressions: 0 });
+          return found;
+        }
+        case "probe_all":
+          for (const progress of backend.probeAllProgress) await emit("posture-progress", progress);
+          if (backend.hold) await backend.hold;
+          if (backend.probeAllRun.probed > 0) await emit("posture-changed", { scope: "all", probed: backend.probeAllRun.probed, regressions: backend.probeAllRun.regressions });
+          return backend.probeAllRun;
         case "get_credential": {
           const found = backend.credentials.find((item) => item.name === name);
           if (!found) throw notFound(name);
