@@ -154,3 +154,52 @@ async fn on_worker<T: Send + 'static>(
     .await
     .map_err(|error| CommandError::internal(format!("the probe worker stopped: {error}")))?
 }
+
+#[cfg(test)]
+mod tests {
+    use keyward::probe::ProbeReport;
+    use keyward::{ProbeOutcome, Regression};
+
+    use super::ProbeRun;
+
+    fn outcome(error: Option<&str>, regressed: bool) -> ProbeOutcome {
+        let probed_at = "2026-03-01T10:00:00Z".parse().unwrap();
+        ProbeOutcome {
+            integration: Some("payments".into()),
+            report: ProbeReport {
+                target: "https://api.example.com/".into(),
+                probed_at,
+                grade: None,
+                deductions: Vec::new(),
+                tls: None,
+                http: None,
+                findings: Vec::new(),
+                error: error.map(str::to_owned),
+                notes: Vec::new(),
+                duration_ms: 1,
+            },
+            regression: regressed.then(|| Regression {
+                target: "https://api.example.com/".into(),
+                integration: Some("payments".into()),
+                previous_probed_at: probed_at,
+                previous_grade: None,
+                grade: None,
+                new_findings: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_probe_run_counts_what_failed_and_what_got_worse() {
+        let run = ProbeRun::of(&[
+            outcome(None, false),
+            outcome(Some("cannot connect: refused"), false),
+            outcome(None, true),
+        ]);
+        assert_eq!(
+            (run.probed, run.failed, run.regressions),
+            (3, 1, 1),
+            "the \"Probe all\" summary the UI shows must match the outcomes"
+        );
+    }
+}
