@@ -1,10 +1,10 @@
 //! The posture view the desktop app shows: findings explained, a grade per integration,
-//! and each regression announced once.
+//! the background schedule's answers, and each regression announced once.
 
 use super::*;
 
 #[test]
-fn posture_explains_findings_grades_integrations_and_announces_each_regression_once() {
+fn posture_explains_findings_grades_integrations_schedules_and_announces_each_regression_once() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -79,9 +79,43 @@ fn posture_explains_findings_grades_integrations_and_announces_each_regression_o
     let first_grade = first.grade.expect("a completed probe is graded");
     assert!(first.endpoints[0].report.is_some(), "{first:?}");
 
+    // The app's schedule: nothing is due right after a probe, and a tick with nothing
+    // due leaves no trace in the audit log.
+    assert!(
+        keyward.scheduled_probes_due().unwrap().is_empty(),
+        "just probed: nothing is due within the daily interval"
+    );
+    let audited = keyward.audit_entries().unwrap().len();
+    assert!(
+        keyward
+            .probe_scheduled(options(), |_| {})
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        keyward.audit_entries().unwrap().len(),
+        audited,
+        "an idle tick of the schedule must not write to the audit log"
+    );
+
     hsts.store(false, Ordering::SeqCst);
     clock.set(start + chrono::Duration::hours(25));
-    keyward.probe_integration("status-page", options()).unwrap();
+    assert_eq!(
+        keyward.scheduled_probes_due().unwrap(),
+        vec!["status-page".to_string()],
+        "a day later the integration is due again"
+    );
+    let mut preferences = keyward.preferences().unwrap();
+    preferences.probe_every_hours = 0;
+    keyward.set_preferences(&preferences).unwrap();
+    assert!(
+        keyward.scheduled_probes_due().unwrap().is_empty(),
+        "0 turns the schedule off"
+    );
+    preferences.probe_every_hours = 24;
+    keyward.set_preferences(&preferences).unwrap();
+    let scheduled = keyward.probe_scheduled(options(), |_| {}).unwrap();
+    assert_eq!(scheduled.len(), 1, "the schedule probes what is due");
 
     let posture = keyward.posture("status-page").unwrap();
     let endpoint = &posture.endpoints[0];
