@@ -99,17 +99,26 @@ pub fn after_probe(
         .unwrap_or(true);
     if notify {
         for regression in &regressions {
+            let body = match &regression.integration {
+                Some(integration) => format!("{integration}: {}", regression.summary()),
+                None => regression.summary(),
+            };
             // No notification server (a bare X session) is not worth failing over.
             let _ = app
                 .notification()
                 .builder()
                 .title("Keyward: posture got worse")
-                .body(regression.summary())
+                .body(body)
                 .show();
         }
     }
     if outcomes.is_empty() && regressions.is_empty() {
         return;
+    }
+    // A probe can change the warnings (a rejected credential, say): keep the tray's
+    // count current even when the window is not on the dashboard.
+    if let Ok(dashboard) = keyward.dashboard() {
+        crate::tray::show_warning_count(app, dashboard.warnings.len());
     }
     let _ = PostureChanged {
         scope,

@@ -1,6 +1,7 @@
 //! Posture end to end: a real TLS server on 127.0.0.1 with a self-signed certificate
-//! made at test time, an integration added through the form, "Probe now" clicked in the
-//! real window, and the grade and the finding read back from the posture panel.
+//! made at test time, an integration added through the form, "Probe all" on the
+//! dashboard and "Probe now" on the integration clicked in the real window, and the
+//! grade and the finding read back from the posture panel and the inventory.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -69,6 +70,13 @@ async fn a_user_probes_an_integration_and_sees_its_grade_and_findings() {
     let session = Session::start("posture").await;
     session.wait_text("h1", "Dashboard").await;
 
+    // The background schedule off (through Settings), so every probe below is one the
+    // test asked for.
+    session.click(by_text("button", "Settings")).await;
+    session.fill("input[name=probe-every]", "0").await;
+    session.click(by_text("button", "Save settings")).await;
+    session.wait_text("[role=status]", "Settings saved.").await;
+
     // The integration, added through the form like a user would.
     session.click(by_text("button", "Inventory")).await;
     session.click(by_text("button", "New integration")).await;
@@ -83,7 +91,33 @@ async fn a_user_probes_an_integration_and_sees_its_grade_and_findings() {
     session.wait_text("h1", "status-page").await;
     session.wait_for("[aria-label='Overall grade: none']").await;
 
+    // "Probe all" from the dashboard: progress, then the outcome, and the dashboard's
+    // posture count reloads on the `posture-changed` event (nothing else reloads it).
+    session.click(by_text("button", "Dashboard")).await;
+    session
+        .wait_for("[aria-label='Failing posture: not probed yet']")
+        .await;
+    session.click(by_text("button", "Probe all")).await;
+    session
+        .wait_text("[data-testid=probe-all-outcome]", "Probed 1 endpoint")
+        .await;
+    session.wait_for("[aria-label='Failing posture: 1']").await;
+
+    // "Probe now" on the integration: a second result joins the history.
+    session.keys_with_control("k").await;
+    session
+        .fill("input[aria-label='Search everything']", "status-page")
+        .await;
+    session
+        .press_enter("input[aria-label='Search everything']")
+        .await;
+    session.wait_text("h1", "status-page").await;
+    session.wait_for("[aria-label='Overall grade: F']").await;
     session.click(by_text("button", "Probe now")).await;
+    session
+        .wait_for("table[aria-label='Probe history'] tbody tr:nth-child(2)")
+        .await;
+    session.wait_text("button", "Probe now").await;
     session.wait_for("[aria-label='Overall grade: F']").await;
     let finding = session
         .wait_for("[data-finding='tls.cert.self_signed']")
@@ -99,6 +133,7 @@ async fn a_user_probes_an_integration_and_sees_its_grade_and_findings() {
     session
         .wait_text("table[aria-label='Probe history']", &url)
         .await;
+
     // The panel sits below the endpoints: bring it into view, and let WebKit paint
     // the final state (its screenshot is the last painted frame, not the DOM).
     session
