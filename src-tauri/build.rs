@@ -6,6 +6,7 @@ pub const COMMANDS: &[&str] = &[
     "dashboard",
     "get_preferences",
     "set_preferences",
+    "inventory",
     "list_credentials",
     "get_credential",
     "add_credential",
@@ -17,6 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "list_integrations",
     "get_integration",
     "add_integration",
+    "edit_integration",
     "remove_integration",
     "preview_import",
     "import_file",
@@ -27,7 +29,6 @@ pub const COMMANDS: &[&str] = &[
     "probe_all",
     "posture",
     "probe_history",
-    "integration_grades",
 ];
 
 fn main() {

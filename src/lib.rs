@@ -39,12 +39,12 @@ pub mod vault;
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
-    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
-    MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
-    ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
-    default_home,
+    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle,
+    IntegrationEdit, Keyward, MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat,
+    ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint,
+    SkippedEntry, default_home,
 };
 /// The desktop app's dashboard and preferences.
-pub use service::{Dashboard, Preferences};
+pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
 /// Current posture per integration, for the desktop app's posture panel.
-pub use service::{EndpointPosture, ExplainedFinding, IntegrationGrade, IntegrationPosture};
+pub use service::{EndpointPosture, ExplainedFinding, IntegrationPosture};

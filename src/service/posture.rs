@@ -1,7 +1,7 @@
 //! Current posture as the desktop app shows it: per integration, the newest result of
 //! each endpoint with every finding explained (what was seen, what it costs the grade,
-//! how to fix it); the grade per integration for the inventory; and the regressions the
-//! app has not told the user about yet, so each one is announced exactly once.
+//! how to fix it); what the app's background schedule should probe; and the regressions
+//! the app has not told the user about yet, so each one is announced exactly once.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -74,16 +74,6 @@ pub struct IntegrationPosture {
     pub endpoints: Vec<EndpointPosture>,
 }
 
-/// An integration's grade for inventory tables.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct IntegrationGrade {
-    pub integration: String,
-    /// The worst grade among its endpoints' newest completed results.
-    pub grade: Grade,
-    pub probed_at: DateTime<Utc>,
-}
-
 impl Keyward {
     /// The newest result of every endpoint of `name`, findings explained.
     pub fn posture(&self, name: &str) -> Result<IntegrationPosture> {
@@ -125,34 +115,6 @@ impl Keyward {
             probed_at: reports().map(|report| report.probed_at).max(),
             endpoints,
         })
-    }
-
-    /// The grade of every integration that has a completed probe result.
-    pub fn integration_grades(&self) -> Result<Vec<IntegrationGrade>> {
-        let mut grades: Vec<IntegrationGrade> = Vec::new();
-        for row in probes::latest_completed_per_target(self.store.connection())? {
-            let (Some(integration), Some(grade)) =
-                (row.integration, row.grade.as_deref().and_then(Grade::parse))
-            else {
-                continue;
-            };
-            match grades
-                .iter_mut()
-                .find(|known| known.integration == integration)
-            {
-                Some(known) => {
-                    known.grade = known.grade.max(grade);
-                    known.probed_at = known.probed_at.max(row.probed_at);
-                }
-                None => grades.push(IntegrationGrade {
-                    integration,
-                    grade,
-                    probed_at: row.probed_at,
-                }),
-            }
-        }
-        grades.sort_by(|a, b| a.integration.cmp(&b.integration));
-        Ok(grades)
     }
 
     /// The background re-probe interval the preferences ask for; `None` when the user

@@ -56,7 +56,11 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     let unprobed = keyward.posture("status-page").unwrap();
     assert_eq!(unprobed.grade, None, "never probed has no grade");
     assert!(unprobed.endpoints[0].report.is_none());
-    assert!(keyward.integration_grades().unwrap().is_empty());
+    assert_eq!(
+        keyward.inventory().unwrap().integrations[0].grade,
+        None,
+        "no grade in the inventory before a probe"
+    );
 
     let options = || options(Some(&ca.cert_pem));
     let mut seen = Vec::new();
@@ -146,10 +150,11 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     );
     assert!(posture.grade > Some(first_grade), "{posture:?}");
 
-    let grades = keyward.integration_grades().unwrap();
-    assert_eq!(grades.len(), 1);
-    assert_eq!(grades[0].integration, "status-page");
-    assert_eq!(Some(grades[0].grade), posture.grade);
+    assert_eq!(
+        keyward.inventory().unwrap().integrations[0].grade,
+        posture.grade,
+        "the inventory's grade column and the posture panel agree"
+    );
 
     let announced = keyward.take_unannounced_regressions().unwrap();
     assert_eq!(announced.len(), 1, "one regression, one announcement");

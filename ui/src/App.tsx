@@ -9,13 +9,13 @@ import { ImportScreen } from "./screens/ImportScreen";
 import { IntegrationDetail } from "./screens/IntegrationDetail";
 import { Inventory } from "./screens/Inventory";
 import { NewCredential } from "./screens/NewCredential";
-import { NewIntegration } from "./screens/NewIntegration";
+import { EditIntegration, NewIntegration } from "./screens/NewIntegration";
 import { Settings } from "./screens/Settings";
 import { useIdleLock } from "./useIdleLock";
 
 const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
-  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration"] },
+  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
@@ -134,6 +134,8 @@ function Screen({ route }: { route: Route }) {
       return <NewCredential />;
     case "new-integration":
       return <NewIntegration />;
+    case "edit-integration":
+      return <EditIntegration name={route.name} />;
     case "import":
       return <ImportScreen />;
     case "audit":

@@ -48,9 +48,11 @@ export const api = {
   revealCredential: (name: string) => unwrap(commands.revealCredential(name)),
   copyCredential: (name: string) => unwrap(commands.copyCredential(name)),
   clearCopiedSecret: () => commands.clearCopiedSecret(),
+  inventory: () => unwrap(commands.inventory()),
   integrations: () => unwrap(commands.listIntegrations()),
   integration: (name: string) => unwrap(commands.getIntegration(name)),
   addIntegration: (...args: Parameters<typeof commands.addIntegration>) => unwrap(commands.addIntegration(...args)),
+  editIntegration: (...args: Parameters<typeof commands.editIntegration>) => unwrap(commands.editIntegration(...args)),
   removeIntegration: (name: string) => unwrap(commands.removeIntegration(name)),
   previewImport: (...args: Parameters<typeof commands.previewImport>) => unwrap(commands.previewImport(...args)),
   importFile: (...args: Parameters<typeof commands.importFile>) => unwrap(commands.importFile(...args)),
@@ -61,5 +63,4 @@ export const api = {
   probeAll: () => unwrap(commands.probeAll()),
   posture: (name: string) => unwrap(commands.posture(name)),
   probeHistory: (name: string) => unwrap(commands.probeHistory(name)),
-  integrationGrades: () => unwrap(commands.integrationGrades()),
 };

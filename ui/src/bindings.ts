@@ -10,6 +10,8 @@ export const commands = {
 	dashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("dashboard")),
 	getPreferences: () => typedError<Preferences, CommandError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**  The inventory tables' rows, joined and graded by the library. */
+	inventory: () => typedError<Inventory, CommandError>(__TAURI_INVOKE("inventory")),
 	listCredentials: () => typedError<Credential[], CommandError>(__TAURI_INVOKE("list_credentials")),
 	getCredential: (name: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("get_credential", { name })),
 	addCredential: (credential: NewCredential, value: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("add_credential", { credential, value })),
@@ -30,6 +32,8 @@ export const commands = {
 	listIntegrations: () => typedError<Integration[], CommandError>(__TAURI_INVOKE("list_integrations")),
 	getIntegration: (name: string) => typedError<Integration, CommandError>(__TAURI_INVOKE("get_integration", { name })),
 	addIntegration: (integration: NewIntegration) => typedError<Integration, CommandError>(__TAURI_INVOKE("add_integration", { integration })),
+	/**  Replaces an integration's details and endpoints; its name stays. */
+	editIntegration: (name: string, edit: IntegrationEdit) => typedError<Integration, CommandError>(__TAURI_INVOKE("edit_integration", { name, edit })),
 	removeIntegration: (name: string) => typedError<null, CommandError>(__TAURI_INVOKE("remove_integration", { name })),
 	/**  What importing the file would create and skip; values appear redacted. */
 	previewImport: (format: ImportFormat, path: string) => typedError<ImportPreviewItem[], CommandError>(__TAURI_INVOKE("preview_import", { format, path })),
@@ -49,8 +53,6 @@ export const commands = {
 	posture: (name: string) => typedError<IntegrationPosture, CommandError>(__TAURI_INVOKE("posture", { name })),
 	/**  Stored results of `name`'s endpoints, newest first. */
 	probeHistory: (name: string) => typedError<ProbeRecord[], CommandError>(__TAURI_INVOKE("probe_history", { name })),
-	/**  Every probed integration's grade, for the inventory. */
-	integrationGrades: () => typedError<IntegrationGrade[], CommandError>(__TAURI_INVOKE("integration_grades")),
 };
 
 /** Events */
@@ -231,6 +233,23 @@ export type CredentialKind = "api-key" | "token" |
 /**  A private key with its certificate chain, stored as PEM. */
 "client-cert" | "jwt-signing-key" | "secret";
 
+/**  One credential as the inventory lists it. */
+export type CredentialRow = {
+	name: string,
+	kind: CredentialKind,
+	provider: string | null,
+	integration: string | null,
+	/**  The owner and environment of its integration. */
+	owner: string | null,
+	environment: Environment | null,
+	/**  How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct. */
+	auth: string[],
+	/**  The worst latest grade of the endpoints that use it; none before a probe. */
+	grade: Grade | null,
+	next_rotation: string | null,
+	expires_at: string | null,
+};
+
 /**  Counts and warnings for the dashboard. */
 export type Dashboard = {
 	credentials: number,
@@ -402,12 +421,18 @@ export type Integration = {
 	endpoints: Endpoint[],
 };
 
-/**  An integration's grade for inventory tables. */
-export type IntegrationGrade = {
-	integration: string,
-	/**  The worst grade among its endpoints' newest completed results. */
-	grade: Grade,
-	probed_at: string,
+/**
+ *  The fields of an integration a user may change after creating it: everything but its
+ *  name. `endpoints` replaces the current list.
+ */
+export type IntegrationEdit = {
+	provider: string,
+	owner: string,
+	environment: Environment,
+	tags: string[],
+	notes: string | null,
+	issuer: string | null,
+	endpoints: NewEndpoint[],
 };
 
 /**  An integration's current posture. */
@@ -418,6 +443,24 @@ export type IntegrationPosture = {
 	/**  When the newest of those results was taken. */
 	probed_at: string | null,
 	endpoints: EndpointPosture[],
+};
+
+/**  One integration as the inventory lists it. */
+export type IntegrationRow = {
+	name: string,
+	provider: string,
+	owner: string,
+	environment: Environment,
+	endpoints: string[],
+	auth: string[],
+	/**  The worst latest grade among its endpoints; none before a probe. */
+	grade: Grade | null,
+	credentials: number,
+};
+
+export type Inventory = {
+	credentials: CredentialRow[],
+	integrations: IntegrationRow[],
 };
 
 /**

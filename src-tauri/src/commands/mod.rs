@@ -18,6 +18,7 @@ macro_rules! all_commands {
             $crate::commands::overview::dashboard,
             $crate::commands::overview::get_preferences,
             $crate::commands::overview::set_preferences,
+            $crate::commands::overview::inventory,
             $crate::commands::credentials::list_credentials,
             $crate::commands::credentials::get_credential,
             $crate::commands::credentials::add_credential,
@@ -29,6 +30,7 @@ macro_rules! all_commands {
             $crate::commands::integrations::list_integrations,
             $crate::commands::integrations::get_integration,
             $crate::commands::integrations::add_integration,
+            $crate::commands::integrations::edit_integration,
             $crate::commands::integrations::remove_integration,
             $crate::commands::imports::preview_import,
             $crate::commands::imports::import_file,
@@ -39,7 +41,6 @@ macro_rules! all_commands {
             $crate::commands::probing::probe_all,
             $crate::commands::probing::posture,
             $crate::commands::probing::probe_history,
-            $crate::commands::probing::integration_grades,
         ]
     };
 }

@@ -1,12 +1,12 @@
 //! Posture commands: probe one integration or the whole inventory now, and read an
-//! integration's current posture, its probe history and every integration's grade.
+//! integration's current posture and its probe history.
 //!
 //! Probing is network work that can take seconds per endpoint, so it runs on a blocking
 //! worker with its own connection to the home (`AppState::worker`); the window follows
 //! along through [`PostureProgress`] and reloads on [`PostureChanged`].
 
 use keyward::probe::{Grade, ProbeOptions, ProbeProgress};
-use keyward::{IntegrationGrade, IntegrationPosture, Keyward, ProbeOutcome, ProbeRecord};
+use keyward::{IntegrationPosture, Keyward, ProbeOutcome, ProbeRecord};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tauri_specta::Event;
@@ -132,13 +132,6 @@ pub fn posture(state: State<'_, AppState>, name: String) -> CommandResult<Integr
 #[specta::specta]
 pub fn probe_history(state: State<'_, AppState>, name: String) -> CommandResult<Vec<ProbeRecord>> {
     Ok(state.keyward()?.probe_history(&name, HISTORY_LIMIT)?)
-}
-
-/// Every probed integration's grade, for the inventory.
-#[tauri::command]
-#[specta::specta]
-pub fn integration_grades(state: State<'_, AppState>) -> CommandResult<Vec<IntegrationGrade>> {
-    Ok(state.keyward()?.integration_grades()?)
 }
 
 /// Runs `work` on a blocking thread with a worker handle on the home, so a probe of

@@ -200,7 +200,7 @@ describe("probe all", () => {
 
 describe("grades and schedule", () => {
   it("fills the inventory's grade column from the probes and saves the re-probe interval", async () => {
-    const backend = installBackend({ integrations: [payments], grades: [{ integration: "payments", grade: "C", probed_at: "2026-03-01T10:00:00Z" }] });
+    const backend = installBackend({ integrations: [payments], grades: { payments: "C" } });
     render(<App />);
     await userEvent.click(screen.getByRole("button", { name: "Inventory" }));
     await userEvent.click(await screen.findByRole("tab", { name: /Integrations/ }));

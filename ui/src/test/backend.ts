@@ -2,7 +2,8 @@
 // tests exercise the real generated bindings and the real `{status, error}` handling.
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AuditEntry, CommandError, Credential, Dashboard, Integration, IntegrationGrade, IntegrationPosture, PostureProgress, Preferences, ProbeRecord, ProbeRun } from "../bindings";
+import { authLabel } from "../screens/Inventory";
+import type { AuditEntry, CommandError, Credential, Dashboard, Grade, Integration, IntegrationPosture, Inventory, PostureProgress, Preferences, ProbeRecord, ProbeRun } from "../bindings";
 
 export interface FakeBackend {
   credentials: Credential[];
@@ -15,7 +16,8 @@ export interface FakeBackend {
   /** Current posture per integration (`posture`); absent: never probed. */
   postures: Record<string, IntegrationPosture>;
   history: Record<string, ProbeRecord[]>;
-  grades: IntegrationGrade[];
+  /** The latest grade per integration, as the library's inventory joins it; absent: not probed. */
+  grades: Record<string, Grade>;
   /** What `probe_integration` finds per integration; absent: the library's "no endpoints" error. */
   probed: Record<string, IntegrationPosture>;
   /** Progress `probe_all` reports, in order, and what it returns. */
@@ -51,6 +53,56 @@ export function credential(name: string, overrides: Partial<Credential> = {}): C
   };
 }
 
+/** The rows the library's `inventory` joins, from the fake's records and `grades`. */
+function inventoryRows(backend: FakeBackend): Inventory {
+  const byName = new Map(backend.integrations.map((integration) => [integration.name, integration]));
+  const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
+  return {
+    credentials: backend.credentials.map((item) => {
+      const integration = item.integration ? byName.get(item.integration) : undefined;
+      const endpoints = integration?.endpoints.filter((endpoint) => endpoint.credential === item.name) ?? [];
+      return {
+        name: item.name,
+        kind: item.kind,
+        provider: item.provider,
+        integration: item.integration,
+        owner: integration?.owner ?? null,
+        environment: integration?.environment ?? null,
+        auth: [...new Set(endpoints.map((endpoint) => authLabel(endpoint.auth)))],
+        grade: item.integration ? (backend.grades[item.integration] ?? null) : null,
+        next_rotation: next(item),
+        expires_at: item.expires_at,
+      };
+    }),
+    integrations: backend.integrations.map((integration) => ({
+      name: integration.name,
+      provider: integration.provider,
+      owner: integration.owner,
+      environment: integration.environment,
+      endpoints: integration.endpoints.map((endpoint) => endpoint.url),
+      auth: [],
+      grade: backend.grades[integration.name] ?? null,
+      credentials: backend.credentials.filter((item) => item.integration === integration.name).length,
+    })),
+  };
+}
+
+export function integration(name: string, overrides: Partial<Integration> = {}): Integration {
+  return {
+    id: 1,
+    name,
+    provider: "stripe",
+    owner: "payments",
+    environment: "staging",
+    tags: ["pci"],
+    notes: null,
+    issuer: null,
+    created_at: "2026-01-01T00:00:00Z",
+    endpoints: [{ id: 1, url: "https://api.stripe.com/v1", auth: { method: "bearer" }, credential: null }],
+    ...overrides,
+  };
+}
+
 export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
   const backend: FakeBackend = {
     credentials: [],
@@ -62,7 +114,7 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
     values: new Map(),
     postures: {},
     history: {},
-    grades: [],
+    grades: {},
     probed: {},
     probeAllProgress: [],
     probeAllRun: { probed: 0, failed: 0, regressions: 0 },
@@ -90,6 +142,8 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           return backend.credentials;
         case "list_integrations":
           return backend.integrations;
+        case "inventory":
+          return inventoryRows(backend);
         case "get_integration": {
           const found = backend.integrations.find((item) => item.name === name);
           if (!found) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
@@ -99,8 +153,6 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           return backend.postures[name] ?? { integration: name, grade: null, probed_at: null, endpoints: [] };
         case "probe_history":
           return backend.history[name] ?? [];
-        case "integration_grades":
-          return backend.grades;
         case "probe_integration": {
           const found = backend.probed[name];
           if (!found) throw { code: "invalid-input", message: `invalid integration: \`${name}\` has no endpoints to probe` };
@@ -122,6 +174,15 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           if (backend.hold) await backend.hold;
           if (backend.probeAllRun.probed > 0) await emit("posture-changed", { scope: "all", probed: backend.probeAllRun.probed, regressions: backend.probeAllRun.regressions });
           return backend.probeAllRun;
+        case "edit_integration": {
+          const edit = args.edit as Omit<Integration, "id" | "name" | "created_at" | "endpoints"> & { endpoints: Omit<Integration["endpoints"][number], "id">[] };
+          const index = backend.integrations.findIndex((item) => item.name === name);
+          const current = backend.integrations[index];
+          if (!current) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
+          const updated: Integration = { ...current, ...edit, endpoints: edit.endpoints.map((endpoint, at) => ({ id: at + 1, ...endpoint })) };
+          backend.integrations[index] = updated;
+          return updated;
+        }
         case "get_credential": {
           const found = backend.credentials.find((item) => item.name === name);
           if (!found) throw notFound(name);
