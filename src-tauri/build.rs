@@ -29,6 +29,13 @@ pub const COMMANDS: &[&str] = &[
     "probe_all",
     "posture",
     "probe_history",
+    "get_scan_settings",
+    "set_scan_settings",
+    "scan_now",
+    "list_found_secrets",
+    "import_found_secret",
+    "accept_finding",
+    "open_finding_file",
 ];
 
 fn main() {

@@ -48,3 +48,8 @@ pub use service::{
 pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
 /// Current posture per integration, for the desktop app's posture panel.
 pub use service::{EndpointPosture, ExplainedFinding, IntegrationPosture};
+/// Scheduled scans of the folders the user picked (the desktop app's leak scanner).
+pub use service::{
+    FoundSecret, MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress,
+    ScanSettings,
+};

@@ -8,6 +8,7 @@ import { Dashboard } from "./screens/Dashboard";
 import { ImportScreen } from "./screens/ImportScreen";
 import { IntegrationDetail } from "./screens/IntegrationDetail";
 import { Inventory } from "./screens/Inventory";
+import { Leaks } from "./screens/Leaks";
 import { NewCredential } from "./screens/NewCredential";
 import { EditIntegration, NewIntegration } from "./screens/NewIntegration";
 import { Settings } from "./screens/Settings";
@@ -17,6 +18,7 @@ const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = 
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
   { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
+  { label: "Leaks", route: { screen: "leaks" }, matches: ["leaks"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
 ];
@@ -51,6 +53,14 @@ export function App() {
       const to = event.payload.to;
       if (to === "new-credential" || to === "import" || to === "dashboard") setRoute({ screen: to });
     });
+    return () => {
+      void pending.then((unlisten) => unlisten());
+    };
+  }, []);
+
+  // A finished scan (button or schedule) may change the warnings: reload what is shown.
+  useEffect(() => {
+    const pending = events.warningsChanged.listen(() => setRevision((value) => value + 1));
     return () => {
       void pending.then((unlisten) => unlisten());
     };
@@ -140,6 +150,8 @@ function Screen({ route }: { route: Route }) {
       return <ImportScreen />;
     case "audit":
       return <AuditLog />;
+    case "leaks":
+      return <Leaks />;
     case "settings":
       return <Settings />;
   }

@@ -63,4 +63,11 @@ export const api = {
   probeAll: () => unwrap(commands.probeAll()),
   posture: (name: string) => unwrap(commands.posture(name)),
   probeHistory: (name: string) => unwrap(commands.probeHistory(name)),
+  scanSettings: () => unwrap(commands.getScanSettings()),
+  setScanSettings: (...args: Parameters<typeof commands.setScanSettings>) => unwrap(commands.setScanSettings(...args)),
+  scanNow: () => unwrap(commands.scanNow()),
+  foundSecrets: () => unwrap(commands.listFoundSecrets()),
+  importFoundSecret: (...args: Parameters<typeof commands.importFoundSecret>) => unwrap(commands.importFoundSecret(...args)),
+  acceptFinding: (findingId: number) => unwrap(commands.acceptFinding(findingId)),
+  openFindingFile: (findingId: number) => unwrap(commands.openFindingFile(findingId)),
 };

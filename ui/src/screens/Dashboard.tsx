@@ -3,6 +3,7 @@ import { api, type Dashboard as DashboardData, type FixAction, type Severity } f
 import { Loaded, formatDate } from "../components/common";
 import { ProbeAll } from "../components/ProbeAll";
 import { usePostureEpoch } from "../usePosture";
+import { FindingActionButton } from "../components/ImportFoundSecret";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -85,6 +86,8 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
               </span>
               {warning.credential !== null ? (
                 <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+              ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
+                <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
               ) : (
                 <span className="muted small">{actionLabel(warning.action)}</span>
               )}
