@@ -25,6 +25,13 @@ pub const COMMANDS: &[&str] = &[
     "import_certificate",
     "audit_entries",
     "verify_audit",
+    "get_scan_settings",
+    "set_scan_settings",
+    "scan_now",
+    "list_found_secrets",
+    "import_found_secret",
+    "accept_finding",
+    "open_finding_file",
 ];
 
 fn main() {

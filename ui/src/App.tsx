@@ -23,11 +23,13 @@ const NewCredential = screen(() => import("./screens/NewCredential"), "NewCreden
 const NewIntegration = screen(() => import("./screens/NewIntegration"), "NewIntegration");
 const EditIntegration = screen(() => import("./screens/NewIntegration"), "EditIntegration");
 const Settings = screen(() => import("./screens/Settings"), "Settings");
+const Leaks = screen(() => import("./screens/Leaks"), "Leaks");
 
 const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
   { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
+  { label: "Leaks", route: { screen: "leaks" }, matches: ["leaks"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
 ];
@@ -71,6 +73,14 @@ export function App() {
       const to = event.payload.to;
       if (to === "new-credential" || to === "import" || to === "dashboard") setRoute({ screen: to });
     });
+    return () => {
+      void pending.then((unlisten) => unlisten());
+    };
+  }, []);
+
+  // A finished scan (button or schedule) may change the warnings: reload what is shown.
+  useEffect(() => {
+    const pending = events.warningsChanged.listen(() => setRevision((value) => value + 1));
     return () => {
       void pending.then((unlisten) => unlisten());
     };
@@ -162,6 +172,8 @@ function Screen({ route }: { route: Route }) {
       return <ImportScreen />;
     case "audit":
       return <AuditLog />;
+    case "leaks":
+      return <Leaks />;
     case "settings":
       return <Settings />;
   }

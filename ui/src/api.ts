@@ -59,4 +59,11 @@ export const api = {
   importCertificate: (...args: Parameters<typeof commands.importCertificate>) => unwrap(commands.importCertificate(...args)),
   auditEntries: () => unwrap(commands.auditEntries()),
   verifyAudit: () => unwrap(commands.verifyAudit()),
+  scanSettings: () => unwrap(commands.getScanSettings()),
+  setScanSettings: (...args: Parameters<typeof commands.setScanSettings>) => unwrap(commands.setScanSettings(...args)),
+  scanNow: () => unwrap(commands.scanNow()),
+  foundSecrets: () => unwrap(commands.listFoundSecrets()),
+  importFoundSecret: (...args: Parameters<typeof commands.importFoundSecret>) => unwrap(commands.importFoundSecret(...args)),
+  acceptFinding: (findingId: number) => unwrap(commands.acceptFinding(findingId)),
+  openFindingFile: (findingId: number) => unwrap(commands.openFindingFile(findingId)),
 };

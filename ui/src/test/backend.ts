@@ -167,6 +167,8 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
             { name: "STRIPE_API_KEY", kind: "api-key", provider: "stripe", line: 1, redacted: "sk_t…(24)", skip: null },
             { name: "DEBUG", kind: "secret", provider: null, line: 2, redacted: "tr…(4)", skip: "does not look like a secret" },
           ];
+        case "get_scan_settings":
+          return { settings: { roots: [], every_hours: 24 }, last_scan_at: null, next_scan_at: null, running: false };
         case "import_file":
           return { created: [credential("STRIPE_API_KEY", { kind: "api-key" })], skipped: [{ name: "DEBUG", line: 2, reason: "does not look like a secret" }] };
         default:
