@@ -271,8 +271,9 @@ export type CredentialRow = {
 	name: string,
 	kind: CredentialKind,
 	provider: string | null,
+	/**  Its integration, or else the integration whose endpoint sends it. */
 	integration: string | null,
-	/**  The owner and environment of its integration. */
+	/**  The owner and environment of that integration. */
 	owner: string | null,
 	environment: Environment | null,
 	/**  How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct. */

@@ -59,13 +59,14 @@ function inventoryRows(backend: FakeBackend): Inventory {
   const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
   return {
     credentials: backend.credentials.map((item) => {
-      const integration = item.integration ? byName.get(item.integration) : undefined;
-      const endpoints = integration?.endpoints.filter((endpoint) => endpoint.credential === item.name) ?? [];
+      const users = backend.integrations.filter((candidate) => candidate.endpoints.some((endpoint) => endpoint.credential === item.name));
+      const integration = (item.integration ? byName.get(item.integration) : undefined) ?? users[0];
+      const endpoints = users.flatMap((user) => user.endpoints.filter((endpoint) => endpoint.credential === item.name));
       return {
         name: item.name,
         kind: item.kind,
         provider: item.provider,
-        integration: item.integration,
+        integration: integration?.name ?? null,
         owner: integration?.owner ?? null,
         environment: integration?.environment ?? null,
         auth: [...new Set(endpoints.map((endpoint) => authLabel(endpoint.auth)))],
