@@ -44,5 +44,10 @@ pub use service::{
     ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
     default_home,
 };
+/// The security lead's board across workstations.
+pub use service::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 /// The desktop app's dashboard and preferences.
 pub use service::{Dashboard, Preferences};

@@ -15,6 +15,7 @@ mod rotation;
 mod rotation_steps;
 mod scanning;
 mod team;
+mod team_board;
 mod validate;
 mod warnings;
 
@@ -31,6 +32,10 @@ pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, Repor
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
 pub use scanning::{ScanMode, ScanRequest};
+pub use team_board::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};

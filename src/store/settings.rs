@@ -24,6 +24,12 @@ pub fn set(connection: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes a setting; removing one that is not set succeeds.
+pub fn remove(connection: &Connection, key: &str) -> Result<()> {
+    connection.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 pub fn all(connection: &Connection) -> Result<Vec<(String, String)>> {
     let mut statement = connection.prepare("SELECT key, value FROM settings ORDER BY key")?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;

@@ -10,6 +10,7 @@ import { IntegrationDetail } from "./screens/IntegrationDetail";
 import { Inventory } from "./screens/Inventory";
 import { NewCredential } from "./screens/NewCredential";
 import { NewIntegration } from "./screens/NewIntegration";
+import { Review } from "./screens/Review";
 import { Settings } from "./screens/Settings";
 import { useIdleLock } from "./useIdleLock";
 
@@ -17,6 +18,7 @@ const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = 
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
   { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
+  { label: "Review", route: { screen: "review" }, matches: ["review"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
 ];
@@ -138,6 +140,8 @@ function Screen({ route }: { route: Route }) {
       return <ImportScreen />;
     case "audit":
       return <AuditLog />;
+    case "review":
+      return <Review credential={route.credential} />;
     case "settings":
       return <Settings />;
   }

@@ -11,6 +11,7 @@ export type Route =
   | { screen: "new-integration" }
   | { screen: "import" }
   | { screen: "audit" }
+  | { screen: "review"; credential?: string }
   | { screen: "settings" };
 
 export interface Navigation {

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod imports;
 pub mod integrations;
 pub mod overview;
+pub mod review;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
 /// names for the permission manifest; a test checks the two agree.
@@ -34,6 +35,17 @@ macro_rules! all_commands {
             $crate::commands::imports::import_certificate,
             $crate::commands::audit::audit_entries,
             $crate::commands::audit::verify_audit,
+            $crate::commands::review::team_board,
+            $crate::commands::review::export_report,
+            $crate::commands::review::open_html_report,
+            $crate::commands::review::export_bundle,
+            $crate::commands::review::import_bundles,
+            $crate::commands::review::team_database,
+            $crate::commands::review::connect_team_database,
+            $crate::commands::review::disconnect_team_database,
+            $crate::commands::review::sync_team_database,
+            $crate::commands::review::review_decisions,
+            $crate::commands::review::record_review,
         ]
     };
 }

@@ -78,7 +78,7 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
                 {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
               </span>
               {warning.credential !== null ? (
-                <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+                <button onClick={() => go(warning.action.action === "review" ? { screen: "review", credential: warning.action.credential } : { screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
               ) : (
                 <span className="muted small">{actionLabel(warning.action)}</span>
               )}
