@@ -9,6 +9,8 @@
 //! The tests run one at a time: the app is single-instance per desktop session.
 
 mod driver;
+#[path = "e2e_cases/review.rs"]
+mod review;
 
 use std::time::Duration;
 
