@@ -120,6 +120,15 @@ pub(crate) struct BoardSnapshot {
     pub altered: HashSet<String>,
 }
 
+/// What the rows of one snapshot share on the board.
+struct RowOrigin {
+    source: BoardSource,
+    workstation: Workstation,
+    altered: HashSet<String>,
+    teams: BTreeMap<String, String>,
+    count: usize,
+}
+
 impl Keyward {
     /// The saved team database, if any.
     pub fn team_database(&self) -> Result<Option<TeamDatabaseInfo>> {
@@ -285,22 +294,14 @@ impl Keyward {
     /// The board a security lead reads: one row per credential per workstation.
     pub fn team_board(&mut self) -> Result<TeamBoard> {
         let board = self.board_snapshots()?;
-        let sources: Vec<(
-            BoardSource,
-            Workstation,
-            HashSet<String>,
-            BTreeMap<String, String>,
-            usize,
-        )> = board
+        let sources: Vec<RowOrigin> = board
             .iter()
-            .map(|entry| {
-                (
-                    entry.source,
-                    entry.snapshot.workstation.clone(),
-                    entry.altered.clone(),
-                    teams(&entry.snapshot),
-                    entry.snapshot.credentials.len(),
-                )
+            .map(|entry| RowOrigin {
+                source: entry.source,
+                workstation: entry.snapshot.workstation.clone(),
+                altered: entry.altered.clone(),
+                teams: teams(&entry.snapshot),
+                count: entry.snapshot.credentials.len(),
             })
             .collect();
         let shared_fingerprints = shared_fingerprints(&board);
@@ -309,14 +310,18 @@ impl Keyward {
         // with the snapshots they came from.
         let mut rows = Vec::with_capacity(report.rows.len());
         let mut report_rows = report.rows.into_iter();
-        for (source, workstation, altered, teams, count) in &sources {
-            for row in report_rows.by_ref().take(*count) {
+        for origin in &sources {
+            for row in report_rows.by_ref().take(origin.count) {
                 rows.push(BoardRow {
-                    source: *source,
-                    workstation_id: workstation.id.clone(),
-                    user: workstation.user.clone(),
-                    team: teams.get(&row.integration).cloned().unwrap_or_default(),
-                    verified: !altered.contains(&row.name),
+                    source: origin.source,
+                    workstation_id: origin.workstation.id.clone(),
+                    user: origin.workstation.user.clone(),
+                    team: origin
+                        .teams
+                        .get(&row.integration)
+                        .cloned()
+                        .unwrap_or_default(),
+                    verified: !origin.altered.contains(&row.name),
                     row,
                 });
             }

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::Command as ProcessCommand;
 
 use keyward::model::{
-    AuthMethod, Environment, NewCredential, NewEndpoint, NewIntegration, SecretValue,
+    AuthMethod, CredentialKind, Environment, NewCredential, NewEndpoint, NewIntegration,
+    SecretValue,
 };
 use keyward::{BoardSource, Keyward, ReportFormat, ReportScope};
 
@@ -34,7 +35,7 @@ fn seed(keyward: &mut Keyward, integration: &str, owner: &str, team: &str, crede
         .add_credential(
             NewCredential {
                 name: credential.into(),
-                kind: None,
+                kind: Some(CredentialKind::Token),
                 provider: None,
                 integration: Some(integration.into()),
                 rotate_every_days: Some(90),

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use keyward::model::{
-    AuthMethod, Environment, NewCredential, NewEndpoint, NewIntegration, SecretValue,
+    AuthMethod, CredentialKind, Environment, NewCredential, NewEndpoint, NewIntegration,
+    SecretValue,
 };
 use keyward::{Keyward, ReportFormat, ReportScope};
 
@@ -40,7 +41,7 @@ fn seed(
         .add_credential(
             NewCredential {
                 name: credential.into(),
-                kind: None,
+                kind: Some(CredentialKind::Token),
                 provider: Some(integration.into()),
                 integration: Some(integration.into()),
                 rotate_every_days: Some(90),
@@ -69,6 +70,30 @@ fn second_workstation_bundle(directory: &Path) -> std::path::PathBuf {
     let bundle = directory.join("payments-laptop.json");
     other.export_bundle(&bundle).expect("bundle exported");
     bundle
+}
+
+/// Scrolls the element at `xpath` into view, then clicks it: the Review screen is taller
+/// than the window, and WebKitWebDriver refuses clicks on elements outside the view.
+async fn click_in_view(session: &Session, xpath: &str) {
+    let element = session
+        .client()
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(fantoccini::Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|error| panic!("nothing at {xpath}: {error}"));
+    session
+        .client()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .expect("scroll into view");
+    if let Err(error) = element.click().await {
+        session.screenshot("failure-review-click").await;
+        panic!("clicking {xpath}: {error:?}");
+    }
 }
 
 async fn select(session: &Session, css: &str, value: &str) {
@@ -120,15 +145,15 @@ async fn a_lead_imports_a_bundle_filters_the_team_board_and_records_a_review() {
     session
         .fill("textarea[name=bundles]", bundle.to_str().unwrap())
         .await;
-    session.click(by_text("button", "Import bundles")).await;
+    click_in_view(&session, &by_text("button", "Import bundles")).await;
     session
         .wait_text(
             "form[aria-label='Import bundles'] [role=alert]",
             "is not trusted yet",
         )
         .await;
-    session.click("//input[@name='trust-new']".into()).await;
-    session.click(by_text("button", "Import bundles")).await;
+    click_in_view(&session, "//input[@name='trust-new']").await;
+    click_in_view(&session, &by_text("button", "Import bundles")).await;
     session
         .wait_text("[data-testid=bundle-outcome]", "Imported bundle 1")
         .await;
@@ -158,15 +183,23 @@ async fn a_lead_imports_a_bundle_filters_the_team_board_and_records_a_review() {
         !rows.contains("github-ci") && !rows.contains("sendgrid-dev"),
         "filtering by owner hides other owners' credentials: {rows}"
     );
+    session
+        .client()
+        .execute_async(
+            "const done = arguments[0]; document.querySelector('.content').scrollTo(0, 0); \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .expect("scroll to the top and let it paint");
     session.screenshot("review").await;
 
     // An access-review decision on one of this workstation's credentials.
+    click_in_view(&session, "//input[@aria-label='Note for github-ci']").await;
     session
         .fill("input[aria-label='Note for github-ci']", "used by CI")
         .await;
-    session
-        .click("//button[@aria-label='Keep github-ci']".into())
-        .await;
+    click_in_view(&session, "//button[@aria-label='Keep github-ci']").await;
     session
         .wait_text("[data-testid=review-github-ci]", "keep by")
         .await;

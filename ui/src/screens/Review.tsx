@@ -69,16 +69,16 @@ export function filterRows(rows: TeamRow[], filters: BoardFilters): TeamRow[] {
 }
 
 const COLUMNS: ColumnDef<TeamRow, string>[] = [
-  { accessorKey: "workstation", header: "Workstation" },
+  { accessorKey: "workstation", header: "Host" },
   { accessorKey: "user", header: "User" },
   { accessorKey: "name", header: "Credential" },
   { accessorKey: "owner", header: "Owner", cell: (cell) => cell.getValue() || "—" },
   { accessorKey: "team", header: "Team", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "environment", header: "Environment", cell: (cell) => cell.getValue() || "—" },
+  { accessorKey: "environment", header: "Env", cell: (cell) => cell.getValue() || "—" },
   { accessorKey: "grade", header: "Grade", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "severity", header: "Worst finding", cell: (cell) => cell.getValue() || "—" },
+  { accessorKey: "severity", header: "Severity", cell: (cell) => cell.getValue() || "—" },
   { accessorKey: "nextRotation", header: "Next rotation", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "lastReview", header: "Last review", cell: (cell) => cell.getValue() || "never" },
+  { accessorKey: "lastReview", header: "Reviewed", cell: (cell) => cell.getValue() || "never" },
   { accessorKey: "signature", header: "Source" },
 ];
 

@@ -52,7 +52,7 @@ export function BundleImport() {
       }}
     >
       <h2>Import bundles</h2>
-      <p className="muted">Signed bundles from other workstations (`keyward export --bundle`). All are verified before any is imported.</p>
+      <p className="muted">Signed bundles from other workstations (<code>keyward export --bundle</code>). All are verified before any is imported.</p>
       <ErrorBanner message={error} />
       <div className="inline">
         <Field label="Bundle files" hint="one path per line">
