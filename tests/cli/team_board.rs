@@ -173,8 +173,7 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
             Some(SecretValue::from_string(password.clone())),
             Some(&scratch.path().join("missing-ca.pem")),
         )
-        .err()
-        .expect("an unreadable CA is refused");
+        .expect_err("an unreadable CA is refused");
     assert!(error.to_string().contains("missing-ca.pem"), "{error}");
     assert!(
         lead.team_database().unwrap().is_none(),
