@@ -248,6 +248,10 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
         "plugin:clipboard-manager|write_text",
         // Loaded plugin, permission not granted: no save dialogs from the webview.
         "plugin:dialog|save",
+        // The opener plugin is used from Rust only (the HTML report); the window gets
+        // no opener permission.
+        "plugin:opener|open_path",
+        "plugin:opener|open_url",
         // Window control is not granted either.
         "plugin:window|close",
         // No shell plugin at all.

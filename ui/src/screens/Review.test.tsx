@@ -165,7 +165,9 @@ describe("review: importing bundles", () => {
     await userEvent.type(screen.getByLabelText("Bundle files"), "/tmp/bob.json");
     await userEvent.click(screen.getByRole("button", { name: "Import bundles" }));
     const form = screen.getByRole("form", { name: "Import bundles" });
-    expect(await within(form).findByRole("alert")).toHaveTextContent("is not trusted yet; its key fingerprint is ab12:cd34");
+    const alert = await within(form).findByRole("alert");
+    expect(alert).toHaveTextContent("is not trusted yet; its key fingerprint is ab12:cd34");
+    expect(alert).toHaveTextContent("tick “Trust workstations seen for the first time” and import again");
 
     await userEvent.click(within(form).getByRole("checkbox"));
     await userEvent.click(screen.getByRole("button", { name: "Import bundles" }));

@@ -7,6 +7,11 @@ import { ErrorBanner, Field, formatDateTime, optional, splitList } from "../comp
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
+/** The library's refusals name the CLI flag; here the same choice is a checkbox. */
+function inAppTerms(message: string): string {
+  return message.replace(/import( again)? with --trust-new/, "tick “Trust workstations seen for the first time” and import again");
+}
+
 export function BundleImport() {
   const { changed } = useNavigation();
   const [paths, setPaths] = useState("");
@@ -36,7 +41,7 @@ export function BundleImport() {
       setTrustNew(false);
       changed();
     } catch (failure) {
-      setError(describeError(failure));
+      setError(inAppTerms(describeError(failure)));
     } finally {
       setBusy(false);
     }
