@@ -39,10 +39,10 @@ pub mod vault;
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
-    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
-    MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
-    ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
-    default_home,
+    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle,
+    IntegrationEdit, Keyward, MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat,
+    ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint,
+    SkippedEntry, default_home,
 };
 /// The security lead's board across workstations.
 pub use service::{
@@ -50,4 +50,4 @@ pub use service::{
     TeamDatabaseInfo,
 };
 /// The desktop app's dashboard and preferences.
-pub use service::{Dashboard, Preferences};
+pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};

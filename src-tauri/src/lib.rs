@@ -60,18 +60,19 @@ pub fn run() {
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);
-            app.manage(state::AppState::open());
+            app.manage(state::AppState::default());
+            state::AppState::open_in_background(app.handle(), notify_warnings);
             if let Err(error) = tray::install(app.handle()) {
                 tracing::warn!("no tray icon: {error}");
             }
-            notify_warnings(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("the Keyward window failed to start");
 }
 
-/// One desktop notification at start-up when something needs attention.
+/// One desktop notification at start-up when something needs attention. Runs on the
+/// thread that opened the home, off the window's start-up path.
 fn notify_warnings(app: &tauri::AppHandle) {
     let state = app.state::<state::AppState>();
     let Ok(mut keyward) = state.keyward() else {
@@ -80,7 +81,10 @@ fn notify_warnings(app: &tauri::AppHandle) {
     let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else {
         return;
     };
-    tray::show_warning_count(app, dashboard.warnings.len());
+    // Queued on the main thread, which runs it after `setup` has installed the tray.
+    let count = dashboard.warnings.len();
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || tray::show_warning_count(&handle, count));
     if preferences.notifications && !dashboard.warnings.is_empty() {
         let body = match dashboard.warnings.len() {
             1 => match &dashboard.warnings[0].credential {

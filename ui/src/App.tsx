@@ -9,14 +9,14 @@ import { ImportScreen } from "./screens/ImportScreen";
 import { IntegrationDetail } from "./screens/IntegrationDetail";
 import { Inventory } from "./screens/Inventory";
 import { NewCredential } from "./screens/NewCredential";
-import { NewIntegration } from "./screens/NewIntegration";
+import { EditIntegration, NewIntegration } from "./screens/NewIntegration";
 import { Review } from "./screens/Review";
 import { Settings } from "./screens/Settings";
 import { useIdleLock } from "./useIdleLock";
 
 const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
-  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration"] },
+  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
   { label: "Review", route: { screen: "review" }, matches: ["review"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
@@ -136,6 +136,8 @@ function Screen({ route }: { route: Route }) {
       return <NewCredential />;
     case "new-integration":
       return <NewIntegration />;
+    case "edit-integration":
+      return <EditIntegration name={route.name} />;
     case "import":
       return <ImportScreen />;
     case "audit":

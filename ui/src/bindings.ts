@@ -10,6 +10,8 @@ export const commands = {
 	dashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("dashboard")),
 	getPreferences: () => typedError<Preferences, CommandError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**  The inventory tables' rows, joined and graded by the library. */
+	inventory: () => typedError<Inventory, CommandError>(__TAURI_INVOKE("inventory")),
 	listCredentials: () => typedError<Credential[], CommandError>(__TAURI_INVOKE("list_credentials")),
 	getCredential: (name: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("get_credential", { name })),
 	addCredential: (credential: NewCredential, value: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("add_credential", { credential, value })),
@@ -30,6 +32,8 @@ export const commands = {
 	listIntegrations: () => typedError<Integration[], CommandError>(__TAURI_INVOKE("list_integrations")),
 	getIntegration: (name: string) => typedError<Integration, CommandError>(__TAURI_INVOKE("get_integration", { name })),
 	addIntegration: (integration: NewIntegration) => typedError<Integration, CommandError>(__TAURI_INVOKE("add_integration", { integration })),
+	/**  Replaces an integration's details and endpoints; its name stays. */
+	editIntegration: (name: string, edit: IntegrationEdit) => typedError<Integration, CommandError>(__TAURI_INVOKE("edit_integration", { name, edit })),
 	removeIntegration: (name: string) => typedError<null, CommandError>(__TAURI_INVOKE("remove_integration", { name })),
 	/**  What importing the file would create and skip; values appear redacted. */
 	previewImport: (format: ImportFormat, path: string) => typedError<ImportPreviewItem[], CommandError>(__TAURI_INVOKE("preview_import", { format, path })),
@@ -147,7 +151,7 @@ export type BoardRow = {
 	 */
 	verified: boolean,
 	/**  The same row the CSV report carries. */
-	row: CredentialRow,
+	row: ReportRow,
 };
 
 /**  Where a board row comes from. */
@@ -258,26 +262,21 @@ export type CredentialKind = "api-key" | "token" |
 /**  A private key with its certificate chain, stored as PEM. */
 "client-cert" | "jwt-signing-key" | "secret";
 
-/**  One CSV/JSON row per credential. */
+/**  One credential as the inventory lists it. */
 export type CredentialRow = {
-	workstation: string,
 	name: string,
-	kind: string,
-	provider: string,
-	integration: string,
-	owner: string,
-	environment: string,
-	created: string,
-	rotated: string,
-	rotate_every_days: string,
-	next_rotation: string,
-	rotation_overdue: boolean,
-	expires: string,
-	/**  Worst grade among the integration's probed endpoints. */
-	grade: string,
-	open_findings: number,
-	worst_severity: string,
-	last_review: string,
+	kind: CredentialKind,
+	provider: string | null,
+	integration: string | null,
+	/**  The owner and environment of its integration. */
+	owner: string | null,
+	environment: Environment | null,
+	/**  How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct. */
+	auth: string[],
+	/**  The worst latest grade of the endpoints that use it; none before a probe. */
+	grade: Grade | null,
+	next_rotation: string | null,
+	expires_at: string | null,
 };
 
 /**  Counts and warnings for the dashboard. */
@@ -331,6 +330,8 @@ export type FixAction =
 { action: "review"; credential: string } | 
 /**  Open the file where a secret was found and remove it. */
 { action: "open-file"; root: string; path: string; line: number };
+
+export type Grade = "A+" | "A" | "B" | "C" | "D" | "F";
 
 /**  The file formats Keyward imports. */
 export type ImportFormat = "dotenv" | "postman" | "csv";
@@ -404,6 +405,38 @@ export type Integration = {
 };
 
 /**
+ *  The fields of an integration a user may change after creating it: everything but its
+ *  name. `endpoints` replaces the current list.
+ */
+export type IntegrationEdit = {
+	provider: string,
+	owner: string,
+	environment: Environment,
+	tags: string[],
+	notes: string | null,
+	issuer: string | null,
+	endpoints: NewEndpoint[],
+};
+
+/**  One integration as the inventory lists it. */
+export type IntegrationRow = {
+	name: string,
+	provider: string,
+	owner: string,
+	environment: Environment,
+	endpoints: string[],
+	auth: string[],
+	/**  The worst latest grade among its endpoints; none before a probe. */
+	grade: Grade | null,
+	credentials: number,
+};
+
+export type Inventory = {
+	credentials: CredentialRow[],
+	integrations: IntegrationRow[],
+};
+
+/**
  *  Asks the UI to show a screen (`dashboard`, `new-credential`, `import`), emitted as
  *  the event `navigate-request`.
  */
@@ -469,6 +502,28 @@ export type Preferences = {
 };
 
 export type ReportFormat = "html" | "csv" | "json";
+
+/**  One CSV/JSON row per credential. */
+export type ReportRow = {
+	workstation: string,
+	name: string,
+	kind: string,
+	provider: string,
+	integration: string,
+	owner: string,
+	environment: string,
+	created: string,
+	rotated: string,
+	rotate_every_days: string,
+	next_rotation: string,
+	rotation_overdue: boolean,
+	expires: string,
+	/**  Worst grade among the integration's probed endpoints. */
+	grade: string,
+	open_findings: number,
+	worst_severity: string,
+	last_review: string,
+};
 
 /**  Which inventory a report covers. */
 export type ReportScope = 

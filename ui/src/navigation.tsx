@@ -9,6 +9,7 @@ export type Route =
   | { screen: "integration"; name: string }
   | { screen: "new-credential" }
   | { screen: "new-integration" }
+  | { screen: "edit-integration"; name: string }
   | { screen: "import" }
   | { screen: "audit" }
   | { screen: "review"; credential?: string }

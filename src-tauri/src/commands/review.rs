@@ -141,7 +141,7 @@ pub async fn import_bundles(
 }
 
 /// The saved team database (never its password).
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn team_database(state: State<'_, AppState>) -> CommandResult<Option<TeamDatabaseInfo>> {
     Ok(state.keyward()?.team_database()?)
@@ -168,7 +168,7 @@ pub async fn connect_team_database(
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn disconnect_team_database(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.keyward()?.disconnect_team_database()?)
@@ -181,14 +181,14 @@ pub async fn sync_team_database(app: AppHandle) -> CommandResult<SyncOutcome> {
     on_worker(app, |keyward| Ok(keyward.sync_saved_team_database()?)).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn review_decisions(state: State<'_, AppState>) -> CommandResult<Vec<ReviewDecision>> {
     Ok(state.keyward()?.review_decisions()?)
 }
 
 /// Records a decision (`keep`, `rotate`, `revoke`) on a credential or integration.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn record_review(
     state: State<'_, AppState>,

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import type { BoardRow, CredentialRow, ReviewDecision, TeamBoard, TeamDatabaseInfo } from "../bindings";
+import type { BoardRow, ReportRow, ReviewDecision, TeamBoard, TeamDatabaseInfo } from "../bindings";
 import { credential, installBackend, type FakeBackend } from "../test/backend";
 
 type Handler = (args: Record<string, unknown>) => unknown;
@@ -61,7 +61,7 @@ function installReviewBackend(seed: Partial<ReviewBackend>, overrides: Record<st
 }
 
 function row(workstation: string, name: string, owner: string, team: string, environment: string, severity: string): BoardRow {
-  const report: CredentialRow = {
+  const report: ReportRow = {
     workstation,
     name,
     kind: "token",
