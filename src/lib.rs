@@ -51,3 +51,8 @@ pub use service::{
 };
 /// The desktop app's dashboard and preferences.
 pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
+/// Scheduled scans of the folders the user picked (the desktop app's leak scanner).
+pub use service::{
+    FoundSecret, MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress,
+    ScanSettings,
+};

@@ -12,6 +12,7 @@ export type Route =
   | { screen: "edit-integration"; name: string }
   | { screen: "import" }
   | { screen: "audit" }
+  | { screen: "leaks" }
   | { screen: "review"; credential?: string }
   | { screen: "settings" };
 

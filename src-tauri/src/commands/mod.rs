@@ -8,6 +8,7 @@ pub mod imports;
 pub mod integrations;
 pub mod overview;
 pub mod review;
+pub mod scanning;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
 /// names for the permission manifest; a test checks the two agree.
@@ -37,6 +38,13 @@ macro_rules! all_commands {
             $crate::commands::imports::import_certificate,
             $crate::commands::audit::audit_entries,
             $crate::commands::audit::verify_audit,
+            $crate::commands::scanning::get_scan_settings,
+            $crate::commands::scanning::set_scan_settings,
+            $crate::commands::scanning::scan_now,
+            $crate::commands::scanning::list_found_secrets,
+            $crate::commands::scanning::import_found_secret,
+            $crate::commands::scanning::accept_finding,
+            $crate::commands::scanning::open_finding_file,
             $crate::commands::review::team_board,
             $crate::commands::review::export_report,
             $crate::commands::review::open_html_report,

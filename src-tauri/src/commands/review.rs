@@ -21,7 +21,6 @@ use keyward::{
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
-use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -72,8 +71,9 @@ pub async fn export_report(
 /// self-contained file with inline SVG and no script, meant to be printed and passed
 /// on, and a browser renders and prints it better than an in-app view could; showing
 /// it inside the app would need a second webview with its own CSP and nothing gained.
-/// The plugin is called from Rust on the one path this command just wrote, so the
-/// window gets no opener permission at all and cannot open arbitrary paths or URLs.
+/// The opener plugin's Rust function is called on the one path this command just wrote;
+/// the plugin is not registered, so the window has no opener permission at all and
+/// cannot open arbitrary paths or URLs.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_html_report(
@@ -88,15 +88,13 @@ pub async fn open_html_report(
         write_report(keyward, ReportFormat::Html, scope, path)
     })
     .await?;
-    app.opener()
-        .open_path(&written.path, None::<&str>)
-        .map_err(|error| CommandError {
-            code: keyward::ErrorCode::Environment,
-            message: format!(
-                "wrote {}, but no browser could open it: {error}",
-                written.path
-            ),
-        })?;
+    tauri_plugin_opener::open_path(&written.path, None::<&str>).map_err(|error| CommandError {
+        code: keyward::ErrorCode::Environment,
+        message: format!(
+            "wrote {}, but no browser could open it: {error}",
+            written.path
+        ),
+    })?;
     Ok(Some(written))
 }
 

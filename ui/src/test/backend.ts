@@ -44,13 +44,14 @@ function inventoryRows(backend: FakeBackend): Inventory {
   const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
   return {
     credentials: backend.credentials.map((item) => {
-      const integration = item.integration ? byName.get(item.integration) : undefined;
-      const endpoints = integration?.endpoints.filter((endpoint) => endpoint.credential === item.name) ?? [];
+      const users = backend.integrations.filter((candidate) => candidate.endpoints.some((endpoint) => endpoint.credential === item.name));
+      const integration = (item.integration ? byName.get(item.integration) : undefined) ?? users[0];
+      const endpoints = users.flatMap((user) => user.endpoints.filter((endpoint) => endpoint.credential === item.name));
       return {
         name: item.name,
         kind: item.kind,
         provider: item.provider,
-        integration: item.integration,
+        integration: integration?.name ?? null,
         owner: integration?.owner ?? null,
         environment: integration?.environment ?? null,
         auth: [...new Set(endpoints.map((endpoint) => authLabel(endpoint.auth)))],
@@ -166,6 +167,8 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
             { name: "STRIPE_API_KEY", kind: "api-key", provider: "stripe", line: 1, redacted: "sk_t…(24)", skip: null },
             { name: "DEBUG", kind: "secret", provider: null, line: 2, redacted: "tr…(4)", skip: "does not look like a secret" },
           ];
+        case "get_scan_settings":
+          return { settings: { roots: [], every_hours: 24 }, last_scan_at: null, next_scan_at: null, running: false };
         case "import_file":
           return { created: [credential("STRIPE_API_KEY", { kind: "api-key" })], skipped: [{ name: "DEBUG", line: 2, reason: "does not look like a secret" }] };
         default:
