@@ -36,6 +36,17 @@ pub const COMMANDS: &[&str] = &[
     "import_found_secret",
     "accept_finding",
     "open_finding_file",
+    "team_board",
+    "export_report",
+    "open_html_report",
+    "export_bundle",
+    "import_bundles",
+    "team_database",
+    "connect_team_database",
+    "disconnect_team_database",
+    "sync_team_database",
+    "review_decisions",
+    "record_review",
 ];
 
 fn main() {

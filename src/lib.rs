@@ -44,6 +44,11 @@ pub use service::{
     ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint,
     SkippedEntry, default_home,
 };
+/// The security lead's board across workstations.
+pub use service::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 /// The desktop app's dashboard and preferences.
 pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
 /// Current posture per integration, for the desktop app's posture panel.

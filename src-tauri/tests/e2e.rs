@@ -13,6 +13,8 @@ mod driver;
 mod leaks;
 #[path = "e2e_cases/posture.rs"]
 mod posture;
+#[path = "e2e_cases/review.rs"]
+mod review;
 
 use std::time::Duration;
 
@@ -279,6 +281,10 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
         "plugin:clipboard-manager|write_text",
         // Loaded plugin, permission not granted: no save dialogs from the webview.
         "plugin:dialog|save",
+        // The opener plugin's Rust functions open a finding's file and the HTML report;
+        // the window gets no opener permission.
+        "plugin:opener|open_path",
+        "plugin:opener|open_url",
         // Window control is not granted either.
         "plugin:window|close",
         // No shell plugin at all.

@@ -19,6 +19,7 @@ mod rotation_steps;
 mod scan_schedule;
 mod scanning;
 mod team;
+mod team_board;
 mod validate;
 mod warnings;
 
@@ -42,6 +43,10 @@ pub use scan_schedule::{
     MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress, ScanSettings,
 };
 pub use scanning::{ScanMode, ScanRequest};
+pub use team_board::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};

@@ -201,7 +201,7 @@ impl Keyward {
                 settings::set(connection, key, &text)?;
             }
             for key in &stale {
-                settings::delete(connection, key)?;
+                settings::remove(connection, key)?;
             }
             let detail = serde_json::json!({ "purpose": "jwt-expiry", "values_read": read });
             let row = audit::append(connection, at, actor, AuditAction::Scan, "check", detail)?;

@@ -24,12 +24,14 @@ const NewIntegration = screen(() => import("./screens/NewIntegration"), "NewInte
 const EditIntegration = screen(() => import("./screens/NewIntegration"), "EditIntegration");
 const Settings = screen(() => import("./screens/Settings"), "Settings");
 const Leaks = screen(() => import("./screens/Leaks"), "Leaks");
+const Review = screen(() => import("./screens/Review"), "Review");
 
 const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
   { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
   { label: "Leaks", route: { screen: "leaks" }, matches: ["leaks"] },
+  { label: "Review", route: { screen: "review" }, matches: ["review"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
 ];
@@ -174,6 +176,8 @@ function Screen({ route }: { route: Route }) {
       return <AuditLog />;
     case "leaks":
       return <Leaks />;
+    case "review":
+      return <Review credential={route.credential} />;
     case "settings":
       return <Settings />;
   }

@@ -83,6 +83,45 @@ export const commands = {
 	 *  default app takes no line number, so the window shows `path:line` next to it.
 	 */
 	openFindingFile: (findingId: number) => typedError<FileShown, CommandError>(__TAURI_INVOKE("open_finding_file", { findingId })),
+	/**  Every credential across this workstation, imported bundles and the team database. */
+	teamBoard: () => typedError<TeamBoard, CommandError>(__TAURI_INVOKE("team_board")),
+	/**
+	 *  Writes a report (HTML, CSV or JSON) to a path picked in the save dialog. `None`
+	 *  when the user cancels.
+	 */
+	exportReport: (format: ReportFormat, scope: ReportScope) => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("export_report", { format, scope })),
+	/**
+	 *  Writes the HTML report to a picked path and opens it in the default browser.
+	 * 
+	 *  Why the default browser and through the opener plugin from Rust: the report is one
+	 *  self-contained file with inline SVG and no script, meant to be printed and passed
+	 *  on, and a browser renders and prints it better than an in-app view could; showing
+	 *  it inside the app would need a second webview with its own CSP and nothing gained.
+	 *  The opener plugin's Rust function is called on the one path this command just wrote;
+	 *  the plugin is not registered, so the window has no opener permission at all and
+	 *  cannot open arbitrary paths or URLs.
+	 */
+	openHtmlReport: (scope: ReportScope) => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("open_html_report", { scope })),
+	/**  Writes this workstation's signed bundle to a picked path. */
+	exportBundle: () => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("export_bundle")),
+	/**
+	 *  Verifies and imports bundles, all or none. Without `trust_new`, a workstation seen
+	 *  for the first time is refused with its key fingerprint, to compare before trusting.
+	 */
+	importBundles: (paths: string[], trustNew: boolean) => typedError<ImportedBundle[], CommandError>(__TAURI_INVOKE("import_bundles", { paths, trustNew })),
+	/**  The saved team database (never its password). */
+	teamDatabase: () => typedError<TeamDatabaseInfo | null, CommandError>(__TAURI_INVOKE("team_database")),
+	/**
+	 *  Connects to the team database and, when it answers, keeps the URL (with the
+	 *  password) in the keychain and pulls the team view.
+	 */
+	connectTeamDatabase: (url: string, password: string | null, ca: string | null) => typedError<TeamDatabaseInfo, CommandError>(__TAURI_INVOKE("connect_team_database", { url, password, ca })),
+	disconnectTeamDatabase: () => typedError<null, CommandError>(__TAURI_INVOKE("disconnect_team_database")),
+	/**  Pushes this workstation to the team database and pulls the team view. */
+	syncTeamDatabase: () => typedError<SyncOutcome, CommandError>(__TAURI_INVOKE("sync_team_database")),
+	reviewDecisions: () => typedError<ReviewDecision[], CommandError>(__TAURI_INVOKE("review_decisions")),
+	/**  Records a decision (`keep`, `rotate`, `revoke`) on a credential or integration. */
+	recordReview: (subjectKind: string, subject: string, decision: string, note: string | null) => typedError<ReviewDecision, CommandError>(__TAURI_INVOKE("record_review", { subjectKind, subject, decision, note })),
 };
 
 /** Events */
@@ -155,6 +194,42 @@ export type AuthReport = {
 	stored_credential: number | null,
 	alg_none_token: number | null,
 	expired_token: number | null,
+};
+
+/**  One credential on one workstation. */
+export type BoardRow = {
+	source: BoardSource,
+	workstation_id: string,
+	user: string,
+	/**  From the integration's `team:NAME` tag; empty without one. */
+	team: string,
+	/**
+	 *  False for a team-database row whose signature did not check out: shown, never
+	 *  trusted.
+	 */
+	verified: boolean,
+	/**  The same row the CSV report carries. */
+	row: ReportRow,
+};
+
+/**  Where a board row comes from. */
+export type BoardSource = 
+/**  This workstation's own inventory. */
+"local" | 
+/**  A signed bundle imported into this home. */
+"bundle" | 
+/**  The team database, as last pulled. */
+"team-database";
+
+/**  Figures over the whole board. */
+export type BoardSummary = {
+	workstations: number,
+	credentials: number,
+	overdue_rotations: number,
+	/**  Rows whose team-database signature failed. */
+	altered_rows: number,
+	/**  Open findings (not `info`) by severity, worst first. */
+	findings: SeverityCount[],
 };
 
 /**  What Keyward read from a certificate when it was imported. */
@@ -488,6 +563,16 @@ export type ImportStage =
 /**  Nothing was imported; the command's error says why. */
 "failed";
 
+/**  What one imported bundle brought in. */
+export type ImportedBundle = {
+	path: string,
+	workstation: Workstation,
+	sequence: number,
+	credentials: number,
+	newly_trusted: boolean,
+	key_fingerprint: string,
+};
+
 export type Integration = {
 	id: number,
 	name: string,
@@ -711,6 +796,54 @@ export type Regression = {
 	new_findings: Finding[],
 };
 
+export type ReportFormat = "html" | "csv" | "json";
+
+/**  One CSV/JSON row per credential. */
+export type ReportRow = {
+	workstation: string,
+	name: string,
+	kind: string,
+	provider: string,
+	integration: string,
+	owner: string,
+	environment: string,
+	created: string,
+	rotated: string,
+	rotate_every_days: string,
+	next_rotation: string,
+	rotation_overdue: boolean,
+	expires: string,
+	/**  Worst grade among the integration's probed endpoints. */
+	grade: string,
+	open_findings: number,
+	worst_severity: string,
+	last_review: string,
+};
+
+/**  Which inventory a report covers. */
+export type ReportScope = 
+/**  This workstation. */
+"local" | 
+/**  Every workstation whose bundle this (review) home imported. */
+"review" | 
+/**
+ *  The team board: this workstation, every imported bundle and the team database
+ *  as last pulled.
+ */
+"team";
+
+/**  A reviewer's decision on a credential or integration. */
+export type ReviewDecision = {
+	/**  `credential` or `integration`. */
+	subject_kind: string,
+	subject: string,
+	/**  `keep`, `rotate` or `revoke`. */
+	decision: string,
+	note: string | null,
+	reviewer: string,
+	reviewed_at: string,
+};
+
 /**  A folder whose scan failed (deleted, unreadable, a broken `.keyward.toml`). */
 export type RootFailure = {
 	root: string,
@@ -779,6 +912,18 @@ export type ScanSettings = {
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
+export type SeverityCount = {
+	severity: string,
+	count: number,
+};
+
+/**  One credential value (by fingerprint) held on more than one workstation. */
+export type SharedFingerprint = {
+	fingerprint: string,
+	/**  `hostname: credential` pairs. */
+	holders: string[],
+};
+
 export type SkippedEntry = {
 	name: string,
 	line: number,
@@ -791,6 +936,32 @@ export type SkippedEntry = {
  *  so they are encrypted with a per-item key that itself lives in the keychain.
  */
 export type StorageKind = "keychain" | "envelope";
+
+/**  What one sync changed. */
+export type SyncOutcome = {
+	target: string,
+	workstation: string,
+	credentials: number,
+	integrations: number,
+	removed: number,
+};
+
+export type TeamBoard = {
+	rows: BoardRow[],
+	summary: BoardSummary,
+	/**  The same secret on several workstations (by team fingerprint). */
+	shared_fingerprints: SharedFingerprint[],
+	team_database: TeamDatabaseInfo | null,
+};
+
+/**  The saved team database, as the UI may see it: never the password. */
+export type TeamDatabaseInfo = {
+	/**  The URL with any password replaced by `***`. */
+	target: string,
+	ca: string | null,
+	/**  When the team view was last read from it. */
+	pulled_at: string | null,
+};
 
 /**  The TLS half of a probe report. */
 export type TlsReport = {
@@ -836,6 +1007,21 @@ export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certi
  */
 export type WarningsChanged = {
 	open_warnings: number,
+};
+
+/**  The machine and person a snapshot comes from. */
+export type Workstation = {
+	/**  Stable random id of the home (not the vault id, which names keychain entries). */
+	id: string,
+	hostname: string,
+	user: string,
+};
+
+/**  A file the user chose and the Rust side wrote. */
+export type WrittenFile = {
+	path: string,
+	/**  Credential rows in a report; the bundle's number for a bundle. */
+	count: number,
 };
 
 /* Tauri Specta runtime */

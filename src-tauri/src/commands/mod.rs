@@ -8,6 +8,7 @@ pub mod imports;
 pub mod integrations;
 pub mod overview;
 pub mod probing;
+pub mod review;
 pub mod scanning;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
@@ -49,6 +50,17 @@ macro_rules! all_commands {
             $crate::commands::scanning::import_found_secret,
             $crate::commands::scanning::accept_finding,
             $crate::commands::scanning::open_finding_file,
+            $crate::commands::review::team_board,
+            $crate::commands::review::export_report,
+            $crate::commands::review::open_html_report,
+            $crate::commands::review::export_bundle,
+            $crate::commands::review::import_bundles,
+            $crate::commands::review::team_database,
+            $crate::commands::review::connect_team_database,
+            $crate::commands::review::disconnect_team_database,
+            $crate::commands::review::sync_team_database,
+            $crate::commands::review::review_decisions,
+            $crate::commands::review::record_review,
         ]
     };
 }

@@ -85,7 +85,7 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
                 {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
               </span>
               {warning.credential !== null ? (
-                <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+                <button onClick={() => go(warning.action.action === "review" ? { screen: "review", credential: warning.action.credential } : { screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
               ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
                 <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
               ) : (
