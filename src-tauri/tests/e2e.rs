@@ -143,6 +143,11 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     session
         .fill("input[aria-label='Search everything']", "github-ci")
         .await;
+    // Enter picks the highlighted result: wait until the search has listed it, as a
+    // user would, rather than racing the palette's load.
+    session
+        .wait_text("[role=option][aria-selected=true]", "github-ci")
+        .await;
     session
         .press_enter("input[aria-label='Search everything']")
         .await;
@@ -212,6 +217,11 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     session.keys_with_control("k").await;
     session
         .fill("input[aria-label='Search everything']", "github-ci")
+        .await;
+    // Enter picks the highlighted result: wait until the search has listed it, as a
+    // user would, rather than racing the palette's load.
+    session
+        .wait_text("[role=option][aria-selected=true]", "github-ci")
         .await;
     session
         .press_enter("input[aria-label='Search everything']")
