@@ -30,6 +30,10 @@ pub const COMMANDS: &[&str] = &[
     "rotate_credential",
     "rotate_overdue",
     "rotation_history",
+    "probe_integration",
+    "probe_all",
+    "posture",
+    "probe_history",
     "get_scan_settings",
     "set_scan_settings",
     "scan_now",
@@ -37,6 +41,17 @@ pub const COMMANDS: &[&str] = &[
     "import_found_secret",
     "accept_finding",
     "open_finding_file",
+    "team_board",
+    "export_report",
+    "open_html_report",
+    "export_bundle",
+    "import_bundles",
+    "team_database",
+    "connect_team_database",
+    "disconnect_team_database",
+    "sync_team_database",
+    "review_decisions",
+    "record_review",
 ];
 
 fn main() {

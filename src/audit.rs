@@ -56,6 +56,9 @@ pub enum AuditAction {
     Scan,
     #[serde(rename = "review")]
     Review,
+    /// Connecting or forgetting the team database (its URL goes to the keychain).
+    #[serde(rename = "team.database")]
+    TeamDatabase,
 }
 
 impl AuditAction {
@@ -77,6 +80,7 @@ impl AuditAction {
             Self::Probe => "probe",
             Self::Scan => "scan",
             Self::Review => "review",
+            Self::TeamDatabase => "team.database",
         }
     }
 }

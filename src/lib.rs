@@ -44,8 +44,15 @@ pub use service::{
     ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope, ReviewOverview,
     RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry, default_home,
 };
+/// The security lead's board across workstations.
+pub use service::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 /// The desktop app's dashboard and preferences.
 pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
+/// Current posture per integration, for the desktop app's posture panel.
+pub use service::{EndpointPosture, ExplainedFinding, IntegrationPosture};
 /// Scheduled scans of the folders the user picked (the desktop app's leak scanner).
 pub use service::{
     FoundSecret, MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress,

@@ -4,6 +4,7 @@
 mod clipboard;
 pub mod commands;
 pub mod error;
+mod posture_watch;
 mod state;
 pub mod tray;
 
@@ -22,6 +23,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::rotation::RotationProgress,
             commands::rotation::RotationsResumed,
             tray::NavigateRequest,
+            commands::probing::PostureProgress,
+            commands::probing::PostureChanged,
             commands::scanning::ScanProgress,
             commands::scanning::ScanFinished,
             commands::scanning::WarningsChanged
@@ -71,6 +74,7 @@ pub fn run() {
             if let Err(error) = tray::install(app.handle()) {
                 tracing::warn!("no tray icon: {error}");
             }
+            posture_watch::start(app.handle().clone());
             start_scan_schedule(app.handle().clone());
             Ok(())
         })

@@ -92,3 +92,57 @@ fn no_home() -> CommandError {
         message: "no data directory on this system; set KEYWARD_HOME".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_opens_once_on_first_use_and_workers_share_it() {
+        let directory = tempfile::tempdir().unwrap();
+        let home = directory.path().join("home");
+        let state = AppState::at(Some(home.clone()));
+        assert!(
+            !home.exists(),
+            "nothing is opened until the start-up thread or a command asks"
+        );
+
+        let vault = state.keyward().unwrap().vault().vault_id().to_owned();
+        assert!(home.join(keyward::store::DATABASE_FILE).is_file());
+        assert_eq!(
+            state.keyward().unwrap().vault().vault_id(),
+            vault,
+            "later commands get the same open home"
+        );
+        let worker = state.worker().unwrap();
+        assert_eq!(
+            worker.vault().vault_id(),
+            vault,
+            "a worker opens the same home"
+        );
+        assert_eq!(worker.home(), home);
+    }
+
+    #[test]
+    fn a_home_that_cannot_open_is_reported_by_every_command_alike() {
+        let state = AppState::at(None);
+        let first = state.keyward().err().expect("no home");
+        assert_eq!(first.code, keyward::ErrorCode::Environment);
+        assert!(first.message.contains("KEYWARD_HOME"), "{}", first.message);
+        assert_eq!(state.worker().err(), Some(first.clone()));
+
+        // A home under a file cannot be created: the library's error is kept and repeated.
+        let directory = tempfile::tempdir().unwrap();
+        let blocker = directory.path().join("file");
+        std::fs::write(&blocker, b"not a directory").unwrap();
+        let state = AppState::at(Some(blocker.join("home")));
+        let error = state.keyward().err().expect("unwritable home");
+        assert_eq!(state.keyward().err(), Some(error.clone()));
+        assert_ne!(
+            error.code,
+            keyward::ErrorCode::Internal,
+            "{}",
+            error.message
+        );
+    }
+}

@@ -11,6 +11,10 @@
 mod driver;
 #[path = "e2e_cases/leaks.rs"]
 mod leaks;
+#[path = "e2e_cases/posture.rs"]
+mod posture;
+#[path = "e2e_cases/review.rs"]
+mod review;
 #[path = "e2e_cases/rotation.rs"]
 mod rotation;
 
@@ -141,10 +145,44 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     session
         .fill("input[aria-label='Search everything']", "github-ci")
         .await;
+    // Enter picks the highlighted result: wait until the search has listed it, as a
+    // user would, rather than racing the palette's load.
+    session
+        .wait_text("[role=option][aria-selected=true]", "github-ci")
+        .await;
     session
         .press_enter("input[aria-label='Search everything']")
         .await;
     session.wait_text("h1", "github-ci").await;
+
+    // An integration for it, then edited: the inventory row shows the joined owner.
+    session.click(by_text("button", "Inventory")).await;
+    session.click(by_text("button", "New integration")).await;
+    session.fill("input[name=name]", "ci-github").await;
+    session.fill("input[name=provider]", "github").await;
+    session.fill("input[name=owner]", "platform").await;
+    session
+        .fill("input[name=url0]", "https://api.github.com/user")
+        .await;
+    session
+        .client()
+        .find(Locator::Css("select[name=credential0]"))
+        .await
+        .unwrap()
+        .select_by_value("github-ci")
+        .await
+        .unwrap();
+    session.click(by_text("button", "Save integration")).await;
+    session.wait_text("h1", "ci-github").await;
+    session.click(by_text("button", "Edit")).await;
+    session.wait_text("h1", "Edit ci-github").await;
+    session.fill("input[name=owner]", "release-eng").await;
+    session.click(by_text("button", "Save integration")).await;
+    session.wait_text("dd", "release-eng").await;
+    session.click(by_text("button", "Inventory")).await;
+    session
+        .wait_text("[role=table] [role=row][tabindex]", "release-eng")
+        .await;
 
     // Import a .env file: the preview shows what will and will not be created.
     let dotenv = home.parent().unwrap().join("project.env");
@@ -181,6 +219,11 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     session.keys_with_control("k").await;
     session
         .fill("input[aria-label='Search everything']", "github-ci")
+        .await;
+    // Enter picks the highlighted result: wait until the search has listed it, as a
+    // user would, rather than racing the palette's load.
+    session
+        .wait_text("[role=option][aria-selected=true]", "github-ci")
         .await;
     session
         .press_enter("input[aria-label='Search everything']")
@@ -250,6 +293,10 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
         "plugin:clipboard-manager|write_text",
         // Loaded plugin, permission not granted: no save dialogs from the webview.
         "plugin:dialog|save",
+        // The opener plugin's Rust functions open a finding's file and the HTML report;
+        // the window gets no opener permission.
+        "plugin:opener|open_path",
+        "plugin:opener|open_url",
         // Window control is not granted either.
         "plugin:window|close",
         // No shell plugin at all.

@@ -9,7 +9,9 @@ use super::grade::Grade;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "lowercase")]
+// The staleness policy has a `Severity` of the same shape and TypeScript needs one name
+// each; JSON never carries an enum's own name, so this changes no output.
+#[serde(rename = "FindingSeverity", rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Low,

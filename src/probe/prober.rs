@@ -22,6 +22,8 @@ pub struct ProbeProgress {
     pub done: u32,
     pub total: u32,
     pub target: String,
+    /// The integration the finished target belongs to, when it came from the inventory.
+    pub integration: Option<String>,
     pub grade: Option<Grade>,
 }
 
@@ -89,18 +91,23 @@ impl Prober {
             let slots = slots.clone();
             tasks.spawn(async move {
                 let _slot = slots.acquire_owned().await;
-                (index, prober.probe(&target).await)
+                (
+                    index,
+                    target.integration.clone(),
+                    prober.probe(&target).await,
+                )
             });
         }
         let mut reports: Vec<Option<ProbeReport>> = (0..total).map(|_| None).collect();
         let mut done = 0;
         while let Some(joined) = tasks.join_next().await {
-            let (index, report) = joined.expect("probe tasks do not panic");
+            let (index, integration, report) = joined.expect("probe tasks do not panic");
             done += 1;
             progress(&ProbeProgress {
                 done,
                 total: total as u32,
                 target: report.target.clone(),
+                integration,
                 grade: report.grade,
             });
             reports[index] = Some(report);

@@ -25,6 +25,9 @@ pub struct MonthlyCompliance {
 /// One CSV/JSON row per credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// The inventory's own `CredentialRow` has the name in the UI's bindings. (A struct's
+// name appears in none of the JSON, CSV or HTML output, so the rename changes no format.)
+#[serde(rename = "ReportRow")]
 pub struct CredentialRow {
     pub workstation: String,
     pub name: String,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Keyward;
 use crate::error::Result;
-use crate::model::{CredentialKind, Environment, Integration};
+use crate::model::{CredentialKind, Endpoint, Environment, Integration};
 use crate::probe::grade::Grade;
 use crate::store::{credentials, integrations, probes};
 
@@ -22,8 +22,9 @@ pub struct CredentialRow {
     pub name: String,
     pub kind: CredentialKind,
     pub provider: Option<String>,
+    /// Its integration, or else the integration whose endpoint sends it.
     pub integration: Option<String>,
-    /// The owner and environment of its integration.
+    /// The owner and environment of that integration.
     pub owner: Option<String>,
     pub environment: Option<Environment>,
     /// How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct.
@@ -68,44 +69,55 @@ impl Keyward {
             .iter()
             .map(|integration| (integration.name.as_str(), integration))
             .collect();
+        // The endpoints that send each credential, in whichever integration they are.
+        let mut users: HashMap<&str, Vec<(&Integration, &Endpoint)>> = HashMap::new();
+        for integration in &all_integrations {
+            for endpoint in &integration.endpoints {
+                if let Some(credential) = &endpoint.credential {
+                    users
+                        .entry(credential.as_str())
+                        .or_default()
+                        .push((integration, endpoint));
+                }
+            }
+        }
         let mut linked: HashMap<&str, u32> = HashMap::new();
         let credential_rows = credentials::list(connection)?
             .into_iter()
             .map(|stored| {
                 let credential = stored.credential;
+                let endpoints = users
+                    .get(credential.name.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                // Its own integration; else the one whose endpoint sends it.
                 let integration = credential
                     .integration
                     .as_deref()
-                    .and_then(|name| by_name.get(name).copied());
+                    .and_then(|name| by_name.get(name).copied())
+                    .or_else(|| endpoints.first().map(|(integration, _)| *integration));
                 if let Some(integration) = integration {
                     *linked.entry(integration.name.as_str()).or_default() += 1;
                 }
-                let endpoints: Vec<_> = integration
-                    .map(|integration| {
-                        integration
-                            .endpoints
-                            .iter()
-                            .filter(|endpoint| {
-                                endpoint.credential.as_deref() == Some(credential.name.as_str())
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
                 CredentialRow {
-                    auth: distinct(endpoints.iter().map(|endpoint| endpoint.auth.to_string())),
+                    auth: distinct(
+                        endpoints
+                            .iter()
+                            .map(|(_, endpoint)| endpoint.auth.to_string()),
+                    ),
                     grade: worst(
                         endpoints
                             .iter()
-                            .map(|endpoint| grades.get(&target_key(&endpoint.url))),
+                            .map(|(_, endpoint)| grades.get(&target_key(&endpoint.url))),
                     ),
                     owner: integration.map(|integration| integration.owner.clone()),
                     environment: integration.map(|integration| integration.environment),
                     next_rotation: credential.next_rotation(),
                     expires_at: credential.expires_at,
+                    integration: integration.map(|integration| integration.name.clone()),
                     name: credential.name,
                     kind: credential.kind,
                     provider: credential.provider,
-                    integration: credential.integration,
                 }
             })
             .collect();
@@ -241,6 +253,7 @@ mod tests {
             credential("deploy", Some("billing"), at),
             credential("spare", Some("billing"), at),
             credential("loose", None, at),
+            credential("borrowed", None, at),
         ] {
             credentials::insert(connection, &stored).unwrap();
         }
@@ -256,6 +269,11 @@ mod tests {
                 Some("deploy"),
             ),
             ("https://status.example.com", AuthMethod::None, None),
+            (
+                "https://files.example.com",
+                AuthMethod::Basic,
+                Some("borrowed"),
+            ),
         ] {
             integrations::add_endpoint(connection, id, url, &auth, credential).unwrap();
         }
@@ -302,27 +320,38 @@ mod tests {
             .iter()
             .map(|row| row.name.as_str())
             .collect();
-        assert_eq!(names, ["deploy", "loose", "spare"]);
-        let deploy = &inventory.credentials[0];
+        assert_eq!(names, ["borrowed", "deploy", "loose", "spare"]);
+        // Not in the integration, but sent by its endpoint: owned by it all the same.
+        let borrowed = &inventory.credentials[0];
+        assert_eq!(borrowed.integration.as_deref(), Some("billing"));
+        assert_eq!(borrowed.owner.as_deref(), Some("ana@example.com"));
+        assert_eq!(
+            (borrowed.auth.as_slice(), borrowed.grade),
+            (&["basic".to_owned()][..], None)
+        );
+        let deploy = &inventory.credentials[1];
         assert_eq!(deploy.owner.as_deref(), Some("ana@example.com"));
         assert_eq!(deploy.environment, Some(Environment::Prod));
         assert_eq!(deploy.auth, ["bearer", "header:X-Api-Key"]);
         assert_eq!(deploy.grade, Some(Grade::B));
         assert_eq!(deploy.next_rotation, Some(at + Duration::days(30)));
 
-        let loose = &inventory.credentials[1];
+        let loose = &inventory.credentials[2];
         assert_eq!((loose.owner.as_deref(), loose.grade), (None, None));
         assert!(loose.auth.is_empty());
         // Linked to the integration but used by no endpoint: no auth method, no grade.
-        let spare = &inventory.credentials[2];
+        let spare = &inventory.credentials[3];
         assert_eq!(spare.environment, Some(Environment::Prod));
         assert_eq!((spare.auth.len(), spare.grade), (0, None));
 
         let billing = &inventory.integrations[0];
         assert_eq!(billing.grade, Some(Grade::B));
-        assert_eq!(billing.credentials, 2);
-        assert_eq!(billing.auth, ["bearer", "header:X-Api-Key", "none"]);
-        assert_eq!(billing.endpoints.len(), 3);
+        assert_eq!(billing.credentials, 3);
+        assert_eq!(
+            billing.auth,
+            ["bearer", "header:X-Api-Key", "none", "basic"]
+        );
+        assert_eq!(billing.endpoints.len(), 4);
         let idle = &inventory.integrations[1];
         assert_eq!((idle.grade, idle.credentials), (None, 0));
         assert!(idle.endpoints.is_empty());

@@ -9,6 +9,7 @@ mod found_secrets;
 mod imports;
 mod integrations;
 mod inventory;
+mod posture;
 mod preferences;
 mod probing;
 pub(crate) mod reporting;
@@ -20,6 +21,7 @@ mod rotation_targets;
 mod scan_schedule;
 mod scanning;
 mod team;
+mod team_board;
 mod validate;
 mod warnings;
 
@@ -33,6 +35,7 @@ pub use found_secrets::FoundSecret;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
 pub use integrations::IntegrationEdit;
 pub use inventory::{CredentialRow, IntegrationRow, Inventory};
+pub use posture::{EndpointPosture, ExplainedFinding, IntegrationPosture};
 pub use preferences::Preferences;
 pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
@@ -43,6 +46,10 @@ pub use scan_schedule::{
     MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress, ScanSettings,
 };
 pub use scanning::{ScanMode, ScanRequest};
+pub use team_board::{
+    BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
+    TeamDatabaseInfo,
+};
 pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};

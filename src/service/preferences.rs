@@ -1,5 +1,5 @@
 //! User preferences of a home (clipboard timeout, idle lock, rotation default,
-//! notifications), kept in the `settings` table so the CLI and the app share them.
+//! notifications, re-probe interval), kept in the `settings` table so the CLI and the app share them.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,7 @@ const REVEAL_SECONDS: &str = "preferences.reveal_seconds";
 const IDLE_LOCK_MINUTES: &str = "preferences.idle_lock_minutes";
 const DEFAULT_ROTATE_EVERY_DAYS: &str = "preferences.default_rotate_every_days";
 const NOTIFICATIONS: &str = "preferences.notifications";
+const PROBE_EVERY_HOURS: &str = "preferences.probe_every_hours";
 
 /// Preferences with their defaults (see [`Preferences::default`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,9 @@ pub struct Preferences {
     pub default_rotate_every_days: Option<u32>,
     /// Desktop notifications about warnings. Default on.
     pub notifications: bool,
+    /// Hours between background re-probes of each integration's endpoints in the
+    /// desktop app; 0 turns the schedule off. Default 24 (daily); at most 720.
+    pub probe_every_hours: u32,
 }
 
 impl Default for Preferences {
@@ -41,6 +45,7 @@ impl Default for Preferences {
             idle_lock_minutes: 5,
             default_rotate_every_days: Some(90),
             notifications: true,
+            probe_every_hours: super::DEFAULT_PROBE_INTERVAL.num_hours() as u32,
         }
     }
 }
@@ -69,6 +74,7 @@ impl Preferences {
         if let Some(days) = self.default_rotate_every_days {
             within("default rotation (days)", days, 1, 3650)?;
         }
+        within("re-probe interval (hours)", self.probe_every_hours, 0, 720)?;
         Ok(())
     }
 }
@@ -94,6 +100,7 @@ impl Keyward {
             default_rotate_every_days: rotation,
             notifications: settings::get(connection, NOTIFICATIONS)?
                 .map_or(defaults.notifications, |text| text == "on"),
+            probe_every_hours: number(PROBE_EVERY_HOURS)?.unwrap_or(defaults.probe_every_hours),
         })
     }
 
@@ -129,6 +136,11 @@ impl Keyward {
                 "off"
             },
         )?;
+        settings::set(
+            &transaction,
+            PROBE_EVERY_HOURS,
+            &preferences.probe_every_hours.to_string(),
+        )?;
         transaction
             .commit()
             .map_err(crate::store::StoreError::from)?;
@@ -154,6 +166,24 @@ mod tests {
         assert!(
             Preferences::default().validate().is_ok(),
             "the defaults are valid"
+        );
+        let hourly_forever = Preferences {
+            probe_every_hours: 721,
+            ..Preferences::default()
+        };
+        let error = hourly_forever.validate().unwrap_err().to_string();
+        assert!(
+            error.contains("re-probe interval"),
+            "the error must name the field: {error}"
+        );
+    }
+
+    #[test]
+    fn the_default_re_probe_interval_is_daily() {
+        assert_eq!(
+            Preferences::default().probe_every_hours,
+            24,
+            "the issue asks for a daily schedule unless the user says otherwise"
         );
     }
 }

@@ -108,6 +108,16 @@ impl Keyward {
         name: &str,
         options: ProbeOptions,
     ) -> Result<Vec<ProbeOutcome>> {
+        self.probe_integration_reporting(name, options, |_| {})
+    }
+
+    /// [`Keyward::probe_integration`], reporting progress as endpoints finish.
+    pub fn probe_integration_reporting(
+        &mut self,
+        name: &str,
+        options: ProbeOptions,
+        progress: impl FnMut(&ProbeProgress),
+    ) -> Result<Vec<ProbeOutcome>> {
         let integration = self.integration(name)?;
         let targets = self.targets_of(&integration)?;
         if targets.is_empty() {
@@ -116,7 +126,7 @@ impl Keyward {
                 format!("`{name}` has no endpoints to probe"),
             ));
         }
-        self.run_probes(targets, options, |_| {})
+        self.run_probes(targets, options, progress)
     }
 
     /// Probes every endpoint in the inventory, reporting progress as targets finish.
@@ -371,7 +381,7 @@ fn regression_between(
     }))
 }
 
-fn record_of(row: &ProbeRow) -> Result<ProbeRecord> {
+pub(super) fn record_of(row: &ProbeRow) -> Result<ProbeRecord> {
     let corrupt = |error: serde_json::Error| {
         Error::Internal(format!(
             "stored probe result {} does not read back: {error}",

@@ -38,6 +38,9 @@ pub enum ReportScope {
     Local,
     /// Every workstation whose bundle this (review) home imported.
     Review,
+    /// The team board: this workstation, every imported bundle and the team database
+    /// as last pulled.
+    Team,
 }
 
 /// The signed record of a reviewer's decisions.
@@ -170,7 +173,17 @@ impl Keyward {
         let snapshots: Vec<Snapshot> = match scope {
             ReportScope::Local => vec![self.snapshot()?],
             ReportScope::Review => self.review_overview()?.snapshots,
+            ReportScope::Team => self
+                .board_snapshots()?
+                .into_iter()
+                .map(|entry| entry.snapshot)
+                .collect(),
         };
+        self.report_from(snapshots)
+    }
+
+    /// The report model over `snapshots`, judged against the home's controls.
+    pub(crate) fn report_from(&self, snapshots: Vec<Snapshot>) -> Result<Report> {
         let controls = compliance::load_controls(Some(&self.home.join("controls.toml")))
             .map_err(|problem| Error::invalid("controls.toml", problem))?;
         Ok(document::build(

@@ -131,6 +131,12 @@ pub fn set_endpoint_credential(
     Ok(())
 }
 
+pub fn count(connection: &Connection) -> Result<u64> {
+    let count: i64 =
+        connection.query_row("SELECT count(*) FROM integrations", [], |row| row.get(0))?;
+    Ok(count as u64)
+}
+
 pub fn list(connection: &Connection) -> Result<Vec<Integration>> {
     let mut statement = connection.prepare_cached(
         "SELECT id, name, provider, owner, environment, tags, notes, issuer, created_at

@@ -24,8 +24,23 @@ pub fn set(connection: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes a setting; removing one that is not set succeeds.
+pub fn remove(connection: &Connection, key: &str) -> Result<()> {
+    connection.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 pub fn all(connection: &Connection) -> Result<Vec<(String, String)>> {
     let mut statement = connection.prepare("SELECT key, value FROM settings ORDER BY key")?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The settings whose key starts with `prefix` (caches kept per item, such as
+/// `jwt-expiry:FINGERPRINT`).
+pub fn with_prefix(connection: &Connection, prefix: &str) -> Result<Vec<(String, String)>> {
+    let mut statement = connection
+        .prepare_cached("SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1")?;
+    let rows = statement.query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

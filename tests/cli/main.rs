@@ -11,4 +11,5 @@ mod credentials;
 mod dashboard;
 mod imports;
 mod reports;
+mod team_board;
 mod team_sync;

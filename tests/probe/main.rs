@@ -9,6 +9,7 @@ mod probe_support;
 mod auth;
 mod certificates;
 mod http;
+mod posture;
 mod robustness;
 mod service;
 mod sound;

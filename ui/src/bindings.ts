@@ -59,6 +59,17 @@ export const commands = {
 	rotateOverdue: (names: string[], approval: RotationApproval) => typedError<RotationReport[], CommandError>(__TAURI_INVOKE("rotate_overdue", { names, approval })),
 	/**  A credential's rotations, newest first, with their steps. */
 	rotationHistory: (name: string) => typedError<RotationHistory[], CommandError>(__TAURI_INVOKE("rotation_history", { name })),
+	/**  Probes every endpoint of one integration now and returns its new posture. */
+	probeIntegration: (name: string) => typedError<IntegrationPosture, CommandError>(__TAURI_INVOKE("probe_integration", { name })),
+	/**
+	 *  Probes every endpoint in the inventory. Waits for a running scheduled probe to end
+	 *  first, so the same endpoints are not probed twice at once.
+	 */
+	probeAll: () => typedError<ProbeRun, CommandError>(__TAURI_INVOKE("probe_all")),
+	/**  The newest result of each endpoint of `name`, findings explained. */
+	posture: (name: string) => typedError<IntegrationPosture, CommandError>(__TAURI_INVOKE("posture", { name })),
+	/**  Stored results of `name`'s endpoints, newest first. */
+	probeHistory: (name: string) => typedError<ProbeRecord[], CommandError>(__TAURI_INVOKE("probe_history", { name })),
 	getScanSettings: () => typedError<ScanOverview, CommandError>(__TAURI_INVOKE("get_scan_settings")),
 	setScanSettings: (settings: ScanSettings) => typedError<ScanOverview, CommandError>(__TAURI_INVOKE("set_scan_settings", { settings })),
 	/**
@@ -89,12 +100,53 @@ export const commands = {
 	 *  default app takes no line number, so the window shows `path:line` next to it.
 	 */
 	openFindingFile: (findingId: number) => typedError<FileShown, CommandError>(__TAURI_INVOKE("open_finding_file", { findingId })),
+	/**  Every credential across this workstation, imported bundles and the team database. */
+	teamBoard: () => typedError<TeamBoard, CommandError>(__TAURI_INVOKE("team_board")),
+	/**
+	 *  Writes a report (HTML, CSV or JSON) to a path picked in the save dialog. `None`
+	 *  when the user cancels.
+	 */
+	exportReport: (format: ReportFormat, scope: ReportScope) => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("export_report", { format, scope })),
+	/**
+	 *  Writes the HTML report to a picked path and opens it in the default browser.
+	 * 
+	 *  Why the default browser and through the opener plugin from Rust: the report is one
+	 *  self-contained file with inline SVG and no script, meant to be printed and passed
+	 *  on, and a browser renders and prints it better than an in-app view could; showing
+	 *  it inside the app would need a second webview with its own CSP and nothing gained.
+	 *  The opener plugin's Rust function is called on the one path this command just wrote;
+	 *  the plugin is not registered, so the window has no opener permission at all and
+	 *  cannot open arbitrary paths or URLs.
+	 */
+	openHtmlReport: (scope: ReportScope) => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("open_html_report", { scope })),
+	/**  Writes this workstation's signed bundle to a picked path. */
+	exportBundle: () => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("export_bundle")),
+	/**
+	 *  Verifies and imports bundles, all or none. Without `trust_new`, a workstation seen
+	 *  for the first time is refused with its key fingerprint, to compare before trusting.
+	 */
+	importBundles: (paths: string[], trustNew: boolean) => typedError<ImportedBundle[], CommandError>(__TAURI_INVOKE("import_bundles", { paths, trustNew })),
+	/**  The saved team database (never its password). */
+	teamDatabase: () => typedError<TeamDatabaseInfo | null, CommandError>(__TAURI_INVOKE("team_database")),
+	/**
+	 *  Connects to the team database and, when it answers, keeps the URL (with the
+	 *  password) in the keychain and pulls the team view.
+	 */
+	connectTeamDatabase: (url: string, password: string | null, ca: string | null) => typedError<TeamDatabaseInfo, CommandError>(__TAURI_INVOKE("connect_team_database", { url, password, ca })),
+	disconnectTeamDatabase: () => typedError<null, CommandError>(__TAURI_INVOKE("disconnect_team_database")),
+	/**  Pushes this workstation to the team database and pulls the team view. */
+	syncTeamDatabase: () => typedError<SyncOutcome, CommandError>(__TAURI_INVOKE("sync_team_database")),
+	reviewDecisions: () => typedError<ReviewDecision[], CommandError>(__TAURI_INVOKE("review_decisions")),
+	/**  Records a decision (`keep`, `rotate`, `revoke`) on a credential or integration. */
+	recordReview: (subjectKind: string, subject: string, decision: string, note: string | null) => typedError<ReviewDecision, CommandError>(__TAURI_INVOKE("record_review", { subjectKind, subject, decision, note })),
 };
 
 /** Events */
 export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	navigateRequest: makeEvent<NavigateRequest, NavigateRequest>("navigate-request"),
+	postureChanged: makeEvent<PostureChanged, PostureChanged>("posture-changed"),
+	postureProgress: makeEvent<PostureProgress, PostureProgress>("posture-progress"),
 	rotationProgress: makeEvent<RotationProgress, RotationProgress>("rotation-progress"),
 	rotationsResumed: makeEvent<RotationsResumed, RotationsResumed>("rotations-resumed"),
 	scanFinished: makeEvent<ScanFinished, ScanFinished>("scan-finished"),
@@ -152,6 +204,53 @@ export type AuthMethod =
 /**  A query parameter; a finding in itself, since URLs end up in logs. */
 { method: "query"; name: string } | { method: "mtls" } | { method: "none" };
 
+/**  Status codes of the authentication checks (`None`: not tried, or no answer). */
+export type AuthReport = {
+	method: string,
+	credential: string | null,
+	without_credential: number | null,
+	wrong_credential: number | null,
+	stored_credential: number | null,
+	alg_none_token: number | null,
+	expired_token: number | null,
+};
+
+/**  One credential on one workstation. */
+export type BoardRow = {
+	source: BoardSource,
+	workstation_id: string,
+	user: string,
+	/**  From the integration's `team:NAME` tag; empty without one. */
+	team: string,
+	/**
+	 *  False for a team-database row whose signature did not check out: shown, never
+	 *  trusted.
+	 */
+	verified: boolean,
+	/**  The same row the CSV report carries. */
+	row: ReportRow,
+};
+
+/**  Where a board row comes from. */
+export type BoardSource = 
+/**  This workstation's own inventory. */
+"local" | 
+/**  A signed bundle imported into this home. */
+"bundle" | 
+/**  The team database, as last pulled. */
+"team-database";
+
+/**  Figures over the whole board. */
+export type BoardSummary = {
+	workstations: number,
+	credentials: number,
+	overdue_rotations: number,
+	/**  Rows whose team-database signature failed. */
+	altered_rows: number,
+	/**  Open findings (not `info`) by severity, worst first. */
+	findings: SeverityCount[],
+};
+
 /**  What Keyward read from a certificate when it was imported. */
 export type CertificateInfo = {
 	subject: string,
@@ -167,6 +266,20 @@ export type CertificateInfo = {
 	chain_length: number,
 };
 
+/**  What the certificate looks like, for the report. */
+export type CertificateReport = {
+	subject: string,
+	issuer: string,
+	subject_alt_names: string[],
+	not_before: string,
+	not_after: string,
+	key: string,
+	signature_algorithm: string,
+	chain_length: number,
+	trusted: boolean,
+	sha256_fingerprint: string,
+};
+
 /**
  *  A certificate to import: a PEM file (with the key inside or in `key_path`) or a
  *  PKCS#12 file when `password` is given.
@@ -177,6 +290,13 @@ export type CertificateRequest = {
 	password: string | null,
 	credential: NewCredential,
 };
+
+/**  Whether the server asks for a client certificate. */
+export type ClientCertificatePolicy = "not-requested" | 
+/**  Asked for, but the handshake goes on without one. */
+"optional" | 
+/**  The handshake fails without one. */
+"required";
 
 export type CommandError = {
 	code: ErrorCode,
@@ -245,8 +365,9 @@ export type CredentialRow = {
 	name: string,
 	kind: CredentialKind,
 	provider: string | null,
+	/**  Its integration, or else the integration whose endpoint sends it. */
 	integration: string | null,
-	/**  The owner and environment of its integration. */
+	/**  The owner and environment of that integration. */
 	owner: string | null,
 	environment: Environment | null,
 	/**  How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct. */
@@ -275,11 +396,30 @@ export type Dashboard = {
 	warnings: Warning[],
 };
 
+/**  One step down the scale and the finding that caused it. */
+export type Deduction = {
+	finding: string,
+	caps: Grade,
+};
+
 export type Endpoint = {
 	id: number,
 	url: string,
 	auth: AuthMethod,
 	credential: string | null,
+};
+
+/**  One endpoint's newest result. */
+export type EndpointPosture = {
+	/**  The endpoint URL as probes record it. */
+	target: string,
+	/**
+	 *  `None` until the endpoint was probed. A result whose probe failed is shown too
+	 *  (its `error` says why), since that is the current state of affairs.
+	 */
+	report: ProbeReport | null,
+	/**  The report's findings, most severe first, each explained. */
+	findings: ExplainedFinding[],
 };
 
 export type Environment = "prod" | "staging" | "dev";
@@ -295,6 +435,20 @@ export type ErrorCode =
 "environment" | 
 /**  The inventory and keychain disagree, or a bug. */
 "internal";
+
+/**  A finding with the catalogue's word on it. */
+export type ExplainedFinding = {
+	id: string,
+	severity: FindingSeverity,
+	/**  What the probe saw, in words. */
+	message: string,
+	/**  The observation behind it (values redacted). */
+	evidence: string,
+	/**  The best grade an endpoint with this finding can get, if it caps the grade. */
+	caps: Grade | null,
+	/**  What to change on the server (or in the inventory) to clear it. */
+	fix: string,
+};
 
 /**  One changed line of a file, with both values redacted. */
 export type FileChange = {
@@ -328,12 +482,22 @@ export type FileShown =
 /**  Selected in the file manager, because opening it could run it. */
 "revealed";
 
+/**  One fact about an endpoint. `evidence` never holds a secret: values are redacted. */
+export type Finding = {
+	id: string,
+	severity: FindingSeverity,
+	message: string,
+	evidence: string,
+};
+
 /**  What sort of hit a finding is. */
 export type FindingKind = 
 /**  A value that is in the vault: a credential Keyward manages has leaked. */
 "leak" | 
 /**  A secret of a known shape that the vault does not hold (yet). */
 "secret";
+
+export type FindingSeverity = "info" | "low" | "medium" | "high" | "critical";
 
 /**  The one action that makes a warning go away. */
 export type FixAction = 
@@ -383,6 +547,19 @@ export type FoundSecret = {
 
 export type Grade = "A+" | "A" | "B" | "C" | "D" | "F";
 
+/**  What the HTTP checks saw. */
+export type HttpReport = {
+	status: number | null,
+	server: string | null,
+	powered_by: string | null,
+	hsts: string | null,
+	/**  The plain-HTTP check: what `http://` on the plain port answered. */
+	plaintext: PlaintextReport | null,
+	auth: AuthReport | null,
+	rate_limit: RateLimitReport | null,
+	errors: string[],
+};
+
 /**  The file formats Keyward imports. */
 export type ImportFormat = "dotenv" | "postman" | "csv";
 
@@ -430,6 +607,16 @@ export type ImportStage =
 /**  Nothing was imported; the command's error says why. */
 "failed";
 
+/**  What one imported bundle brought in. */
+export type ImportedBundle = {
+	path: string,
+	workstation: Workstation,
+	sequence: number,
+	credentials: number,
+	newly_trusted: boolean,
+	key_fingerprint: string,
+};
+
 export type Integration = {
 	id: number,
 	name: string,
@@ -456,6 +643,16 @@ export type IntegrationEdit = {
 	notes: string | null,
 	issuer: string | null,
 	endpoints: NewEndpoint[],
+};
+
+/**  An integration's current posture. */
+export type IntegrationPosture = {
+	integration: string,
+	/**  The worst grade among the endpoints' newest results; `None` when none graded. */
+	grade: Grade | null,
+	/**  When the newest of those results was taken. */
+	probed_at: string | null,
+	endpoints: EndpointPosture[],
 };
 
 /**  One integration as the inventory lists it. */
@@ -531,10 +728,40 @@ export type OverduePlan = {
 	not_rotatable: NotRotatable[],
 };
 
+export type PlaintextReport = {
+	url: string,
+	status: number | null,
+	location: string | null,
+};
+
 /**  One step of a plan, as the confirmation dialog lists it. */
 export type PlannedStep = {
 	state: RotationState,
 	description: string,
+};
+
+/**
+ *  New probe results are stored: emitted as `posture-changed` so the dashboard, the
+ *  inventory's grades and open posture panels reload.
+ */
+export type PostureChanged = {
+	scope: ProbeScope,
+	/**  Endpoints probed. */
+	probed: number,
+	/**  Regressions found among them. */
+	regressions: number,
+};
+
+/**  Progress of a running probe, emitted as `posture-progress` after each endpoint. */
+export type PostureProgress = {
+	scope: ProbeScope,
+	/**  The integration of the endpoint that just finished. */
+	integration: string | null,
+	target: string,
+	done: number,
+	total: number,
+	/**  That endpoint's grade (`None` when it could not be probed). */
+	grade: Grade | null,
 };
 
 /**  Preferences with their defaults (see [`Preferences::default`]). */
@@ -561,6 +788,126 @@ export type Preferences = {
 	default_rotate_every_days: number | null,
 	/**  Desktop notifications about warnings. Default on. */
 	notifications: boolean,
+	/**
+	 *  Hours between background re-probes of each integration's endpoints in the
+	 *  desktop app; 0 turns the schedule off. Default 24 (daily); at most 720.
+	 */
+	probe_every_hours: number,
+};
+
+/**  One stored probe result, for history views. */
+export type ProbeRecord = {
+	integration: string | null,
+	report: ProbeReport,
+	regression: Regression | null,
+};
+
+/**  Everything learned about one target. */
+export type ProbeReport = {
+	target: string,
+	probed_at: string,
+	/**  `None` when the target could not be probed (see `error`). */
+	grade: Grade | null,
+	deductions: Deduction[],
+	tls: TlsReport | null,
+	http: HttpReport | null,
+	findings: Finding[],
+	error: string | null,
+	/**  What was skipped and why (a credential withheld by the host rules, say). */
+	notes: string[],
+	duration_ms: number,
+};
+
+/**  What a "Probe all" did. */
+export type ProbeRun = {
+	probed: number,
+	/**  Endpoints that could not be probed (unreachable, not TLS, too slow). */
+	failed: number,
+	regressions: number,
+};
+
+/**  What started a probe run. */
+export type ProbeScope = 
+/**  "Probe now" on one integration. */
+"integration" | 
+/**  "Probe all". */
+"all" | 
+/**  The background re-probe schedule. */
+"schedule";
+
+/**  A protocol version a server may accept. */
+export type Protocol = "SSLv3" | "TLSv1.0" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+
+/**  One protocol version and the suites accepted with it. */
+export type ProtocolReport = {
+	protocol: Protocol,
+	accepted: boolean,
+	cipher_suites: string[],
+};
+
+export type RateLimitReport = {
+	requests: number,
+	throttled: boolean,
+	headers: string[],
+};
+
+/**  What got worse for one target since its previous completed probe. */
+export type Regression = {
+	target: string,
+	integration: string | null,
+	previous_probed_at: string,
+	previous_grade: Grade | null,
+	grade: Grade | null,
+	/**  Findings (medium severity or worse... and any other) that were not there before. */
+	new_findings: Finding[],
+};
+
+export type ReportFormat = "html" | "csv" | "json";
+
+/**  One CSV/JSON row per credential. */
+export type ReportRow = {
+	workstation: string,
+	name: string,
+	kind: string,
+	provider: string,
+	integration: string,
+	owner: string,
+	environment: string,
+	created: string,
+	rotated: string,
+	rotate_every_days: string,
+	next_rotation: string,
+	rotation_overdue: boolean,
+	expires: string,
+	/**  Worst grade among the integration's probed endpoints. */
+	grade: string,
+	open_findings: number,
+	worst_severity: string,
+	last_review: string,
+};
+
+/**  Which inventory a report covers. */
+export type ReportScope = 
+/**  This workstation. */
+"local" | 
+/**  Every workstation whose bundle this (review) home imported. */
+"review" | 
+/**
+ *  The team board: this workstation, every imported bundle and the team database
+ *  as last pulled.
+ */
+"team";
+
+/**  A reviewer's decision on a credential or integration. */
+export type ReviewDecision = {
+	/**  `credential` or `integration`. */
+	subject_kind: string,
+	subject: string,
+	/**  `keep`, `rotate` or `revoke`. */
+	decision: string,
+	note: string | null,
+	reviewer: string,
+	reviewed_at: string,
 };
 
 /**  A folder whose scan failed (deleted, unreadable, a broken `.keyward.toml`). */
@@ -728,6 +1075,18 @@ export type ScanSettings = {
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
+export type SeverityCount = {
+	severity: string,
+	count: number,
+};
+
+/**  One credential value (by fingerprint) held on more than one workstation. */
+export type SharedFingerprint = {
+	fingerprint: string,
+	/**  `hostname: credential` pairs. */
+	holders: string[],
+};
+
 export type SkippedEntry = {
 	name: string,
 	line: number,
@@ -755,6 +1114,48 @@ export type StepRecord = {
  *  so they are encrypted with a per-item key that itself lives in the keychain.
  */
 export type StorageKind = "keychain" | "envelope";
+
+/**  What one sync changed. */
+export type SyncOutcome = {
+	target: string,
+	workstation: string,
+	credentials: number,
+	integrations: number,
+	removed: number,
+};
+
+export type TeamBoard = {
+	rows: BoardRow[],
+	summary: BoardSummary,
+	/**  The same secret on several workstations (by team fingerprint). */
+	shared_fingerprints: SharedFingerprint[],
+	team_database: TeamDatabaseInfo | null,
+};
+
+/**  The saved team database, as the UI may see it: never the password. */
+export type TeamDatabaseInfo = {
+	/**  The URL with any password replaced by `***`. */
+	target: string,
+	ca: string | null,
+	/**  When the team view was last read from it. */
+	pulled_at: string | null,
+};
+
+/**  The TLS half of a probe report. */
+export type TlsReport = {
+	protocols: ProtocolReport[],
+	/**  What a modern client (rustls) negotiates. */
+	negotiated_protocol: string | null,
+	negotiated_cipher_suite: string | null,
+	alpn: string | null,
+	certificate: CertificateReport | null,
+	ocsp_stapled: boolean,
+	client_certificate: ClientCertificatePolicy,
+	/**  Smallest finite-field DH group offered with a DHE suite, in bits. */
+	dh_prime_bits: number | null,
+	/**  Problems reading some answers (the rest of the report still stands). */
+	errors: string[],
+};
 
 export type Warning = {
 	/**
@@ -784,6 +1185,21 @@ export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certi
  */
 export type WarningsChanged = {
 	open_warnings: number,
+};
+
+/**  The machine and person a snapshot comes from. */
+export type Workstation = {
+	/**  Stable random id of the home (not the vault id, which names keychain entries). */
+	id: string,
+	hostname: string,
+	user: string,
+};
+
+/**  A file the user chose and the Rust side wrote. */
+export type WrittenFile = {
+	path: string,
+	/**  Credential rows in a report; the bundle's number for a bundle. */
+	count: number,
 };
 
 /* Tauri Specta runtime */

@@ -13,6 +13,7 @@ export type Route =
   | { screen: "import" }
   | { screen: "audit"; filter?: string; action?: string }
   | { screen: "leaks" }
+  | { screen: "review"; credential?: string }
   | { screen: "settings" };
 
 export interface Navigation {

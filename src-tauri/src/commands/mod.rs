@@ -7,6 +7,8 @@ pub mod credentials;
 pub mod imports;
 pub mod integrations;
 pub mod overview;
+pub mod probing;
+pub mod review;
 pub mod rotation;
 pub mod scanning;
 
@@ -43,6 +45,10 @@ macro_rules! all_commands {
             $crate::commands::rotation::rotate_credential,
             $crate::commands::rotation::rotate_overdue,
             $crate::commands::rotation::rotation_history,
+            $crate::commands::probing::probe_integration,
+            $crate::commands::probing::probe_all,
+            $crate::commands::probing::posture,
+            $crate::commands::probing::probe_history,
             $crate::commands::scanning::get_scan_settings,
             $crate::commands::scanning::set_scan_settings,
             $crate::commands::scanning::scan_now,
@@ -50,6 +56,17 @@ macro_rules! all_commands {
             $crate::commands::scanning::import_found_secret,
             $crate::commands::scanning::accept_finding,
             $crate::commands::scanning::open_finding_file,
+            $crate::commands::review::team_board,
+            $crate::commands::review::export_report,
+            $crate::commands::review::open_html_report,
+            $crate::commands::review::export_bundle,
+            $crate::commands::review::import_bundles,
+            $crate::commands::review::team_database,
+            $crate::commands::review::connect_team_database,
+            $crate::commands::review::disconnect_team_database,
+            $crate::commands::review::sync_team_database,
+            $crate::commands::review::review_decisions,
+            $crate::commands::review::record_review,
         ]
     };
 }

@@ -131,8 +131,13 @@ impl Session {
                     "tauri-driver on PATH (scripts/bootstrap.d/30-tauri-driver.sh installs it)",
                 ),
         };
-        for _ in 0..100 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        // tauri-driver forwards the new-session request to WebKitWebDriver, which it
+        // starts itself: asking before both listen fails the session (seen as an
+        // incomplete HTTP message on a loaded machine).
+        for _ in 0..150 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && TcpStream::connect(("127.0.0.1", native_port)).is_ok()
+            {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));

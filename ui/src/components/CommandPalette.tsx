@@ -16,6 +16,8 @@ const SCREENS: Entry[] = [
   { label: "New credential", detail: "action", route: { screen: "new-credential" } },
   { label: "New integration", detail: "action", route: { screen: "new-integration" } },
   { label: "Import", detail: "screen", route: { screen: "import" } },
+  { label: "Leaks", detail: "screen", route: { screen: "leaks" } },
+  { label: "Review", detail: "screen", route: { screen: "review" } },
   { label: "Audit log", detail: "screen", route: { screen: "audit" } },
   { label: "Settings", detail: "screen", route: { screen: "settings" } },
 ];
@@ -27,12 +29,12 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   const [selected, setSelected] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const load = useLoad(() => Promise.all([api.credentials(), api.integrations()]), [revision]);
+  const load = useLoad(() => api.inventory(), [revision]);
 
   const entries = useMemo(() => {
     const all: Entry[] = [...SCREENS];
     if (load.state === "ready") {
-      const [credentials, integrations] = load.value;
+      const { credentials, integrations } = load.value;
       for (const credential of credentials) {
         all.push({ label: credential.name, detail: `credential · ${credential.kind}${credential.provider ? ` · ${credential.provider}` : ""}`, route: { screen: "credential", name: credential.name } });
       }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { ProbeAll } from "../components/ProbeAll";
+import { usePostureEpoch } from "../usePosture";
 import { FindingActionButton } from "../components/ImportFoundSecret";
 import { RotateDialog, type RotateTarget } from "../components/RotateDialog";
 import { useNavigation } from "../navigation";
@@ -26,10 +28,14 @@ export function actionLabel(action: FixAction): string {
 
 export function Dashboard() {
   const { revision } = useNavigation();
-  const load = useLoad(() => api.dashboard(), [revision]);
+  const postureEpoch = usePostureEpoch();
+  const load = useLoad(() => api.dashboard(), [revision, postureEpoch]);
   return (
     <section aria-labelledby="dashboard-title">
-      <h1 id="dashboard-title">Dashboard</h1>
+      <header className="screen-head">
+        <h1 id="dashboard-title">Dashboard</h1>
+        <ProbeAll />
+      </header>
       <Loaded load={load}>{(dashboard) => <DashboardBody dashboard={dashboard} />}</Loaded>
     </section>
   );
@@ -88,7 +94,15 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
                 {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
               </span>
               {warning.credential !== null ? (
-                <button onClick={() => (warning.action.action === "rotate" ? setRotating({ kind: "one", name: warning.action.credential }) : go({ screen: "credential", name: warning.credential ?? "" }))}>{actionLabel(warning.action)}</button>
+                <button
+                  onClick={() =>
+                    warning.action.action === "rotate"
+                      ? setRotating({ kind: "one", name: warning.action.credential })
+                      : go(warning.action.action === "review" ? { screen: "review", credential: warning.action.credential } : { screen: "credential", name: warning.credential ?? "" })
+                  }
+                >
+                  {actionLabel(warning.action)}
+                </button>
               ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
                 <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
               ) : (

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api, describeError } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { PosturePanel } from "../components/PosturePanel";
 import { ErrorBanner, Loaded, formatDateTime } from "../components/common";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
@@ -61,7 +62,6 @@ export function IntegrationDetail({ name }: { name: string }) {
                     <th>URL</th>
                     <th>Auth</th>
                     <th>Credential</th>
-                    <th>Posture</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -70,11 +70,11 @@ export function IntegrationDetail({ name }: { name: string }) {
                       <td>{endpoint.url}</td>
                       <td>{authLabel(endpoint.auth)}</td>
                       <td>{endpoint.credential ? <button className="link" onClick={() => go({ screen: "credential", name: endpoint.credential ?? "" })}>{endpoint.credential}</button> : "—"}</td>
-                      <td className="muted">not probed yet</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
+              <PosturePanel name={integration.name} />
               <h2>Credentials</h2>
               {linked.length === 0 ? (
                 <p className="muted">No credential belongs to this integration.</p>

@@ -2,9 +2,11 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "react";
 import { api, type AuthMethod, type CredentialRow, type IntegrationRow } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { ProbeAll } from "../components/ProbeAll";
 import { VirtualTable } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
+import { usePostureEpoch } from "../usePosture";
 
 export function authLabel(auth: AuthMethod): string {
   switch (auth.method) {
@@ -46,13 +48,16 @@ const INTEGRATION_COLUMNS: ColumnDef<IntegrationRow, string>[] = [
 export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
   const { go, revision } = useNavigation();
   const [filter, setFilter] = useState("");
-  const load = useLoad(() => api.inventory(), [revision]);
+  // Grades change when probes store results, whichever screen started them.
+  const postureEpoch = usePostureEpoch();
+  const load = useLoad(() => api.inventory(), [revision, postureEpoch]);
 
   return (
     <section aria-labelledby="inventory-title" className="inventory">
       <header className="screen-head">
         <h1 id="inventory-title">Inventory</h1>
         <div className="actions">
+          {tab === "integrations" && <ProbeAll />}
           <button onClick={() => go({ screen: "new-integration" })}>New integration</button>
           <button className="primary" onClick={() => go({ screen: "new-credential" })}>
             New credential

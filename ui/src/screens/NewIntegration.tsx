@@ -121,13 +121,13 @@ function IntegrationForm({ existing }: { existing?: Integration }) {
           {endpoints.map((endpoint, index) => (
             <div className="endpoint-row" key={index}>
               <Field label={`URL ${index + 1}`} error={shown[`url${index}`]}>
-                <input value={endpoint.url} onChange={(event) => setEndpoint(index, { url: event.target.value })} />
+                <input name={`url${index}`} value={endpoint.url} onChange={(event) => setEndpoint(index, { url: event.target.value })} />
               </Field>
               <Field label="Auth" error={shown[`auth${index}`]}>
-                <input value={endpoint.auth} onChange={(event) => setEndpoint(index, { auth: event.target.value })} />
+                <input name={`auth${index}`} value={endpoint.auth} onChange={(event) => setEndpoint(index, { auth: event.target.value })} />
               </Field>
               <Field label="Credential">
-                <select value={endpoint.credential} onChange={(event) => setEndpoint(index, { credential: event.target.value })}>
+                <select name={`credential${index}`} value={endpoint.credential} onChange={(event) => setEndpoint(index, { credential: event.target.value })}>
                   <option value="">none</option>
                   {credentials.state === "ready" &&
                     credentials.value.map((credential) => (

@@ -24,6 +24,7 @@ function SettingsForm({ initial }: { initial: Preferences }) {
   const [idle, setIdle] = useState(String(initial.idle_lock_minutes));
   const [rotation, setRotation] = useState(initial.default_rotate_every_days?.toString() ?? "");
   const [notifications, setNotifications] = useState(initial.notifications);
+  const [probeEvery, setProbeEvery] = useState(String(initial.probe_every_hours));
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -31,7 +32,7 @@ function SettingsForm({ initial }: { initial: Preferences }) {
   const save = async () => {
     setError(null);
     setSaved(false);
-    const values = { clipboard: number(clipboard), reveal: number(reveal), idle: number(idle) };
+    const values = { clipboard: number(clipboard), reveal: number(reveal), idle: number(idle), probeEvery: number(probeEvery) };
     if (Object.values(values).some(Number.isNaN) || (rotation.trim() && Number.isNaN(number(rotation)))) {
       setError("Every field takes a whole number.");
       return;
@@ -43,6 +44,7 @@ function SettingsForm({ initial }: { initial: Preferences }) {
         idle_lock_minutes: values.idle,
         default_rotate_every_days: rotation.trim() ? number(rotation) : null,
         notifications,
+        probe_every_hours: values.probeEvery,
       });
       setSaved(true);
       changed();
@@ -71,6 +73,9 @@ function SettingsForm({ initial }: { initial: Preferences }) {
       </Field>
       <Field label="Default rotation period (days)" hint="for new credentials; empty for none; default 90">
         <input name="rotation" inputMode="numeric" value={rotation} onChange={(event) => setRotation(event.target.value)} />
+      </Field>
+      <Field label="Re-probe endpoints every (hours)" hint="the app probes each integration's endpoints in the background and tells you when posture gets worse; 0 turns it off; default 24">
+        <input name="probe-every" inputMode="numeric" value={probeEvery} onChange={(event) => setProbeEvery(event.target.value)} />
       </Field>
       <label className="check">
         <input type="checkbox" checked={notifications} onChange={(event) => setNotifications(event.target.checked)} /> Desktop notifications about warnings

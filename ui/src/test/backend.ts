@@ -1,8 +1,9 @@
 // An in-memory stand-in for the Rust commands, installed with `mockIPC`, so component
 // tests exercise the real generated bindings and the real `{status, error}` handling.
+import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { authLabel } from "../screens/Inventory";
-import type { AuditEntry, Credential, Dashboard, Integration, Inventory, Preferences } from "../bindings";
+import type { AuditEntry, CommandError, Credential, Dashboard, Grade, Integration, IntegrationPosture, Inventory, PostureProgress, Preferences, ProbeRecord, ProbeRun } from "../bindings";
 
 export interface FakeBackend {
   credentials: Credential[];
@@ -14,6 +15,20 @@ export interface FakeBackend {
   values: Map<string, string>;
   /** Commands a test answers itself (rotation, ...), by command name. */
   handlers: Record<string, (args: Record<string, unknown>) => unknown>;
+  /** Current posture per integration (`posture`); absent: never probed. */
+  postures: Record<string, IntegrationPosture>;
+  history: Record<string, ProbeRecord[]>;
+  /** The latest grade per integration, as the library's inventory joins it; absent: not probed. */
+  grades: Record<string, Grade>;
+  /** What `probe_integration` finds per integration; absent: the library's "no endpoints" error. */
+  probed: Record<string, IntegrationPosture>;
+  /** Progress `probe_all` reports, in order, and what it returns. */
+  probeAllProgress: PostureProgress[];
+  probeAllRun: ProbeRun;
+  /** While set, probes report their progress and then wait for it, so tests can look mid-run. */
+  hold: Promise<void> | null;
+  /** Commands that fail with the given error instead of answering. */
+  failures: Record<string, CommandError>;
 }
 
 export function credential(name: string, overrides: Partial<Credential> = {}): Credential {
@@ -40,23 +55,24 @@ export function credential(name: string, overrides: Partial<Credential> = {}): C
   };
 }
 
-/** The rows the library's `inventory` joins, from the fake's records (no grades: no probes). */
+/** The rows the library's `inventory` joins, from the fake's records and `grades`. */
 function inventoryRows(backend: FakeBackend): Inventory {
   const byName = new Map(backend.integrations.map((integration) => [integration.name, integration]));
   const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
   return {
     credentials: backend.credentials.map((item) => {
-      const integration = item.integration ? byName.get(item.integration) : undefined;
-      const endpoints = integration?.endpoints.filter((endpoint) => endpoint.credential === item.name) ?? [];
+      const users = backend.integrations.filter((candidate) => candidate.endpoints.some((endpoint) => endpoint.credential === item.name));
+      const integration = (item.integration ? byName.get(item.integration) : undefined) ?? users[0];
+      const endpoints = users.flatMap((user) => user.endpoints.filter((endpoint) => endpoint.credential === item.name));
       return {
         name: item.name,
         kind: item.kind,
         provider: item.provider,
-        integration: item.integration,
+        integration: integration?.name ?? null,
         owner: integration?.owner ?? null,
         environment: integration?.environment ?? null,
         auth: [...new Set(endpoints.map((endpoint) => authLabel(endpoint.auth)))],
-        grade: null,
+        grade: item.integration ? (backend.grades[item.integration] ?? null) : null,
         next_rotation: next(item),
         expires_at: item.expires_at,
       };
@@ -68,7 +84,7 @@ function inventoryRows(backend: FakeBackend): Inventory {
       environment: integration.environment,
       endpoints: integration.endpoints.map((endpoint) => endpoint.url),
       auth: [],
-      grade: null,
+      grade: backend.grades[integration.name] ?? null,
       credentials: backend.credentials.filter((item) => item.integration === integration.name).length,
     })),
   };
@@ -94,20 +110,30 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
   const backend: FakeBackend = {
     credentials: [],
     integrations: [],
-    preferences: { clipboard_clear_seconds: 30, reveal_seconds: 30, idle_lock_minutes: 5, default_rotate_every_days: 90, notifications: true },
+    preferences: { clipboard_clear_seconds: 30, reveal_seconds: 30, idle_lock_minutes: 5, default_rotate_every_days: 90, notifications: true, probe_every_hours: 24 },
     dashboard: { credentials: 0, integrations: 0, overdue_rotations: 0, expiring_certificates: 0, leaks: null, failing_posture: null, warnings: [] },
     audit: [],
     calls: [],
     values: new Map(),
+    postures: {},
+    history: {},
+    grades: {},
+    probed: {},
+    probeAllProgress: [],
+    probeAllRun: { probed: 0, failed: 0, regressions: 0 },
+    hold: null,
+    failures: {},
     ...seed,
     handlers: { rotation_history: () => [], ...seed.handlers },
   };
   const notFound = (name: string) => ({ code: "not-found", message: `credential \`${name}\` does not exist` });
   mockIPC(
-    (command, payload) => {
+    async (command, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
       backend.calls.push({ command, args });
       const name = args.name as string;
+      const failure = backend.failures[command];
+      if (failure) throw failure;
       switch (command) {
         case "dashboard":
           return backend.dashboard;
@@ -127,6 +153,31 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           if (!found) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
           return found;
         }
+        case "posture":
+          return backend.postures[name] ?? { integration: name, grade: null, probed_at: null, endpoints: [] };
+        case "probe_history":
+          return backend.history[name] ?? [];
+        case "probe_integration": {
+          const found = backend.probed[name];
+          if (!found) throw { code: "invalid-input", message: `invalid integration: \`${name}\` has no endpoints to probe` };
+          let done = 0;
+          for (const endpoint of found.endpoints) {
+            done += 1;
+            const progress: PostureProgress = { scope: "integration", integration: name, target: endpoint.target, done, total: found.endpoints.length, grade: endpoint.report?.grade ?? null };
+            await emit("posture-progress", progress);
+          }
+          if (backend.hold) await backend.hold;
+          backend.postures[name] = found;
+          const records = found.endpoints.flatMap((endpoint) => (endpoint.report ? [{ integration: name, report: endpoint.report, regression: null }] : []));
+          backend.history[name] = [...records, ...(backend.history[name] ?? [])];
+          await emit("posture-changed", { scope: "integration", probed: found.endpoints.length, regressions: 0 });
+          return found;
+        }
+        case "probe_all":
+          for (const progress of backend.probeAllProgress) await emit("posture-progress", progress);
+          if (backend.hold) await backend.hold;
+          if (backend.probeAllRun.probed > 0) await emit("posture-changed", { scope: "all", probed: backend.probeAllRun.probed, regressions: backend.probeAllRun.regressions });
+          return backend.probeAllRun;
         case "edit_integration": {
           const edit = args.edit as Omit<Integration, "id" | "name" | "created_at" | "endpoints"> & { endpoints: Omit<Integration["endpoints"][number], "id">[] };
           const index = backend.integrations.findIndex((item) => item.name === name);
