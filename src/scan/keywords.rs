@@ -1,5 +1,6 @@
 //! The keyword pass: every occurrence of every rule keyword in a buffer, case-insensitively,
-//! overlapping ones included (a keyword inside another still selects its own rules).
+//! overlapping ones included (a keyword inside another still selects its own rules). The
+//! vault matcher uses the same walk, case-sensitively, for the prefixes of vault values.
 //!
 //! This pass touches every byte of every file, so it sets the scanner's speed. It walks an
 //! Aho-Corasick DFA, whose next state depends on the previous one: one walk waits on one
@@ -37,10 +38,10 @@ pub(crate) struct KeywordAutomaton {
 }
 
 impl KeywordAutomaton {
-    /// Compiles `keywords` (matched ignoring ASCII case).
-    pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> Result<Self, BuildError> {
+    /// Compiles `keywords`, matched ignoring ASCII case or not.
+    pub fn new<K: AsRef<[u8]>>(keywords: &[K], ignore_case: bool) -> Result<Self, BuildError> {
         let dfa = DFA::builder()
-            .ascii_case_insensitive(true)
+            .ascii_case_insensitive(ignore_case)
             .match_kind(MatchKind::Standard)
             // The prefilter only helps a walk that may skip ahead from its start state;
             // with two hundred keywords it finds a candidate every few bytes.
@@ -162,7 +163,7 @@ mod tests {
 
     fn found(keywords: &[&str], data: &[u8]) -> Vec<KeywordHit> {
         let mut hits = Vec::new();
-        KeywordAutomaton::new(keywords)
+        KeywordAutomaton::new(keywords, true)
             .unwrap()
             .find_all(data, &mut hits);
         hits
@@ -200,6 +201,20 @@ mod tests {
             hits.iter().any(|hit| hit.keyword == 1 && hit.start == 4),
             "a keyword inside a longer one must select its own rules too"
         );
+    }
+
+    #[test]
+    fn exact_case_matching_leaves_other_cases_alone() {
+        let mut hits = Vec::new();
+        KeywordAutomaton::new(&["AbC"], false)
+            .unwrap()
+            .find_all(&b"abc ABC AbC ".repeat(1000), &mut hits);
+        assert_eq!(
+            hits.len(),
+            1000,
+            "only the exact spelling is a vault-value prefix"
+        );
+        assert!(hits.iter().all(|hit| hit.start % 12 == 8));
     }
 
     #[test]

@@ -189,10 +189,11 @@ impl RuleSet {
             .iter()
             .map(|(keyword, _)| keyword.as_bytes())
             .collect();
-        let keywords = KeywordAutomaton::new(&patterns).map_err(|error| ScanError::Rules {
-            origin: "rules".into(),
-            problem: format!("keyword automaton: {error}"),
-        })?;
+        let keywords =
+            KeywordAutomaton::new(&patterns, true).map_err(|error| ScanError::Rules {
+                origin: "rules".into(),
+                problem: format!("keyword automaton: {error}"),
+            })?;
         Ok(Self {
             rules,
             keywords,
