@@ -6,6 +6,7 @@ pub const COMMANDS: &[&str] = &[
     "dashboard",
     "get_preferences",
     "set_preferences",
+    "inventory",
     "list_credentials",
     "get_credential",
     "add_credential",
@@ -17,12 +18,20 @@ pub const COMMANDS: &[&str] = &[
     "list_integrations",
     "get_integration",
     "add_integration",
+    "edit_integration",
     "remove_integration",
     "preview_import",
     "import_file",
     "import_certificate",
     "audit_entries",
     "verify_audit",
+    "get_scan_settings",
+    "set_scan_settings",
+    "scan_now",
+    "list_found_secrets",
+    "import_found_secret",
+    "accept_finding",
+    "open_finding_file",
 ];
 
 fn main() {

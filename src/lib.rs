@@ -39,10 +39,15 @@ pub mod vault;
 pub use error::{Error, ErrorCode, Result};
 pub use service::{
     ATTESTATION_CONTEXT, ATTESTATION_FORMAT, Access, CertificateImport, CredentialEdit,
-    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle, Keyward,
-    MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat, ReportScope,
-    ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint, SkippedEntry,
-    default_home,
+    DEFAULT_PROBE_INTERVAL, EndpointCheck, ImportOptions, ImportOutcome, ImportedBundle,
+    IntegrationEdit, Keyward, MAX_AGE_SETTING, ProbeOutcome, ProbeRecord, Regression, ReportFormat,
+    ReportScope, ReviewOverview, RotationApproval, ScanMode, ScanRequest, SharedFingerprint,
+    SkippedEntry, default_home,
 };
 /// The desktop app's dashboard and preferences.
-pub use service::{Dashboard, Preferences};
+pub use service::{CredentialRow, Dashboard, IntegrationRow, Inventory, Preferences};
+/// Scheduled scans of the folders the user picked (the desktop app's leak scanner).
+pub use service::{
+    FoundSecret, MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress,
+    ScanSettings,
+};

@@ -9,7 +9,6 @@ pub mod tray;
 
 use specta_typescript::Typescript;
 use tauri::Manager;
-use tauri_plugin_notification::NotificationExt;
 use tauri_specta::collect_events;
 
 /// The builder that knows every command and event; it produces both the invoke handler
@@ -19,7 +18,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(all_commands!())
         .events(collect_events![
             commands::imports::ImportProgress,
-            tray::NavigateRequest
+            tray::NavigateRequest,
+            commands::scanning::ScanProgress,
+            commands::scanning::ScanFinished,
+            commands::scanning::WarningsChanged
         ])
         // Row ids and audit counts are far below 2^53, so `number` is exact for them.
         .dangerously_cast_bigints_to_number()
@@ -57,41 +59,60 @@ pub fn run() {
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);
-            app.manage(state::AppState::open());
+            app.manage(state::AppState::default());
+            app.manage(commands::scanning::ScanJob::default());
+            state::AppState::open_in_background(app.handle(), notify_warnings);
             if let Err(error) = tray::install(app.handle()) {
                 tracing::warn!("no tray icon: {error}");
             }
-            notify_warnings(app.handle());
+            start_scan_schedule(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("the Keyward window failed to start");
 }
 
-/// One desktop notification at start-up when something needs attention.
+/// At start-up, on the thread that opened the home (off the window's start-up path): the
+/// tray count, and one desktop notification for warnings that no earlier notification
+/// announced (the library remembers which, across restarts).
 fn notify_warnings(app: &tauri::AppHandle) {
     let state = app.state::<state::AppState>();
     let Ok(mut keyward) = state.keyward() else {
         return;
     };
-    let (Ok(dashboard), Ok(preferences)) = (keyward.dashboard(), keyward.preferences()) else {
+    let Ok(warnings) = keyward.warnings() else {
         return;
     };
-    tray::show_warning_count(app, dashboard.warnings.len());
-    if preferences.notifications && !dashboard.warnings.is_empty() {
-        let body = match dashboard.warnings.len() {
-            1 => match &dashboard.warnings[0].credential {
-                Some(credential) => format!("{credential}: {}", dashboard.warnings[0].message),
-                None => dashboard.warnings[0].message.clone(),
-            },
-            count => format!("{count} credentials need attention"),
-        };
-        // No notification server (a bare X session) is not worth failing over.
-        let _ = app
-            .notification()
-            .builder()
-            .title("Keyward")
-            .body(body)
-            .show();
+    // Queued on the main thread, which runs it after `setup` has installed the tray.
+    let count = warnings.len();
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || tray::show_warning_count(&handle, count));
+    commands::scanning::announce_new_warnings(app, &mut keyward, &warnings);
+}
+
+/// How often the schedule asks the library whether a scan is due. The period itself
+/// (hours) is a setting; this only bounds how late a due scan starts.
+const SCAN_SCHEDULE_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The background timer for scheduled leak scans: the library decides whether one is
+/// due; the scan runs on this thread with its own handle on the home, so the window is
+/// never blocked. The first check waits one tick, so start-up is not slowed.
+fn start_scan_schedule(app: tauri::AppHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("scan-schedule".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(SCAN_SCHEDULE_TICK);
+                let due = app
+                    .state::<state::AppState>()
+                    .keyward()
+                    .is_ok_and(|keyward| keyward.scan_due().unwrap_or(false));
+                if due && let Err(error) = commands::scanning::run_scan(&app, true) {
+                    tracing::warn!("scheduled scan: {error}");
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!("no scan schedule: {error}");
     }
 }

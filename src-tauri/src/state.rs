@@ -1,41 +1,69 @@
 //! What the app holds between commands: the open home, or why it could not be opened.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use keyward::Keyward;
+use tauri::{AppHandle, Manager};
 
 use crate::clipboard::ClipboardGuard;
 use crate::error::{CommandError, CommandResult};
 
 /// The app's managed state. `Keyward` is `Send` but not `Sync`, so it sits in a mutex;
 /// commands hold the lock only for the one library call they make.
+///
+/// Opening the home talks to the keychain (an encrypted Secret Service session per
+/// call) and to SQLite; it starts on a thread at launch ([`AppState::open_in_background`])
+/// so it overlaps with the webview's start instead of delaying the window. A command
+/// that arrives first waits for that opening to finish rather than starting a second.
 pub struct AppState {
-    keyward: Result<Mutex<Keyward>, CommandError>,
+    keyward: OnceLock<Result<Mutex<Keyward>, CommandError>>,
     home: Option<PathBuf>,
     pub clipboard: ClipboardGuard,
 }
 
+impl Default for AppState {
+    fn default() -> Self {
+        Self::at(keyward::default_home())
+    }
+}
+
 impl AppState {
-    /// Opens (creating on first run) the home at `KEYWARD_HOME` or the platform data
-    /// directory. A failure (no keychain, unwritable home) is kept and reported by every
-    /// command, so the window can say what is wrong instead of the app exiting silently.
-    pub fn open() -> Self {
-        let home = keyward::default_home();
-        let keyward = match &home {
-            Some(home) => Keyward::init_as(home, "app")
-                .map(Mutex::new)
-                .map_err(CommandError::from),
-            None => Err(CommandError {
-                code: keyward::ErrorCode::Environment,
-                message: "no data directory on this system; set KEYWARD_HOME".into(),
-            }),
-        };
+    /// The state for the home at `home` (`KEYWARD_HOME` or the platform data directory
+    /// when built with [`Default`]); nothing is opened yet.
+    pub fn at(home: Option<PathBuf>) -> Self {
         Self {
-            keyward,
+            keyward: OnceLock::new(),
             home,
             clipboard: ClipboardGuard::default(),
         }
+    }
+
+    /// Opens the home on a new thread, then runs `opened` there (start-up work that
+    /// needs the home, such as the tray count and the warnings notification).
+    pub fn open_in_background<R: tauri::Runtime>(
+        app: &AppHandle<R>,
+        opened: impl FnOnce(&AppHandle<R>) + Send + 'static,
+    ) {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            if app.state::<AppState>().opened().is_ok() {
+                opened(&app);
+            }
+        });
+    }
+
+    /// The open home, opening it (creating it on first run) if nobody has yet. A
+    /// failure (no keychain, unwritable home) is kept and reported by every command, so
+    /// the window can say what is wrong instead of the app exiting silently.
+    fn opened(&self) -> Result<&Mutex<Keyward>, CommandError> {
+        self.keyward
+            .get_or_init(|| {
+                let home = self.home.as_deref().ok_or_else(no_home)?;
+                Ok(Mutex::new(Keyward::init_as(home, "app")?))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// A second handle on the same home for long work (probing all, scanning, rotating
@@ -43,20 +71,78 @@ impl AppState {
     /// commands are not queued behind it on the shared lock. SQLite's WAL mode and busy
     /// timeout serialize the writes.
     pub fn worker(&self) -> CommandResult<Keyward> {
-        self.keyward.as_ref().map_err(Clone::clone)?;
-        let home = self.home.as_ref().ok_or_else(|| CommandError {
-            code: keyward::ErrorCode::Environment,
-            message: "no data directory on this system; set KEYWARD_HOME".into(),
-        })?;
+        self.opened()?;
+        let home = self.home.as_deref().ok_or_else(no_home)?;
         Ok(Keyward::open(home)?.with_surface("app"))
     }
 
     pub fn keyward(&self) -> CommandResult<MutexGuard<'_, Keyward>> {
-        let mutex = self.keyward.as_ref().map_err(Clone::clone)?;
+        let mutex = self.opened()?;
         // A panic inside a library call poisons the lock; the data behind it is a
         // connection and a keychain handle, which stay usable.
         Ok(mutex
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+fn no_home() -> CommandError {
+    CommandError {
+        code: keyward::ErrorCode::Environment,
+        message: "no data directory on this system; set KEYWARD_HOME".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_opens_once_on_first_use_and_workers_share_it() {
+        let directory = tempfile::tempdir().unwrap();
+        let home = directory.path().join("home");
+        let state = AppState::at(Some(home.clone()));
+        assert!(
+            !home.exists(),
+            "nothing is opened until the start-up thread or a command asks"
+        );
+
+        let vault = state.keyward().unwrap().vault().vault_id().to_owned();
+        assert!(home.join(keyward::store::DATABASE_FILE).is_file());
+        assert_eq!(
+            state.keyward().unwrap().vault().vault_id(),
+            vault,
+            "later commands get the same open home"
+        );
+        let worker = state.worker().unwrap();
+        assert_eq!(
+            worker.vault().vault_id(),
+            vault,
+            "a worker opens the same home"
+        );
+        assert_eq!(worker.home(), home);
+    }
+
+    #[test]
+    fn a_home_that_cannot_open_is_reported_by_every_command_alike() {
+        let state = AppState::at(None);
+        let first = state.keyward().err().expect("no home");
+        assert_eq!(first.code, keyward::ErrorCode::Environment);
+        assert!(first.message.contains("KEYWARD_HOME"), "{}", first.message);
+        assert_eq!(state.worker().err(), Some(first.clone()));
+
+        // A home under a file cannot be created: the library's error is kept and repeated.
+        let directory = tempfile::tempdir().unwrap();
+        let blocker = directory.path().join("file");
+        std::fs::write(&blocker, b"not a directory").unwrap();
+        let state = AppState::at(Some(blocker.join("home")));
+        let error = state.keyward().err().expect("unwritable home");
+        assert_eq!(state.keyward().err(), Some(error.clone()));
+        assert_ne!(
+            error.code,
+            keyward::ErrorCode::Internal,
+            "{}",
+            error.message
+        );
     }
 }

@@ -9,6 +9,8 @@
 //! The tests run one at a time: the app is single-instance per desktop session.
 
 mod driver;
+#[path = "e2e_cases/leaks.rs"]
+mod leaks;
 
 use std::time::Duration;
 
@@ -141,6 +143,35 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
         .press_enter("input[aria-label='Search everything']")
         .await;
     session.wait_text("h1", "github-ci").await;
+
+    // An integration for it, then edited: the inventory row shows the joined owner.
+    session.click(by_text("button", "Inventory")).await;
+    session.click(by_text("button", "New integration")).await;
+    session.fill("input[name=name]", "ci-github").await;
+    session.fill("input[name=provider]", "github").await;
+    session.fill("input[name=owner]", "platform").await;
+    session
+        .fill("input[name=url0]", "https://api.github.com/user")
+        .await;
+    session
+        .client()
+        .find(Locator::Css("select[name=credential0]"))
+        .await
+        .unwrap()
+        .select_by_value("github-ci")
+        .await
+        .unwrap();
+    session.click(by_text("button", "Save integration")).await;
+    session.wait_text("h1", "ci-github").await;
+    session.click(by_text("button", "Edit")).await;
+    session.wait_text("h1", "Edit ci-github").await;
+    session.fill("input[name=owner]", "release-eng").await;
+    session.click(by_text("button", "Save integration")).await;
+    session.wait_text("dd", "release-eng").await;
+    session.click(by_text("button", "Inventory")).await;
+    session
+        .wait_text("[role=table] [role=row][tabindex]", "release-eng")
+        .await;
 
     // Import a .env file: the preview shows what will and will not be created.
     let dotenv = home.parent().unwrap().join("project.env");

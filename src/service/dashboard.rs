@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Keyward;
 use crate::Result;
 use crate::policy::{Warning, WarningKind};
-use crate::store::{audit_entries, probes};
+use crate::store::{audit_entries, credentials, integrations, probes};
 
 /// Counts and warnings for the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,9 +44,12 @@ impl Keyward {
                 .filter(|warning| kinds.contains(&warning.kind))
                 .count() as u32
         };
-        let scanned = audit_entries::all(connection)?.iter().any(|entry| {
-            entry.action == crate::audit::AuditAction::Scan.as_str() && entry.subject != "check"
-        });
+        // Scans are audited; `check` is the subject of the JWT-expiry reads, not a scan.
+        let scanned = audit_entries::any_action(
+            connection,
+            crate::audit::AuditAction::Scan.as_str(),
+            "check",
+        )?;
         let latest = probes::latest_completed_per_target(connection)?;
         let failing = latest
             .iter()
@@ -64,8 +67,8 @@ impl Keyward {
             })
             .count() as u32;
         Ok(Dashboard {
-            credentials: self.list_credentials()?.len() as u32,
-            integrations: self.list_integrations()?.len() as u32,
+            credentials: credentials::count(connection)? as u32,
+            integrations: integrations::count(connection)? as u32,
             overdue_rotations: count(&[WarningKind::RotationOverdue]),
             expiring_certificates: count(&[
                 WarningKind::CertificateExpired,

@@ -5,14 +5,17 @@ mod audit_log;
 mod credentials;
 mod dashboard;
 mod endpoint_check;
+mod found_secrets;
 mod imports;
 mod integrations;
+mod inventory;
 mod preferences;
 mod probing;
 pub(crate) mod reporting;
 mod review;
 mod rotation;
 mod rotation_steps;
+mod scan_schedule;
 mod scanning;
 mod team;
 mod validate;
@@ -24,12 +27,18 @@ use std::sync::Arc;
 pub use credentials::{Access, CredentialEdit};
 pub use dashboard::Dashboard;
 pub use endpoint_check::EndpointCheck;
+pub use found_secrets::FoundSecret;
 pub use imports::{CertificateImport, ImportOptions, ImportOutcome, SkippedEntry};
+pub use integrations::IntegrationEdit;
+pub use inventory::{CredentialRow, IntegrationRow, Inventory};
 pub use preferences::Preferences;
 pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
 pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
+pub use scan_schedule::{
+    MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress, ScanSettings,
+};
 pub use scanning::{ScanMode, ScanRequest};
 pub use warnings::MAX_AGE_SETTING;
 

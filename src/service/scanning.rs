@@ -75,7 +75,11 @@ impl Keyward {
         };
         let (matcher, read) = self.vault_matcher()?;
         let scanner = Scanner::new(config, Some(matcher))?;
-        let outcome = run(&scanner, request, progress);
+        // Findings the user accepted in this home are left out like baselined ones.
+        let outcome = run(&scanner, request, progress).and_then(|mut report| {
+            report.baselined += self.drop_accepted(&mut report.findings)?;
+            Ok(report)
+        });
         let roots: Vec<String> = request.roots.iter().map(|root| root_key(root)).collect();
         let mode = request.mode;
         self.write(|connection, at, actor| {

@@ -1,7 +1,7 @@
 //! Staleness and leak warnings as a use case: gathers the policy's input from the
 //! inventory, the probes' verdicts and the open scan findings, and evaluates it now.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -21,6 +21,9 @@ const REJECTED_FINDING: &str = "auth.credential_rejected";
 
 /// The settings key holding the maximum age of a credential's value, in days.
 pub const MAX_AGE_SETTING: &str = "policy.max_age_days";
+
+/// Settings key prefix of the per-value JWT expiry cache.
+const JWT_EXPIRY_PREFIX: &str = "jwt-expiry:";
 
 impl Keyward {
     /// The review policy, when the home has a `review_every_days` setting.
@@ -146,26 +149,60 @@ impl Keyward {
         Ok(verdicts)
     }
 
+    /// The `exp` of every token credential whose value is a JWT. The claim is read from
+    /// the value once per value: the result is kept under the value's fingerprint
+    /// (`jwt-expiry:FINGERPRINT` → RFC 3339 time or `none`), so the dashboard does not
+    /// open the keychain for every token each time it is shown. The fingerprint changes
+    /// with the value, so a rotated token is read again; entries of values no credential
+    /// holds any more are dropped.
     fn jwt_expiries(&mut self) -> Result<Vec<(String, DateTime<Utc>)>> {
-        let tokens: Vec<_> = credential_rows::list(self.store.connection())?
+        let connection = self.store.connection();
+        let tokens: Vec<_> = credential_rows::list(connection)?
             .into_iter()
             .filter(|stored| {
                 stored.credential.kind == CredentialKind::Token
                     && stored.credential.value_length >= 20
             })
             .collect();
-        if tokens.is_empty() {
-            return Ok(Vec::new());
-        }
+        let cached: HashMap<String, String> = settings::with_prefix(connection, JWT_EXPIRY_PREFIX)?
+            .into_iter()
+            .collect();
         let mut expiries = Vec::new();
+        let mut learned = Vec::new();
         for stored in &tokens {
-            let value = self.read_value(stored)?;
-            if let Some(expiry) = value.expose_str().and_then(jwt_expiry) {
+            let key = format!("{JWT_EXPIRY_PREFIX}{}", stored.credential.fingerprint);
+            let expiry = match cached.get(&key) {
+                Some(text) => DateTime::parse_from_rfc3339(text)
+                    .ok()
+                    .map(|at| at.with_timezone(&Utc)),
+                None => {
+                    let value = self.read_value(stored)?;
+                    let expiry = value.expose_str().and_then(jwt_expiry);
+                    learned.push((key, expiry));
+                    expiry
+                }
+            };
+            if let Some(expiry) = expiry {
                 expiries.push((stored.credential.name.clone(), expiry));
             }
         }
-        let read = tokens.len();
+        let held: HashSet<String> = tokens
+            .iter()
+            .map(|stored| format!("{JWT_EXPIRY_PREFIX}{}", stored.credential.fingerprint))
+            .collect();
+        let stale: Vec<&String> = cached.keys().filter(|key| !held.contains(*key)).collect();
+        if learned.is_empty() && stale.is_empty() {
+            return Ok(expiries);
+        }
+        let read = learned.len();
         self.write(|connection, at, actor| {
+            for (key, expiry) in &learned {
+                let text = expiry.map_or_else(|| "none".to_owned(), |at| at.to_rfc3339());
+                settings::set(connection, key, &text)?;
+            }
+            for key in &stale {
+                settings::delete(connection, key)?;
+            }
             let detail = serde_json::json!({ "purpose": "jwt-expiry", "values_read": read });
             let row = audit::append(connection, at, actor, AuditAction::Scan, "check", detail)?;
             Ok(((), row))

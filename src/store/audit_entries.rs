@@ -44,6 +44,16 @@ pub fn last(connection: &Connection) -> Result<Option<AuditRow>> {
 }
 
 /// Every row in storage order (by `seq`), the order verification walks.
+/// Whether any entry records `action` on a subject other than `except_subject`: a
+/// question the dashboard asks on every refresh, answered without loading the log.
+pub fn any_action(connection: &Connection, action: &str, except_subject: &str) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = ?1 AND subject <> ?2)",
+        [action, except_subject],
+        |row| row.get(0),
+    )?)
+}
+
 pub fn all(connection: &Connection) -> Result<Vec<AuditRow>> {
     let mut statement = connection.prepare_cached(&format!("{SELECT} ORDER BY seq"))?;
     let rows = statement.query_map([], read)?;

@@ -55,6 +55,37 @@ pub fn insert(
     Ok(integration_id)
 }
 
+/// Replaces an integration's details and its endpoints; run it inside a transaction.
+pub fn update(connection: &Connection, integration_id: i64, new: &NewIntegration) -> Result<()> {
+    connection.execute(
+        "UPDATE integrations SET provider = ?2, owner = ?3, environment = ?4, tags = ?5, notes = ?6, issuer = ?7
+         WHERE id = ?1",
+        params![
+            integration_id,
+            new.provider,
+            new.owner,
+            new.environment.as_str(),
+            serde_json::to_string(&new.tags).expect("tags serialize"),
+            new.notes,
+            new.issuer,
+        ],
+    )?;
+    connection.execute(
+        "DELETE FROM endpoints WHERE integration_id = ?1",
+        [integration_id],
+    )?;
+    for endpoint in &new.endpoints {
+        add_endpoint(
+            connection,
+            integration_id,
+            &endpoint.url,
+            &endpoint.auth,
+            endpoint.credential.as_deref(),
+        )?;
+    }
+    Ok(())
+}
+
 pub fn add_endpoint(
     connection: &Connection,
     integration_id: i64,
@@ -98,6 +129,12 @@ pub fn set_endpoint_credential(
         params![endpoint_id, credential],
     )?;
     Ok(())
+}
+
+pub fn count(connection: &Connection) -> Result<u64> {
+    let count: i64 =
+        connection.query_row("SELECT count(*) FROM integrations", [], |row| row.get(0))?;
+    Ok(count as u64)
 }
 
 pub fn list(connection: &Connection) -> Result<Vec<Integration>> {

@@ -29,3 +29,17 @@ pub fn all(connection: &Connection) -> Result<Vec<(String, String)>> {
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The settings whose key starts with `prefix` (caches kept per item, such as
+/// `jwt-expiry:FINGERPRINT`).
+pub fn with_prefix(connection: &Connection, prefix: &str) -> Result<Vec<(String, String)>> {
+    let mut statement = connection
+        .prepare_cached("SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1")?;
+    let rows = statement.query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn delete(connection: &Connection, key: &str) -> Result<()> {
+    connection.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}

@@ -154,6 +154,113 @@ fn integrations_give_their_credentials_allowed_hosts() {
 }
 
 #[test]
+fn editing_an_integration_keeps_what_is_not_given_and_refuses_bad_input_whole() {
+    let home = TestHome::new();
+    home.add("deploy", "token", &canary("deploy"));
+    let base = [
+        "integration",
+        "add",
+        "billing",
+        "--provider",
+        "stripe",
+        "--owner",
+        "payments",
+        "--env",
+        "staging",
+        "--endpoint",
+        "https://api.stripe.com/v1",
+        "--tag",
+        "pci",
+    ];
+    home.keyward(&base).assert().success();
+    let show = |home: &TestHome| -> serde_json::Value {
+        let (_, text, _) = home.run(&["integration", "show", "billing", "--json"], b"");
+        serde_json::from_str(&text).unwrap()
+    };
+    let before = show(&home);
+
+    // A bad endpoint and an unknown credential are refused, naming the input, and
+    // leave the integration as it was.
+    for (args, words) in [
+        (
+            vec!["--endpoint", "ftp://files.example.com"],
+            vec!["endpoint"],
+        ),
+        (
+            vec!["--endpoint", "https://api.example.com", "--cred", "nope"],
+            vec!["nope"],
+        ),
+        (vec!["--env", "qa"], vec!["--env"]),
+    ] {
+        let mut command = vec!["integration", "edit", "billing"];
+        command.extend(args.iter().copied());
+        let (code, _, stderr) = home.run(&command, b"");
+        assert_eq!(code, 2, "{command:?}: {stderr}");
+        for word in words {
+            assert!(
+                stderr.contains(word),
+                "{command:?} should name {word}: {stderr}"
+            );
+        }
+        assert_eq!(show(&home), before, "{command:?} must change nothing");
+    }
+
+    home.keyward(&[
+        "integration",
+        "edit",
+        "billing",
+        "--owner",
+        "finance",
+        "--env",
+        "prod",
+        "--endpoint",
+        "https://hooks.example.com/in",
+        "--endpoint",
+        "https://api.example.com",
+        "--auth",
+        "header:X-Api-Key",
+        "--cred",
+        "deploy",
+    ])
+    .assert()
+    .success();
+    let after = show(&home);
+    assert_eq!(after["owner"], "finance");
+    assert_eq!(after["environment"], "prod");
+    assert_eq!(
+        after["provider"], "stripe",
+        "options not given keep their value"
+    );
+    assert_eq!(after["tags"], serde_json::json!(["pci"]));
+    let urls: Vec<_> = after["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://hooks.example.com/in", "https://api.example.com"],
+        "--endpoint replaces the list"
+    );
+    assert_eq!(after["endpoints"][0]["credential"], "deploy");
+    assert_eq!(
+        after["endpoints"][0]["auth"],
+        serde_json::json!({"method": "header", "name": "X-Api-Key"})
+    );
+
+    // Linking the credential allowed its hosts, as adding does; the edit is audited.
+    let (_, credential, _) = home.run(&["cred", "show", "deploy", "--json"], b"");
+    let credential: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    assert_eq!(
+        credential["allowed_hosts"],
+        serde_json::json!(["api.example.com", "hooks.example.com"])
+    );
+    let (_, audit, _) = home.run(&["audit", "list", "--json"], b"");
+    assert!(audit.contains("integration.update"), "{audit}");
+}
+
+#[test]
 fn large_certificate_bundles_are_sealed_in_the_database() {
     let home = TestHome::new();
     let (cert, key) = openssl_certificate(home.dir.path(), "big", "rsa:3072", 365);

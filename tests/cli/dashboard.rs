@@ -105,3 +105,67 @@ fn a_team_review_period_raises_review_warnings_until_a_decision_is_recorded() {
         "a fresh decision clears it"
     );
 }
+
+/// A JWT whose `exp` is `exp` (seconds since the epoch), with a unique signature part.
+fn jwt(exp: i64) -> String {
+    use base64::Engine;
+    let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    format!(
+        "{}.{}.{}",
+        encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+        encode(&format!(r#"{{"sub":"ci","exp":{exp}}}"#)),
+        canary("sig")
+    )
+}
+
+/// How many times the warnings opened token values to read JWT expiries.
+fn jwt_reads(home: &TestHome) -> usize {
+    let (_, audit, _) = home.run(&["audit", "list", "--json"], b"");
+    audit.matches("jwt-expiry").count()
+}
+
+#[test]
+fn jwt_expiry_is_read_from_the_keychain_once_per_value() {
+    let home = TestHome::new();
+    let expired = (chrono::Utc::now() - chrono::Duration::hours(3)).timestamp();
+    home.keyward(&["cred", "add", "session", "--kind", "token", "--value-stdin"])
+        .write_stdin(jwt(expired))
+        .assert()
+        .success();
+    let jwt_warnings = || {
+        let dashboard = Keyward::open(&home.path()).unwrap().dashboard().unwrap();
+        dashboard
+            .warnings
+            .iter()
+            .filter(|warning| warning.id.starts_with("jwt-expired"))
+            .count()
+    };
+
+    assert_eq!(jwt_warnings(), 1);
+    assert_eq!(jwt_reads(&home), 1, "the first look reads the value");
+    assert_eq!(jwt_warnings(), 1, "the expiry is remembered, not forgotten");
+    assert_eq!(
+        jwt_reads(&home),
+        1,
+        "later looks do not open the keychain again"
+    );
+
+    // A new value (a new fingerprint) is read again: a fresh token clears the warning.
+    let fresh = (chrono::Utc::now() + chrono::Duration::days(30)).timestamp();
+    home.keyward(&["cred", "rm", "session"]).assert().success();
+    home.keyward(&["cred", "add", "session", "--kind", "token", "--value-stdin"])
+        .write_stdin(jwt(fresh))
+        .assert()
+        .success();
+    assert_eq!(jwt_warnings(), 0);
+    assert_eq!(jwt_reads(&home), 2);
+    let cached: i64 = rusqlite::Connection::open(home.database())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM settings WHERE key LIKE 'jwt-expiry:%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(cached, 1, "the old value's entry is dropped");
+}

@@ -6,4 +6,5 @@
 mod common;
 mod git_history;
 mod outputs;
+mod schedule;
 mod vault_leaks;

@@ -1,22 +1,35 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState, type ComponentType, type LazyExoticComponent } from "react";
 import { api, events } from "./api";
 import { CommandPalette } from "./components/CommandPalette";
 import { NavigationContext, type Navigation, type Route } from "./navigation";
-import { AuditLog } from "./screens/AuditLog";
-import { CredentialDetail } from "./screens/CredentialDetail";
 import { Dashboard } from "./screens/Dashboard";
-import { ImportScreen } from "./screens/ImportScreen";
-import { IntegrationDetail } from "./screens/IntegrationDetail";
-import { Inventory } from "./screens/Inventory";
-import { NewCredential } from "./screens/NewCredential";
-import { NewIntegration } from "./screens/NewIntegration";
-import { Settings } from "./screens/Settings";
 import { useIdleLock } from "./useIdleLock";
+
+/**
+ * Screens other than the dashboard load on first visit: the first paint after start
+ * parses only the shell and the dashboard, not the tables, forms and their libraries.
+ */
+// `any` only bounds the export to "some component"; the screen keeps its own props type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function screen<Module extends Record<Name, ComponentType<any>>, Name extends keyof Module>(load: () => Promise<Module>, name: Name): LazyExoticComponent<Module[Name]> {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+const AuditLog = screen(() => import("./screens/AuditLog"), "AuditLog");
+const CredentialDetail = screen(() => import("./screens/CredentialDetail"), "CredentialDetail");
+const ImportScreen = screen(() => import("./screens/ImportScreen"), "ImportScreen");
+const IntegrationDetail = screen(() => import("./screens/IntegrationDetail"), "IntegrationDetail");
+const Inventory = screen(() => import("./screens/Inventory"), "Inventory");
+const NewCredential = screen(() => import("./screens/NewCredential"), "NewCredential");
+const NewIntegration = screen(() => import("./screens/NewIntegration"), "NewIntegration");
+const EditIntegration = screen(() => import("./screens/NewIntegration"), "EditIntegration");
+const Settings = screen(() => import("./screens/Settings"), "Settings");
+const Leaks = screen(() => import("./screens/Leaks"), "Leaks");
 
 const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
   { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
-  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration"] },
+  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
   { label: "Import", route: { screen: "import" }, matches: ["import"] },
+  { label: "Leaks", route: { screen: "leaks" }, matches: ["leaks"] },
   { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
   { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
 ];
@@ -33,6 +46,15 @@ export function App() {
     void api.clearCopiedSecret();
   }, []);
   useIdleLock(idleMinutes, lock);
+
+  // Once the dashboard is up, fetch the inventory's code while the user reads, so the
+  // first visit to the tables does not wait for it.
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      void import("./screens/Inventory");
+    }, 1500);
+    return () => window.clearTimeout(timer);
+  }, []);
 
   useEffect(() => {
     api.preferences().then((preferences) => setIdleMinutes(preferences.idle_lock_minutes), () => setIdleMinutes(0));
@@ -51,6 +73,14 @@ export function App() {
       const to = event.payload.to;
       if (to === "new-credential" || to === "import" || to === "dashboard") setRoute({ screen: to });
     });
+    return () => {
+      void pending.then((unlisten) => unlisten());
+    };
+  }, []);
+
+  // A finished scan (button or schedule) may change the warnings: reload what is shown.
+  useEffect(() => {
+    const pending = events.warningsChanged.listen(() => setRevision((value) => value + 1));
     return () => {
       void pending.then((unlisten) => unlisten());
     };
@@ -112,7 +142,9 @@ export function App() {
           </div>
         </nav>
         <main className="content">
-          <Screen route={route} />
+          <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+            <Screen route={route} />
+          </Suspense>
         </main>
       </div>
       {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
@@ -134,10 +166,14 @@ function Screen({ route }: { route: Route }) {
       return <NewCredential />;
     case "new-integration":
       return <NewIntegration />;
+    case "edit-integration":
+      return <EditIntegration name={route.name} />;
     case "import":
       return <ImportScreen />;
     case "audit":
       return <AuditLog />;
+    case "leaks":
+      return <Leaks />;
     case "settings":
       return <Settings />;
   }

@@ -10,6 +10,8 @@ export const commands = {
 	dashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("dashboard")),
 	getPreferences: () => typedError<Preferences, CommandError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**  The inventory tables' rows, joined and graded by the library. */
+	inventory: () => typedError<Inventory, CommandError>(__TAURI_INVOKE("inventory")),
 	listCredentials: () => typedError<Credential[], CommandError>(__TAURI_INVOKE("list_credentials")),
 	getCredential: (name: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("get_credential", { name })),
 	addCredential: (credential: NewCredential, value: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("add_credential", { credential, value })),
@@ -30,6 +32,8 @@ export const commands = {
 	listIntegrations: () => typedError<Integration[], CommandError>(__TAURI_INVOKE("list_integrations")),
 	getIntegration: (name: string) => typedError<Integration, CommandError>(__TAURI_INVOKE("get_integration", { name })),
 	addIntegration: (integration: NewIntegration) => typedError<Integration, CommandError>(__TAURI_INVOKE("add_integration", { integration })),
+	/**  Replaces an integration's details and endpoints; its name stays. */
+	editIntegration: (name: string, edit: IntegrationEdit) => typedError<Integration, CommandError>(__TAURI_INVOKE("edit_integration", { name, edit })),
 	removeIntegration: (name: string) => typedError<null, CommandError>(__TAURI_INVOKE("remove_integration", { name })),
 	/**  What importing the file would create and skip; values appear redacted. */
 	previewImport: (format: ImportFormat, path: string) => typedError<ImportPreviewItem[], CommandError>(__TAURI_INVOKE("preview_import", { format, path })),
@@ -38,12 +42,45 @@ export const commands = {
 	importCertificate: (request: CertificateRequest) => typedError<Credential, CommandError>(__TAURI_INVOKE("import_certificate", { request })),
 	auditEntries: () => typedError<AuditEntry[], CommandError>(__TAURI_INVOKE("audit_entries")),
 	verifyAudit: () => typedError<AuditVerification, CommandError>(__TAURI_INVOKE("verify_audit")),
+	getScanSettings: () => typedError<ScanOverview, CommandError>(__TAURI_INVOKE("get_scan_settings")),
+	setScanSettings: (settings: ScanSettings) => typedError<ScanOverview, CommandError>(__TAURI_INVOKE("set_scan_settings", { settings })),
+	/**
+	 *  Scans every scan folder now. Returns when the scan ends; `scan-progress` events
+	 *  report on the way and `scan-finished` follows, so a window that navigated away and
+	 *  back still learns the end.
+	 */
+	scanNow: () => typedError<RootsScanOutcome, CommandError>(__TAURI_INVOKE("scan_now")),
+	/**  The open findings, most severe first, with only their redacted match. */
+	listFoundSecrets: () => typedError<FoundSecret[], CommandError>(__TAURI_INVOKE("list_found_secrets")),
+	/**
+	 *  Imports the secret behind a finding as a new credential: the Rust side re-reads the
+	 *  file, so the value never passes through the window.
+	 */
+	importFoundSecret: (findingId: number, name: string, kind: CredentialKind | null) => typedError<Credential, CommandError>(__TAURI_INVOKE("import_found_secret", { findingId, name, kind })),
+	/**  Accepts a finding: it is resolved and later scans leave it out. */
+	acceptFinding: (findingId: number) => typedError<null, CommandError>(__TAURI_INVOKE("accept_finding", { findingId })),
+	/**
+	 *  Shows the file a finding is in.
+	 * 
+	 *  The window names a stored finding by id, never a path: the library resolves the path
+	 *  and checks it is a regular file inside the scanned folder, so a compromised page
+	 *  cannot open arbitrary files. Opening goes through tauri-plugin-opener's Rust
+	 *  functions only (the plugin is not registered, the window is granted none of its
+	 *  permissions, and there is no shell plugin or filesystem scope). A file the default
+	 *  app could execute rather than display (the executable bit, or a launcher type such as
+	 *  `.desktop` or `.exe`) is shown selected in the file manager instead of opened. The
+	 *  default app takes no line number, so the window shows `path:line` next to it.
+	 */
+	openFindingFile: (findingId: number) => typedError<FileShown, CommandError>(__TAURI_INVOKE("open_finding_file", { findingId })),
 };
 
 /** Events */
 export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	navigateRequest: makeEvent<NavigateRequest, NavigateRequest>("navigate-request"),
+	scanFinished: makeEvent<ScanFinished, ScanFinished>("scan-finished"),
+	scanProgress: makeEvent<ScanProgress, ScanProgress>("scan-progress"),
+	warningsChanged: makeEvent<WarningsChanged, WarningsChanged>("warnings-changed"),
 };
 
 /* Types */
@@ -184,6 +221,24 @@ export type CredentialKind = "api-key" | "token" |
 /**  A private key with its certificate chain, stored as PEM. */
 "client-cert" | "jwt-signing-key" | "secret";
 
+/**  One credential as the inventory lists it. */
+export type CredentialRow = {
+	name: string,
+	kind: CredentialKind,
+	provider: string | null,
+	/**  Its integration, or else the integration whose endpoint sends it. */
+	integration: string | null,
+	/**  The owner and environment of that integration. */
+	owner: string | null,
+	environment: Environment | null,
+	/**  How the endpoints that use it send it (`bearer`, `header:X-Api-Key`), distinct. */
+	auth: string[],
+	/**  The worst latest grade of the endpoints that use it; none before a probe. */
+	grade: Grade | null,
+	next_rotation: string | null,
+	expires_at: string | null,
+};
+
 /**  Counts and warnings for the dashboard. */
 export type Dashboard = {
 	credentials: number,
@@ -223,6 +278,20 @@ export type ErrorCode =
 /**  The inventory and keychain disagree, or a bug. */
 "internal";
 
+/**  How "Open file" showed the file. */
+export type FileShown = 
+/**  Opened with the desktop's default app for its type. */
+"opened" | 
+/**  Selected in the file manager, because opening it could run it. */
+"revealed";
+
+/**  What sort of hit a finding is. */
+export type FindingKind = 
+/**  A value that is in the vault: a credential Keyward manages has leaked. */
+"leak" | 
+/**  A secret of a known shape that the vault does not hold (yet). */
+"secret";
+
 /**  The one action that makes a warning go away. */
 export type FixAction = 
 /**  `keyward rotate NAME`. */
@@ -235,6 +304,41 @@ export type FixAction =
 { action: "review"; credential: string } | 
 /**  Open the file where a secret was found and remove it. */
 { action: "open-file"; root: string; path: string; line: number };
+
+/**
+ *  One open finding, without its fingerprint: the UI gets the redacted match and where
+ *  it is, nothing from which the secret could be recovered (DESIGN rule 7).
+ */
+export type FoundSecret = {
+	id: number,
+	rule: string,
+	kind: FindingKind,
+	provider: string | null,
+	description: string,
+	root: string,
+	/**  Relative to `root`, with `/` separators. */
+	path: string,
+	line: number,
+	column: number,
+	/**  Set for a finding in git history. */
+	commit: string | null,
+	redacted: string,
+	/**  The vault credential whose value this is (then the fix is to rotate it). */
+	vault_credential: string | null,
+	severity: Severity,
+	/**
+	 *  The policy's fix: rotate a leaked vault credential, import an unmanaged secret,
+	 *  open the file of one in history.
+	 */
+	action: FixAction,
+	/**  The kind an import would give the credential. */
+	credential_kind: CredentialKind,
+	/**  A free credential name to prefill the import form with. */
+	suggested_name: string,
+	first_seen: string,
+};
+
+export type Grade = "A+" | "A" | "B" | "C" | "D" | "F";
 
 /**  The file formats Keyward imports. */
 export type ImportFormat = "dotenv" | "postman" | "csv";
@@ -295,6 +399,38 @@ export type Integration = {
 	issuer: string | null,
 	created_at: string,
 	endpoints: Endpoint[],
+};
+
+/**
+ *  The fields of an integration a user may change after creating it: everything but its
+ *  name. `endpoints` replaces the current list.
+ */
+export type IntegrationEdit = {
+	provider: string,
+	owner: string,
+	environment: Environment,
+	tags: string[],
+	notes: string | null,
+	issuer: string | null,
+	endpoints: NewEndpoint[],
+};
+
+/**  One integration as the inventory lists it. */
+export type IntegrationRow = {
+	name: string,
+	provider: string,
+	owner: string,
+	environment: Environment,
+	endpoints: string[],
+	auth: string[],
+	/**  The worst latest grade among its endpoints; none before a probe. */
+	grade: Grade | null,
+	credentials: number,
+};
+
+export type Inventory = {
+	credentials: CredentialRow[],
+	integrations: IntegrationRow[],
 };
 
 /**
@@ -362,6 +498,72 @@ export type Preferences = {
 	notifications: boolean,
 };
 
+/**  A folder whose scan failed (deleted, unreadable, a broken `.keyward.toml`). */
+export type RootFailure = {
+	root: string,
+	message: string,
+};
+
+/**  What a scan of all roots covered and found. */
+export type RootsScanOutcome = {
+	roots: number,
+	files_scanned: number,
+	bytes_scanned: number,
+	findings: number,
+	/**  Findings the user accepted earlier and that were left out. */
+	accepted: number,
+	failed: RootFailure[],
+};
+
+/**  Where a scan of all roots is, reported after each file. */
+export type RootsScanProgress = {
+	/**  The folder being scanned now. */
+	root: string,
+	/**  1-based position of `root` among `roots`. */
+	root_index: number,
+	roots: number,
+	/**  Totals over every folder so far. */
+	files_scanned: number,
+	bytes_scanned: number,
+	findings: number,
+};
+
+/**  A scan ended, emitted as the event `scan-finished`: its outcome, or why it failed. */
+export type ScanFinished = {
+	outcome: RootsScanOutcome | null,
+	error: string | null,
+	/**  Whether the schedule started it (rather than "Scan now"). */
+	scheduled: boolean,
+};
+
+/**  The scan settings with what the schedule will do. */
+export type ScanOverview = {
+	settings: ScanSettings,
+	last_scan_at: string | null,
+	next_scan_at: string | null,
+	/**  A scan is running now (started by the button or the schedule). */
+	running: boolean,
+};
+
+/**  Where a running scan is, emitted as the event `scan-progress`. */
+export type ScanProgress = {
+	progress: RootsScanProgress,
+};
+
+/**  Which folders "Scan now" and the schedule cover, and how often the schedule runs. */
+export type ScanSettings = {
+	/**
+	 *  Absolute paths of existing folders, each scanned with its own `.keyward.toml`.
+	 *  Default: none (the user picks their code folders).
+	 */
+	roots: string[],
+	/**
+	 *  Hours between scheduled scans, 1 to 720; `None` turns the schedule off.
+	 *  Default 24.
+	 */
+	every_hours: number | null,
+};
+
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
 export type SkippedEntry = {
@@ -398,6 +600,14 @@ export type Warning = {
 export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified" | 
 /**  No access review within the team's review period. */
 "review-overdue";
+
+/**
+ *  The warnings may have changed (a scan finished): an open dashboard reloads. Emitted
+ *  as the event `warnings-changed`.
+ */
+export type WarningsChanged = {
+	open_warnings: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -9,8 +9,10 @@ export type Route =
   | { screen: "integration"; name: string }
   | { screen: "new-credential" }
   | { screen: "new-integration" }
+  | { screen: "edit-integration"; name: string }
   | { screen: "import" }
   | { screen: "audit" }
+  | { screen: "leaks" }
   | { screen: "settings" };
 
 export interface Navigation {

@@ -6,13 +6,13 @@ use tauri::State;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn audit_entries(state: State<'_, AppState>) -> CommandResult<Vec<AuditEntry>> {
     Ok(state.keyward()?.audit_entries()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn verify_audit(state: State<'_, AppState>) -> CommandResult<AuditVerification> {
     Ok(state.keyward()?.verify_audit()?)

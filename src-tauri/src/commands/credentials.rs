@@ -10,19 +10,19 @@ use tauri::{AppHandle, State};
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn list_credentials(state: State<'_, AppState>) -> CommandResult<Vec<Credential>> {
     Ok(state.keyward()?.list_credentials()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_credential(state: State<'_, AppState>, name: String) -> CommandResult<Credential> {
     Ok(state.keyward()?.credential(&name)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn add_credential(
     state: State<'_, AppState>,
@@ -34,7 +34,7 @@ pub fn add_credential(
         .add_credential(credential, SecretValue::from_string(value))?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn edit_credential(
     state: State<'_, AppState>,
@@ -44,7 +44,7 @@ pub fn edit_credential(
     Ok(state.keyward()?.edit_credential(&name, edit)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn remove_credential(state: State<'_, AppState>, name: String) -> CommandResult<()> {
     Ok(state.keyward()?.remove_credential(&name)?)
@@ -52,7 +52,7 @@ pub fn remove_credential(state: State<'_, AppState>, name: String) -> CommandRes
 
 /// The value, for showing; audited as a reveal. The UI hides it again after the
 /// preference's reveal time or when the window loses focus.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn reveal_credential(state: State<'_, AppState>, name: String) -> CommandResult<String> {
     let value = state.keyward()?.reveal(&name, Access::Reveal)?;
@@ -63,7 +63,7 @@ pub fn reveal_credential(state: State<'_, AppState>, name: String) -> CommandRes
 
 /// Copies the value to the clipboard (audited as a copy) and returns the seconds after
 /// which it is cleared.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn copy_credential(
     app: AppHandle,
@@ -83,7 +83,7 @@ pub fn copy_credential(
 }
 
 /// Clears a copied secret now (idle lock); returns whether the clipboard still held it.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn clear_copied_secret(app: AppHandle, state: State<'_, AppState>) -> bool {
     state.clipboard.clear_if_current(&app, None)

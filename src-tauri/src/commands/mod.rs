@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod imports;
 pub mod integrations;
 pub mod overview;
+pub mod scanning;
 
 /// Every command, in the order the bindings list them. build.rs keeps its own list of
 /// names for the permission manifest; a test checks the two agree.
@@ -17,6 +18,7 @@ macro_rules! all_commands {
             $crate::commands::overview::dashboard,
             $crate::commands::overview::get_preferences,
             $crate::commands::overview::set_preferences,
+            $crate::commands::overview::inventory,
             $crate::commands::credentials::list_credentials,
             $crate::commands::credentials::get_credential,
             $crate::commands::credentials::add_credential,
@@ -28,12 +30,20 @@ macro_rules! all_commands {
             $crate::commands::integrations::list_integrations,
             $crate::commands::integrations::get_integration,
             $crate::commands::integrations::add_integration,
+            $crate::commands::integrations::edit_integration,
             $crate::commands::integrations::remove_integration,
             $crate::commands::imports::preview_import,
             $crate::commands::imports::import_file,
             $crate::commands::imports::import_certificate,
             $crate::commands::audit::audit_entries,
             $crate::commands::audit::verify_audit,
+            $crate::commands::scanning::get_scan_settings,
+            $crate::commands::scanning::set_scan_settings,
+            $crate::commands::scanning::scan_now,
+            $crate::commands::scanning::list_found_secrets,
+            $crate::commands::scanning::import_found_secret,
+            $crate::commands::scanning::accept_finding,
+            $crate::commands::scanning::open_finding_file,
         ]
     };
 }

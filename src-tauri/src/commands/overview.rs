@@ -1,12 +1,12 @@
-//! Dashboard and preferences.
+//! Dashboard, inventory rows and preferences.
 
-use keyward::{Dashboard, Preferences};
+use keyward::{Dashboard, Inventory, Preferences};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn dashboard(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Dashboard> {
     let dashboard = state.keyward()?.dashboard()?;
@@ -14,17 +14,24 @@ pub fn dashboard(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Da
     Ok(dashboard)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_preferences(state: State<'_, AppState>) -> CommandResult<Preferences> {
     Ok(state.keyward()?.preferences()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn set_preferences(
     state: State<'_, AppState>,
     preferences: Preferences,
 ) -> CommandResult<Preferences> {
     Ok(state.keyward()?.set_preferences(&preferences)?)
+}
+
+/// The inventory tables' rows, joined and graded by the library.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn inventory(state: State<'_, AppState>) -> CommandResult<Inventory> {
+    Ok(state.keyward()?.inventory()?)
 }

@@ -1,8 +1,8 @@
 //! `keyward integration ...`
 
 use clap::{Args, Subcommand};
-use keyward::Keyward;
 use keyward::model::{AuthMethod, Environment, Integration, NewEndpoint, NewIntegration};
+use keyward::{IntegrationEdit, Keyward};
 
 use crate::Outcome;
 use crate::output::{self, Table};
@@ -20,8 +20,95 @@ pub enum IntegrationCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change an integration's details; options not given keep their value. Any
+    /// --endpoint replaces the endpoint list.
+    Edit(Box<EditArgs>),
     /// Remove an integration; its credentials stay, unlinked.
     Rm { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    name: String,
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    /// prod, staging or dev.
+    #[arg(long = "env", value_name = "ENV")]
+    environment: Option<String>,
+    /// Endpoint URL (repeatable); replaces all endpoints.
+    #[arg(long = "endpoint", value_name = "URL")]
+    endpoints: Vec<String>,
+    /// How the new endpoints take the credential (as for `add`).
+    #[arg(long, requires = "endpoints")]
+    auth: Option<String>,
+    /// The credential the new endpoints use.
+    #[arg(long = "cred", value_name = "NAME", requires = "endpoints")]
+    credential: Option<String>,
+    /// OIDC issuer URL; an empty value clears it.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Tags (repeatable); replace the current tags.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Notes; an empty value clears them.
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+impl EditArgs {
+    /// The edit: the integration as it is, with what the options change.
+    fn apply(self, mut edit: IntegrationEdit) -> anyhow::Result<IntegrationEdit> {
+        if let Some(text) = &self.environment {
+            edit.environment = parse_environment(text)?;
+        }
+        if !self.endpoints.is_empty() {
+            let auth = parse_auth(self.auth.as_deref(), self.credential.is_some())?;
+            edit.endpoints = self
+                .endpoints
+                .into_iter()
+                .map(|url| NewEndpoint {
+                    url,
+                    auth: auth.clone(),
+                    credential: self.credential.clone(),
+                })
+                .collect();
+        }
+        if !self.tags.is_empty() {
+            edit.tags = self.tags;
+        }
+        let cleared = |text: String| (!text.is_empty()).then_some(text);
+        if let Some(issuer) = self.issuer {
+            edit.issuer = cleared(issuer);
+        }
+        if let Some(notes) = self.notes {
+            edit.notes = cleared(notes);
+        }
+        edit.provider = self.provider.unwrap_or(edit.provider);
+        edit.owner = self.owner.unwrap_or(edit.owner);
+        Ok(edit)
+    }
+}
+
+fn invalid(field: &str, problem: String) -> keyward::Error {
+    keyward::Error::Invalid {
+        field: field.into(),
+        problem,
+    }
+}
+
+fn parse_environment(text: &str) -> anyhow::Result<Environment> {
+    Ok(text.parse().map_err(|problem| invalid("--env", problem))?)
+}
+
+/// `--auth`, defaulting to bearer when a credential is named and none otherwise.
+fn parse_auth(text: Option<&str>, has_credential: bool) -> anyhow::Result<AuthMethod> {
+    Ok(match text {
+        Some(text) => text.parse().map_err(|problem| invalid("--auth", problem))?,
+        None if has_credential => AuthMethod::Bearer,
+        None => AuthMethod::None,
+    })
 }
 
 #[derive(Debug, Args)]
@@ -55,19 +142,8 @@ pub struct AddArgs {
 
 impl AddArgs {
     fn settings(self) -> anyhow::Result<NewIntegration> {
-        let invalid = |field: &str, problem: String| keyward::Error::Invalid {
-            field: field.into(),
-            problem,
-        };
-        let environment: Environment = self
-            .environment
-            .parse()
-            .map_err(|problem| invalid("--env", problem))?;
-        let auth: AuthMethod = match &self.auth {
-            Some(text) => text.parse().map_err(|problem| invalid("--auth", problem))?,
-            None if self.credential.is_some() => AuthMethod::Bearer,
-            None => AuthMethod::None,
-        };
+        let environment = parse_environment(&self.environment)?;
+        let auth = parse_auth(self.auth.as_deref(), self.credential.is_some())?;
         Ok(NewIntegration {
             endpoints: self
                 .endpoints
@@ -126,6 +202,17 @@ pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result
             } else {
                 print_detail(&integration);
             }
+        }
+        IntegrationCommand::Edit(args) => {
+            let current = keyward.integration(&args.name)?;
+            let name = args.name.clone();
+            let edit = (*args).apply(IntegrationEdit::from(&current))?;
+            let integration = keyward.edit_integration(&name, edit)?;
+            println!(
+                "Updated integration {} ({} endpoint(s))",
+                integration.name,
+                integration.endpoints.len()
+            );
         }
         IntegrationCommand::Rm { name } => {
             keyward.remove_integration(&name)?;

@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
 import { Loaded, formatDate } from "../components/common";
+import { FindingActionButton } from "../components/ImportFoundSecret";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -79,6 +80,8 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
               </span>
               {warning.credential !== null ? (
                 <button onClick={() => go({ screen: "credential", name: warning.credential ?? "" })}>{actionLabel(warning.action)}</button>
+              ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
+                <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
               ) : (
                 <span className="muted small">{actionLabel(warning.action)}</span>
               )}

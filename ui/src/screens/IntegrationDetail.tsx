@@ -28,6 +28,7 @@ export function IntegrationDetail({ name }: { name: string }) {
       <header className="screen-head">
         <h1 id="integration-title">{name}</h1>
         <div className="actions">
+          <button onClick={() => go({ screen: "edit-integration", name })}>Edit</button>
           <button className="danger" onClick={() => setConfirm(true)}>
             Delete
           </button>

@@ -1,23 +1,10 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { useMemo, useState } from "react";
-import { api, type AuthMethod, type Credential, type Integration } from "../api";
+import { useState } from "react";
+import { api, type AuthMethod, type CredentialRow, type IntegrationRow } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { VirtualTable } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
-
-/** A credential row with what its integration tells about it. */
-interface CredentialRow {
-  name: string;
-  kind: string;
-  provider: string;
-  integration: string;
-  owner: string;
-  environment: string;
-  auth: string;
-  grade: string;
-  nextRotation: string;
-}
 
 export function authLabel(auth: AuthMethod): string {
   switch (auth.method) {
@@ -30,78 +17,36 @@ export function authLabel(auth: AuthMethod): string {
   }
 }
 
-export function credentialRows(credentials: Credential[], integrations: Integration[]): CredentialRow[] {
-  const byName = new Map(integrations.map((integration) => [integration.name, integration]));
-  return credentials.map((credential) => {
-    const integration = credential.integration ? byName.get(credential.integration) : undefined;
-    const endpoint = integration?.endpoints.find((candidate) => candidate.credential === credential.name);
-    const next = credential.rotate_every_days !== null ? new Date(new Date(credential.rotated_at).getTime() + credential.rotate_every_days * 86_400_000).toISOString() : null;
-    return {
-      name: credential.name,
-      kind: credential.kind,
-      provider: credential.provider ?? "",
-      integration: credential.integration ?? "",
-      owner: integration?.owner ?? "",
-      environment: integration?.environment ?? "",
-      auth: endpoint ? authLabel(endpoint.auth) : "",
-      // Grades come from probes, which this inventory has not run yet.
-      grade: "",
-      nextRotation: next ? formatDate(next) : "",
-    };
-  });
-}
+// Rows arrive joined and graded from the library (`inventory`), the same rows the CLI
+// lists. Cells read plain strings so the table's filter and sort see what is shown;
+// dates stay ISO (they sort as text) and are shortened only for the rows in view.
+const dash = (value: string) => value || "—";
 
 const CREDENTIAL_COLUMNS: ColumnDef<CredentialRow, string>[] = [
-  { accessorKey: "name", header: "Name" },
-  { accessorKey: "kind", header: "Kind" },
-  { accessorKey: "provider", header: "Provider" },
-  { accessorKey: "owner", header: "Owner" },
-  { accessorKey: "environment", header: "Environment" },
-  { accessorKey: "auth", header: "Auth method" },
-  { accessorKey: "grade", header: "Grade", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "nextRotation", header: "Next rotation", cell: (cell) => cell.getValue() || "—" },
+  { id: "name", accessorFn: (row) => row.name, header: "Name" },
+  { id: "kind", accessorFn: (row) => row.kind, header: "Kind" },
+  { id: "provider", accessorFn: (row) => row.provider ?? "", header: "Provider" },
+  { id: "owner", accessorFn: (row) => row.owner ?? "", header: "Owner" },
+  { id: "environment", accessorFn: (row) => row.environment ?? "", header: "Environment" },
+  { id: "auth", accessorFn: (row) => row.auth.join(", "), header: "Auth method" },
+  { id: "grade", accessorFn: (row) => row.grade ?? "", header: "Grade", cell: (cell) => dash(cell.getValue()) },
+  { id: "nextRotation", accessorFn: (row) => row.next_rotation ?? "", header: "Next rotation", cell: (cell) => formatDate(cell.getValue()) },
 ];
 
-interface IntegrationRow {
-  name: string;
-  provider: string;
-  owner: string;
-  environment: string;
-  endpoints: string;
-  auth: string;
-  grade: string;
-}
-
 const INTEGRATION_COLUMNS: ColumnDef<IntegrationRow, string>[] = [
-  { accessorKey: "name", header: "Name" },
-  { accessorKey: "provider", header: "Provider" },
-  { accessorKey: "owner", header: "Owner" },
-  { accessorKey: "environment", header: "Environment" },
-  { accessorKey: "endpoints", header: "Endpoints" },
-  { accessorKey: "auth", header: "Auth method" },
-  { accessorKey: "grade", header: "Grade", cell: (cell) => cell.getValue() || "—" },
+  { id: "name", accessorFn: (row) => row.name, header: "Name" },
+  { id: "provider", accessorFn: (row) => row.provider, header: "Provider" },
+  { id: "owner", accessorFn: (row) => row.owner, header: "Owner" },
+  { id: "environment", accessorFn: (row) => row.environment, header: "Environment" },
+  { id: "endpoints", accessorFn: (row) => row.endpoints.join(", "), header: "Endpoints" },
+  { id: "auth", accessorFn: (row) => row.auth.join(", "), header: "Auth method" },
+  { id: "grade", accessorFn: (row) => row.grade ?? "", header: "Grade", cell: (cell) => dash(cell.getValue()) },
 ];
 
 export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
   const { go, revision } = useNavigation();
   const [filter, setFilter] = useState("");
-  const load = useLoad(() => Promise.all([api.credentials(), api.integrations()]), [revision]);
-  const rows = useMemo(() => {
-    if (load.state !== "ready") return { credentials: [], integrations: [] };
-    const [credentials, integrations] = load.value;
-    return {
-      credentials: credentialRows(credentials, integrations),
-      integrations: integrations.map((integration) => ({
-        name: integration.name,
-        provider: integration.provider,
-        owner: integration.owner,
-        environment: integration.environment,
-        endpoints: integration.endpoints.map((endpoint) => endpoint.url).join(", "),
-        auth: [...new Set(integration.endpoints.map((endpoint) => authLabel(endpoint.auth)))].join(", "),
-        grade: "",
-      })),
-    };
-  }, [load]);
+  const load = useLoad(() => api.inventory(), [revision]);
 
   return (
     <section aria-labelledby="inventory-title" className="inventory">
@@ -117,10 +62,10 @@ export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
       <div className="toolbar">
         <div role="tablist" aria-label="Inventory">
           <button role="tab" aria-selected={tab === "credentials"} onClick={() => go({ screen: "inventory", tab: "credentials" })}>
-            Credentials{load.state === "ready" ? ` (${load.value[0].length})` : ""}
+            Credentials{load.state === "ready" ? ` (${load.value.credentials.length})` : ""}
           </button>
           <button role="tab" aria-selected={tab === "integrations"} onClick={() => go({ screen: "inventory", tab: "integrations" })}>
-            Integrations{load.state === "ready" ? ` (${load.value[1].length})` : ""}
+            Integrations{load.state === "ready" ? ` (${load.value.integrations.length})` : ""}
           </button>
         </div>
         <input
@@ -132,7 +77,7 @@ export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
         />
       </div>
       <Loaded load={load}>
-        {() =>
+        {(rows) =>
           tab === "credentials" ? (
             <VirtualTable label="Credentials" rows={rows.credentials} columns={CREDENTIAL_COLUMNS} filter={filter} rowKey={(row) => row.name} onOpen={(row) => go({ screen: "credential", name: row.name })} />
           ) : (

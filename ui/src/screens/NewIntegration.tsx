@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { api, describeError, type AuthMethod, type Environment } from "../api";
-import { ErrorBanner, Field, optional, splitList } from "../components/common";
+import { api, describeError, type AuthMethod, type Environment, type Integration } from "../api";
+import { ErrorBanner, Field, Loaded, optional, splitList } from "../components/common";
+import { authLabel } from "./Inventory";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -21,15 +22,31 @@ export function parseAuth(text: string): AuthMethod | null {
 }
 
 export function NewIntegration() {
+  return <IntegrationForm />;
+}
+
+/** The same form, filled with an integration's current details; its name stays. */
+export function EditIntegration({ name }: { name: string }) {
+  const { revision } = useNavigation();
+  const load = useLoad(() => api.integration(name), [name, revision]);
+  return <Loaded load={load}>{(integration) => <IntegrationForm key={integration.name} existing={integration} />}</Loaded>;
+}
+
+function IntegrationForm({ existing }: { existing?: Integration }) {
   const { go, changed, revision } = useNavigation();
   const credentials = useLoad(() => api.credentials(), [revision]);
-  const [name, setName] = useState("");
-  const [provider, setProvider] = useState("");
-  const [owner, setOwner] = useState("");
-  const [environment, setEnvironment] = useState<Environment>("prod");
-  const [tags, setTags] = useState("");
-  const [issuer, setIssuer] = useState("");
-  const [endpoints, setEndpoints] = useState<EndpointDraft[]>([{ url: "", auth: "bearer", credential: "" }]);
+  const [name, setName] = useState(existing?.name ?? "");
+  const [provider, setProvider] = useState(existing?.provider ?? "");
+  const [owner, setOwner] = useState(existing?.owner ?? "");
+  const [environment, setEnvironment] = useState<Environment>(existing?.environment ?? "prod");
+  const [tags, setTags] = useState(existing?.tags.join(", ") ?? "");
+  const [issuer, setIssuer] = useState(existing?.issuer ?? "");
+  const [notes] = useState(existing?.notes ?? null);
+  const [endpoints, setEndpoints] = useState<EndpointDraft[]>(
+    existing && existing.endpoints.length > 0
+      ? existing.endpoints.map((endpoint) => ({ url: endpoint.url, auth: authLabel(endpoint.auth), credential: endpoint.credential ?? "" }))
+      : [{ url: "", auth: "bearer", credential: "" }],
+  );
   const [touched, setTouched] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -47,19 +64,19 @@ export function NewIntegration() {
   const submit = async () => {
     setTouched(true);
     if (Object.keys(problems).length > 0) return;
+    const details = {
+      provider: provider.trim(),
+      owner: owner.trim(),
+      environment,
+      tags: splitList(tags),
+      notes,
+      issuer: optional(issuer),
+      endpoints: endpoints.map((endpoint) => ({ url: endpoint.url.trim(), auth: parseAuth(endpoint.auth) ?? { method: "none" }, credential: optional(endpoint.credential) })),
+    };
     try {
-      const created = await api.addIntegration({
-        name: name.trim(),
-        provider: provider.trim(),
-        owner: owner.trim(),
-        environment,
-        tags: splitList(tags),
-        notes: null,
-        issuer: optional(issuer),
-        endpoints: endpoints.map((endpoint) => ({ url: endpoint.url.trim(), auth: parseAuth(endpoint.auth) ?? { method: "none" }, credential: optional(endpoint.credential) })),
-      });
+      const saved = existing ? await api.editIntegration(existing.name, details) : await api.addIntegration({ name: name.trim(), ...details });
       changed();
-      go({ screen: "integration", name: created.name });
+      go({ screen: "integration", name: saved.name });
     } catch (failure) {
       setError(describeError(failure));
     }
@@ -67,7 +84,7 @@ export function NewIntegration() {
 
   return (
     <section aria-labelledby="new-integration-title">
-      <h1 id="new-integration-title">New integration</h1>
+      <h1 id="new-integration-title">{existing ? `Edit ${existing.name}` : "New integration"}</h1>
       <form
         className="form"
         noValidate
@@ -78,7 +95,7 @@ export function NewIntegration() {
       >
         <ErrorBanner message={error} />
         <Field label="Name" error={shown.name}>
-          <input name="name" value={name} onChange={(event) => setName(event.target.value)} />
+          <input name="name" value={name} readOnly={existing !== undefined} onChange={(event) => setName(event.target.value)} />
         </Field>
         <Field label="Provider" error={shown.provider}>
           <input name="provider" value={provider} onChange={(event) => setProvider(event.target.value)} />
@@ -104,13 +121,13 @@ export function NewIntegration() {
           {endpoints.map((endpoint, index) => (
             <div className="endpoint-row" key={index}>
               <Field label={`URL ${index + 1}`} error={shown[`url${index}`]}>
-                <input value={endpoint.url} onChange={(event) => setEndpoint(index, { url: event.target.value })} />
+                <input name={`url${index}`} value={endpoint.url} onChange={(event) => setEndpoint(index, { url: event.target.value })} />
               </Field>
               <Field label="Auth" error={shown[`auth${index}`]}>
-                <input value={endpoint.auth} onChange={(event) => setEndpoint(index, { auth: event.target.value })} />
+                <input name={`auth${index}`} value={endpoint.auth} onChange={(event) => setEndpoint(index, { auth: event.target.value })} />
               </Field>
               <Field label="Credential">
-                <select value={endpoint.credential} onChange={(event) => setEndpoint(index, { credential: event.target.value })}>
+                <select name={`credential${index}`} value={endpoint.credential} onChange={(event) => setEndpoint(index, { credential: event.target.value })}>
                   <option value="">none</option>
                   {credentials.state === "ready" &&
                     credentials.value.map((credential) => (
@@ -132,7 +149,7 @@ export function NewIntegration() {
           </button>
         </fieldset>
         <div className="actions">
-          <button type="button" onClick={() => go({ screen: "inventory", tab: "integrations" })}>
+          <button type="button" onClick={() => go(existing ? { screen: "integration", name: existing.name } : { screen: "inventory", tab: "integrations" })}>
             Cancel
           </button>
           <button type="submit" className="primary">

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api, describeError, type Preferences } from "../api";
 import { ErrorBanner, Field, Loaded } from "../components/common";
+import { ScanSettingsSection } from "../components/ScanSettings";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
@@ -11,6 +12,7 @@ export function Settings() {
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <Loaded load={load}>{(preferences) => <SettingsForm initial={preferences} />}</Loaded>
+      <ScanSettingsSection />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 // An in-memory stand-in for the Rust commands, installed with `mockIPC`, so component
 // tests exercise the real generated bindings and the real `{status, error}` handling.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AuditEntry, Credential, Dashboard, Integration, Preferences } from "../bindings";
+import { authLabel } from "../screens/Inventory";
+import type { AuditEntry, Credential, Dashboard, Integration, Inventory, Preferences } from "../bindings";
 
 export interface FakeBackend {
   credentials: Credential[];
@@ -37,6 +38,57 @@ export function credential(name: string, overrides: Partial<Credential> = {}): C
   };
 }
 
+/** The rows the library's `inventory` joins, from the fake's records (no grades: no probes). */
+function inventoryRows(backend: FakeBackend): Inventory {
+  const byName = new Map(backend.integrations.map((integration) => [integration.name, integration]));
+  const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
+  return {
+    credentials: backend.credentials.map((item) => {
+      const users = backend.integrations.filter((candidate) => candidate.endpoints.some((endpoint) => endpoint.credential === item.name));
+      const integration = (item.integration ? byName.get(item.integration) : undefined) ?? users[0];
+      const endpoints = users.flatMap((user) => user.endpoints.filter((endpoint) => endpoint.credential === item.name));
+      return {
+        name: item.name,
+        kind: item.kind,
+        provider: item.provider,
+        integration: integration?.name ?? null,
+        owner: integration?.owner ?? null,
+        environment: integration?.environment ?? null,
+        auth: [...new Set(endpoints.map((endpoint) => authLabel(endpoint.auth)))],
+        grade: null,
+        next_rotation: next(item),
+        expires_at: item.expires_at,
+      };
+    }),
+    integrations: backend.integrations.map((integration) => ({
+      name: integration.name,
+      provider: integration.provider,
+      owner: integration.owner,
+      environment: integration.environment,
+      endpoints: integration.endpoints.map((endpoint) => endpoint.url),
+      auth: [],
+      grade: null,
+      credentials: backend.credentials.filter((item) => item.integration === integration.name).length,
+    })),
+  };
+}
+
+export function integration(name: string, overrides: Partial<Integration> = {}): Integration {
+  return {
+    id: 1,
+    name,
+    provider: "stripe",
+    owner: "payments",
+    environment: "staging",
+    tags: ["pci"],
+    notes: null,
+    issuer: null,
+    created_at: "2026-01-01T00:00:00Z",
+    endpoints: [{ id: 1, url: "https://api.stripe.com/v1", auth: { method: "bearer" }, credential: null }],
+    ...overrides,
+  };
+}
+
 export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
   const backend: FakeBackend = {
     credentials: [],
@@ -66,6 +118,22 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           return backend.credentials;
         case "list_integrations":
           return backend.integrations;
+        case "inventory":
+          return inventoryRows(backend);
+        case "get_integration": {
+          const found = backend.integrations.find((item) => item.name === name);
+          if (!found) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
+          return found;
+        }
+        case "edit_integration": {
+          const edit = args.edit as Omit<Integration, "id" | "name" | "created_at" | "endpoints"> & { endpoints: Omit<Integration["endpoints"][number], "id">[] };
+          const index = backend.integrations.findIndex((item) => item.name === name);
+          const current = backend.integrations[index];
+          if (!current) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
+          const updated: Integration = { ...current, ...edit, endpoints: edit.endpoints.map((endpoint, at) => ({ id: at + 1, ...endpoint })) };
+          backend.integrations[index] = updated;
+          return updated;
+        }
         case "get_credential": {
           const found = backend.credentials.find((item) => item.name === name);
           if (!found) throw notFound(name);
@@ -99,6 +167,8 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
             { name: "STRIPE_API_KEY", kind: "api-key", provider: "stripe", line: 1, redacted: "sk_t…(24)", skip: null },
             { name: "DEBUG", kind: "secret", provider: null, line: 2, redacted: "tr…(4)", skip: "does not look like a secret" },
           ];
+        case "get_scan_settings":
+          return { settings: { roots: [], every_hours: 24 }, last_scan_at: null, next_scan_at: null, running: false };
         case "import_file":
           return { created: [credential("STRIPE_API_KEY", { kind: "api-key" })], skipped: [{ name: "DEBUG", line: 2, reason: "does not look like a secret" }] };
         default:
