@@ -1,9 +1,9 @@
 //! The detector: one buffer in, candidate secrets out.
 //!
-//! One case-insensitive Aho-Corasick pass ([`super::keywords`]) finds every rule keyword. Each hit opens a
-//! window around itself (the hit's line, at most [`WINDOW`] bytes either side, so a
-//! minified one-line bundle costs no more than a normal file), and only the rules that
-//! keyword triggers run their regex, over the merged windows. Matches then pass the
+//! One case-insensitive Aho-Corasick pass ([`super::keywords`]) finds every rule keyword.
+//! Each hit opens a window around itself (the hit's line, at most [`WINDOW`] bytes either
+//! side, so a minified one-line bundle costs no more than a normal file), and only the
+//! rules that keyword triggers run their regex, over the merged windows. Matches then pass the
 //! rule's checks. The vault matcher runs over the whole buffer independently.
 
 use super::checks;
