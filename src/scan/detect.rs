@@ -3,8 +3,8 @@
 //! One case-insensitive Aho-Corasick pass ([`super::keywords`]) finds every rule keyword.
 //! Each hit opens a window around itself (the hit's line, at most [`WINDOW`] bytes either
 //! side, so a minified one-line bundle costs no more than a normal file), and only the
-//! rules that keyword triggers run their regex, over the merged windows. Matches then pass the
-//! rule's checks. The vault matcher runs over the whole buffer independently.
+//! rules that keyword triggers run their regex, over the merged windows. Matches then pass
+//! the rule's checks. The vault matcher runs over the whole buffer independently.
 
 use super::checks;
 use super::content::{ContentClass, classify};
