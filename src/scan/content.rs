@@ -48,9 +48,7 @@ pub fn classify(data: &[u8]) -> ContentClass {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// `module v1.2.3 h1:base64=` lines.

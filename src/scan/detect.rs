@@ -1,13 +1,14 @@
 //! The detector: one buffer in, candidate secrets out.
 //!
-//! One case-insensitive Aho-Corasick pass finds every rule keyword. Each hit opens a
-//! window around itself (the hit's line, at most [`WINDOW`] bytes either side, so a
-//! minified one-line bundle costs no more than a normal file), and only the rules that
-//! keyword triggers run their regex, over the merged windows. Matches then pass the
-//! rule's checks. The vault matcher runs over the whole buffer independently.
+//! One case-insensitive Aho-Corasick pass ([`super::keywords`]) finds every rule keyword.
+//! Each hit opens a window around itself (the hit's line, at most [`WINDOW`] bytes either
+//! side, so a minified one-line bundle costs no more than a normal file), and only the
+//! rules that keyword triggers run their regex, over the merged windows. Matches then pass
+//! the rule's checks. The vault matcher runs over the whole buffer independently.
 
 use super::checks;
 use super::content::{ContentClass, classify};
+use super::keywords::KeywordHit;
 use super::rules::{Checksum, Rule, RuleSet};
 use super::vault_match::VaultMatcher;
 
@@ -74,27 +75,35 @@ impl Detector {
     }
 
     fn rule_matches(&self, data: &[u8], class: ContentClass) -> Vec<Candidate> {
-        let rule_count = self.rules.rules.len();
-        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); rule_count];
-        let mut any = false;
-        for hit in self.rules.keywords.find_overlapping_iter(data) {
-            for &index in &self.rules.keyword_rules[hit.pattern().as_usize()] {
+        let mut hits = Vec::new();
+        self.rules.keywords.find_all(data, &mut hits);
+        let mut found = Vec::new();
+        if hits.is_empty() {
+            return found;
+        }
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules.len()];
+        for hit in &hits {
+            let mut around = Around::new(data, hit);
+            for &index in &self.rules.keyword_rules[hit.keyword] {
                 let rule = &self.rules.rules[index];
                 if rule.spec.generic && class != ContentClass::Text {
                     continue;
                 }
-                let window = window_around(data, hit.start(), hit.end(), rule.spec.multiline);
+                let end = if rule.spec.multiline {
+                    (hit.end + MULTILINE_WINDOW).min(data.len())
+                } else {
+                    around.end()
+                };
                 let list = &mut windows[index];
+                // Hits come by position, so a hit inside the rule's last window extends it
+                // without looking for its line start at all.
                 match list.last_mut() {
-                    Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
-                    _ => list.push(window),
+                    Some(last) if hit.start <= last.1 || around.start() <= last.1 => {
+                        last.1 = last.1.max(end);
+                    }
+                    _ => list.push((around.start(), end)),
                 }
-                any = true;
             }
-        }
-        let mut found = Vec::new();
-        if !any {
-            return found;
         }
         for (index, list) in windows.iter().enumerate() {
             let rule = &self.rules.rules[index];
@@ -198,22 +207,49 @@ fn drop_generic_overlaps(found: &mut Vec<Candidate>, rules: &RuleSet) {
     });
 }
 
-fn window_around(data: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> (usize, usize) {
-    let floor = hit_start.saturating_sub(WINDOW);
-    let start = data[floor..hit_start]
-        .iter()
-        .rposition(|byte| *byte == b'\n')
-        .map_or(floor, |position| floor + position + 1);
-    let end = if multiline {
-        (hit_end + MULTILINE_WINDOW).min(data.len())
-    } else {
-        let ceiling = (hit_end + WINDOW).min(data.len());
-        data[hit_end..ceiling]
-            .iter()
-            .position(|byte| *byte == b'\n')
-            .map_or(ceiling, |position| hit_end + position)
-    };
-    (start, end)
+/// The window around one keyword hit: from the start of its line to the end of its line,
+/// at most [`WINDOW`] bytes either side; each edge is looked for once, when first needed.
+struct Around<'a> {
+    data: &'a [u8],
+    hit: &'a KeywordHit,
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+impl<'a> Around<'a> {
+    fn new(data: &'a [u8], hit: &'a KeywordHit) -> Self {
+        Self {
+            data,
+            hit,
+            start: None,
+            end: None,
+        }
+    }
+
+    fn start(&mut self) -> usize {
+        *self
+            .start
+            .get_or_insert_with(|| line_start(self.data, self.hit.start, WINDOW))
+    }
+
+    fn end(&mut self) -> usize {
+        *self
+            .end
+            .get_or_insert_with(|| line_end(self.data, self.hit.end, WINDOW))
+    }
+}
+
+/// The start of the line holding `at`, looking back at most `reach` bytes.
+fn line_start(data: &[u8], at: usize, reach: usize) -> usize {
+    let floor = at.saturating_sub(reach);
+    memchr::memrchr(b'\n', &data[floor..at]).map_or(floor, |position| floor + position + 1)
+}
+
+/// The end (the newline or the buffer's end) of the line holding `at`, looking ahead at
+/// most `reach` bytes.
+fn line_end(data: &[u8], at: usize, reach: usize) -> usize {
+    let ceiling = (at + reach).min(data.len());
+    memchr::memchr(b'\n', &data[at..ceiling]).map_or(ceiling, |position| at + position)
 }
 
 /// Fills in line and column numbers; `found` is sorted by start.
@@ -222,11 +258,9 @@ fn locate(data: &[u8], found: &mut [Candidate]) {
     let mut counted_to = 0usize;
     let mut last_newline: Option<usize> = None;
     for candidate in found.iter_mut() {
-        for (offset, byte) in data[counted_to..candidate.start].iter().enumerate() {
-            if *byte == b'\n' {
-                line += 1;
-                last_newline = Some(counted_to + offset);
-            }
+        for offset in memchr::memchr_iter(b'\n', &data[counted_to..candidate.start]) {
+            line += 1;
+            last_newline = Some(counted_to + offset);
         }
         counted_to = candidate.start;
         candidate.line = line;
@@ -238,16 +272,8 @@ fn locate(data: &[u8], found: &mut [Candidate]) {
 /// Whether the line holding `at` carries the inline allow marker (looked for within
 /// 4 KiB either side, so a minified megabyte-long line costs no more than a short one).
 fn line_allows(data: &[u8], at: usize) -> bool {
-    let floor = at.saturating_sub(4096);
-    let ceiling = (at + 4096).min(data.len());
-    let start = data[floor..at]
-        .iter()
-        .rposition(|byte| *byte == b'\n')
-        .map_or(floor, |position| floor + position + 1);
-    let end = data[at..ceiling]
-        .iter()
-        .position(|byte| *byte == b'\n')
-        .map_or(ceiling, |position| at + position);
+    let start = line_start(data, at, 4096);
+    let end = line_end(data, at, 4096);
     data[start..end]
         .windows(INLINE_ALLOW.len())
         .any(|window| window.eq_ignore_ascii_case(INLINE_ALLOW))

@@ -23,6 +23,7 @@ mod checks;
 mod content;
 mod detect;
 mod git;
+mod keywords;
 mod output;
 #[cfg(test)]
 mod rule_table_tests;

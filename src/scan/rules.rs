@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::keywords::KeywordAutomaton;
 use super::{Result, ScanError};
 use crate::model::CredentialKind;
 
@@ -140,7 +140,7 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    pub(crate) keywords: AhoCorasick,
+    pub(crate) keywords: KeywordAutomaton,
     /// For each keyword pattern, the rules it triggers.
     pub(crate) keyword_rules: Vec<Vec<usize>>,
 }
@@ -185,12 +185,12 @@ impl RuleSet {
         }
         let mut patterns: Vec<(String, usize)> = keyword_index.into_iter().collect();
         patterns.sort_by_key(|(_, slot)| *slot);
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(patterns.iter().map(|(keyword, _)| keyword.as_bytes()))
-            .map_err(|error| ScanError::Rules {
+        let patterns: Vec<&[u8]> = patterns
+            .iter()
+            .map(|(keyword, _)| keyword.as_bytes())
+            .collect();
+        let keywords =
+            KeywordAutomaton::new(&patterns, true).map_err(|error| ScanError::Rules {
                 origin: "rules".into(),
                 problem: format!("keyword automaton: {error}"),
             })?;

@@ -8,6 +8,8 @@
 //! secret, and everything that does is wiped when the matcher is dropped.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::keywords::{KeywordAutomaton, KeywordHit};
 use base64::Engine;
 use zeroize::Zeroizing;
 
@@ -17,6 +19,11 @@ use crate::model::SecretValue;
 const PREFIX: usize = 8;
 /// Values shorter than this are not searched: they would match everywhere.
 pub const MIN_VALUE_LEN: usize = 8;
+/// Up to this many distinct prefixes (about a hundred credentials) the prefixes are
+/// searched with the keyword pass's walk over a DFA, several times faster than the
+/// library's default automaton; the DFA then stays under about 4 MiB. Larger vaults use
+/// the library's automaton, which picks a compact form for many patterns.
+const WALK_PREFIX_LIMIT: usize = 1024;
 
 /// A vault value to look for, with the credential it belongs to.
 pub struct VaultValue {
@@ -42,7 +49,14 @@ pub struct VaultMatcher {
     forms: Vec<Form>,
     /// For each automaton pattern, the forms starting with it.
     prefix_forms: Vec<Vec<usize>>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<PrefixSearch>,
+}
+
+/// The automaton over the prefixes, by vault size (see [`WALK_PREFIX_LIMIT`]).
+enum PrefixSearch {
+    /// Boxed: the DFA's header is large next to the library's handle.
+    Walk(Box<KeywordAutomaton>),
+    Library(AhoCorasick),
 }
 
 impl std::fmt::Debug for VaultMatcher {
@@ -88,10 +102,19 @@ impl VaultMatcher {
             }
         }
         let automaton = (!prefixes.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .build(prefixes.iter().map(|prefix| prefix.as_slice()))
-                .expect("literal prefixes always build")
+            let prefixes: Vec<&[u8]> = prefixes.iter().map(|prefix| prefix.as_slice()).collect();
+            if prefixes.len() <= WALK_PREFIX_LIMIT {
+                PrefixSearch::Walk(Box::new(
+                    KeywordAutomaton::new(&prefixes, false).expect("literal prefixes always build"),
+                ))
+            } else {
+                PrefixSearch::Library(
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::Standard)
+                        .build(prefixes)
+                        .expect("literal prefixes always build"),
+                )
+            }
         });
         Self {
             credentials,
@@ -115,16 +138,27 @@ impl VaultMatcher {
         let Some(automaton) = &self.automaton else {
             return Vec::new();
         };
+        let mut prefix_hits: Vec<KeywordHit> = Vec::new();
+        match automaton {
+            PrefixSearch::Walk(walk) => walk.find_all(data, &mut prefix_hits),
+            PrefixSearch::Library(automaton) => {
+                prefix_hits.extend(automaton.find_overlapping_iter(data).map(|hit| KeywordHit {
+                    start: hit.start(),
+                    end: hit.end(),
+                    keyword: hit.pattern().as_usize(),
+                }));
+            }
+        }
         let mut hits: Vec<VaultHit> = Vec::new();
-        for hit in automaton.find_overlapping_iter(data) {
-            for &index in &self.prefix_forms[hit.pattern().as_usize()] {
+        for hit in prefix_hits {
+            for &index in &self.prefix_forms[hit.keyword] {
                 let form = &self.forms[index];
-                let end = hit.start() + form.bytes.len();
-                if end <= data.len() && data[hit.start()..end] == form.bytes[..] {
+                let end = hit.start + form.bytes.len();
+                if end <= data.len() && data[hit.start..end] == form.bytes[..] {
                     let credential = self.credentials[form.credential].clone();
                     let found = VaultHit {
                         credential,
-                        start: hit.start(),
+                        start: hit.start,
                         end,
                     };
                     let overlapping = hits.iter_mut().find(|known| {
@@ -222,6 +256,43 @@ mod tests {
                 encoded.as_bytes()
             );
         }
+    }
+
+    #[test]
+    fn small_and_large_vaults_find_the_same_values() {
+        // Past the prefix limit the matcher switches automata; both must name the same
+        // credentials at the same places.
+        let values = |count: usize| {
+            (0..count)
+                .map(|index| VaultValue {
+                    credential: format!("service-{index}"),
+                    value: SecretValue::from_string(format!("{index:04}-value-Zq9/x+Lm")),
+                })
+                .collect::<Vec<_>>()
+        };
+        let small = VaultMatcher::new(values(3));
+        let large = VaultMatcher::new(values(400));
+        assert!(matches!(small.automaton, Some(PrefixSearch::Walk(_))));
+        assert!(matches!(large.automaton, Some(PrefixSearch::Library(_))));
+        let text = format!(
+            "a = \"0001-value-Zq9/x+Lm\"\nb = {}\n{}",
+            hex::encode("0002-value-Zq9/x+Lm"),
+            "filler text without values\n".repeat(400)
+        );
+        let named = |matcher: &VaultMatcher| {
+            let mut hits: Vec<(String, usize, usize)> = matcher
+                .find(text.as_bytes())
+                .into_iter()
+                .map(|hit| (hit.credential, hit.start, hit.end))
+                .collect();
+            hits.sort();
+            hits
+        };
+        let found = named(&small);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "service-1");
+        assert_eq!(found[1].0, "service-2");
+        assert_eq!(found, named(&large));
     }
 
     #[test]
