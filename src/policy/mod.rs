@@ -16,6 +16,7 @@
 //! | older than the maximum age (default 365 days) | medium | rotate |
 //! | a provider secret found that the vault does not hold | medium | import |
 //! | rotation due within 14 days | low | rotate |
+//! | an endpoint's newest probe worse than the one before (`posture-regressed`) | high if F or a new high finding, else medium | posture |
 //! | bound to an endpoint but never verified | info | verify |
 
 mod rules;
@@ -83,6 +84,9 @@ pub enum WarningKind {
     NeverVerified,
     /// No access review within the team's review period.
     ReviewOverdue,
+    /// An endpoint's newest probe found it worse than the probe before (lower grade or
+    /// a new finding); stands until a later probe no longer does.
+    PostureRegressed,
 }
 
 impl WarningKind {
@@ -101,6 +105,7 @@ impl WarningKind {
             Self::UnmanagedSecret => "unmanaged-secret",
             Self::NeverVerified => "never-verified",
             Self::ReviewOverdue => "review-overdue",
+            Self::PostureRegressed => "posture-regressed",
         }
     }
 }
@@ -124,6 +129,8 @@ pub enum FixAction {
         path: String,
         line: u32,
     },
+    /// Read the integration's posture (findings and their fixes), fix, probe again.
+    Posture { integration: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +194,21 @@ pub struct PolicyInput {
     /// The team's access-review policy, when one is set (`review_every_days`); without
     /// one, nobody is nagged about reviews.
     pub review: Option<ReviewPolicy>,
+    /// Endpoints whose newest probe is worse than the one before.
+    pub posture_drops: Vec<PostureDrop>,
+}
+
+/// An endpoint whose newest completed probe is worse than the one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostureDrop {
+    pub target: String,
+    pub integration: Option<String>,
+    pub probed_at: DateTime<Utc>,
+    /// Grades as the prober spells them (`A+` .. `F`).
+    pub previous_grade: Option<String>,
+    pub grade: Option<String>,
+    /// Ids and severities (`high`, `medium`, ...) of findings the previous probe lacked.
+    pub new_findings: Vec<(String, String)>,
 }
 
 /// How often every credential must be reviewed, and when each last was.

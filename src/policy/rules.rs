@@ -17,6 +17,7 @@ pub fn evaluate(input: &PolicyInput, now: DateTime<Utc>) -> Vec<Warning> {
         review_warning(input, credential, now, &mut warnings);
     }
     finding_warnings(input, &mut warnings);
+    posture_warnings(input, &mut warnings);
     warnings.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
     warnings.dedup_by(|later, earlier| later.id == earlier.id);
     warnings
@@ -250,6 +251,53 @@ fn credential_warnings(
             ));
         }
         None => {}
+    }
+}
+
+/// One warning per endpoint that got worse: high when it fell to F or gained a critical
+/// or high finding, medium otherwise.
+fn posture_warnings(input: &PolicyInput, out: &mut Vec<Warning>) {
+    for drop in &input.posture_drops {
+        let mut changes = Vec::new();
+        if let (Some(before), Some(now)) = (&drop.previous_grade, &drop.grade)
+            && before != now
+        {
+            changes.push(format!("grade {before} to {now}"));
+        }
+        if !drop.new_findings.is_empty() {
+            let ids: Vec<&str> = drop
+                .new_findings
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .collect();
+            changes.push(format!("new {}", ids.join(", ")));
+        }
+        let severe = drop.grade.as_deref() == Some("F")
+            || drop
+                .new_findings
+                .iter()
+                .any(|(_, severity)| matches!(severity.as_str(), "critical" | "high"));
+        let subject = drop.integration.as_deref().unwrap_or(&drop.target);
+        out.push(Warning {
+            id: format!("{}:{}", WarningKind::PostureRegressed.as_str(), drop.target),
+            kind: WarningKind::PostureRegressed,
+            severity: if severe {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            credential: None,
+            message: format!(
+                "posture of {} got worse at its last probe: {}",
+                drop.target,
+                changes.join("; ")
+            ),
+            due: Some(drop.probed_at),
+            action: FixAction::Posture {
+                integration: subject.to_owned(),
+            },
+            finding_id: None,
+        });
     }
 }
 

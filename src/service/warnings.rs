@@ -7,10 +7,12 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::Keyward;
+use super::probing::Regression;
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, CredentialKind};
 use crate::policy::{
-    self, DEFAULT_MAX_AGE_DAYS, PolicyInput, Verification, VerificationOutcome, Warning,
+    self, DEFAULT_MAX_AGE_DAYS, PolicyInput, PostureDrop, Verification, VerificationOutcome,
+    Warning,
 };
 use crate::store::credentials as credential_rows;
 use crate::store::{findings, probes, settings};
@@ -73,7 +75,9 @@ impl Keyward {
         let mut verifications = findings::latest_verifications(connection)?;
         verifications.extend(self.probe_verdicts()?);
         let review = self.review_policy()?;
+        let posture_drops = self.posture_drops()?;
         let input = PolicyInput {
+            posture_drops,
             review,
             verifications,
             bound_to_endpoint: findings::credentials_bound_to_endpoints(connection)?
@@ -147,6 +151,41 @@ impl Keyward {
             }
         }
         Ok(verdicts)
+    }
+
+    /// Endpoints whose newest completed probe recorded a regression against the one
+    /// before. A later probe that finds nothing new replaces it, clearing the warning.
+    fn posture_drops(&self) -> Result<Vec<PostureDrop>> {
+        let mut drops = Vec::new();
+        for row in probes::latest_completed_per_target(self.store.connection())? {
+            if row.regressions.trim() == "[]" {
+                continue;
+            }
+            let regressions: Vec<Regression> =
+                serde_json::from_str(&row.regressions).map_err(|error| {
+                    Error::Internal(format!(
+                        "stored regressions of probe {} are unreadable: {error}",
+                        row.id
+                    ))
+                })?;
+            for regression in regressions {
+                drops.push(PostureDrop {
+                    target: regression.target,
+                    integration: regression.integration,
+                    probed_at: row.probed_at,
+                    previous_grade: regression
+                        .previous_grade
+                        .map(|grade| grade.as_str().to_owned()),
+                    grade: regression.grade.map(|grade| grade.as_str().to_owned()),
+                    new_findings: regression
+                        .new_findings
+                        .into_iter()
+                        .map(|finding| (finding.id, finding.severity.as_str().to_owned()))
+                        .collect(),
+                });
+            }
+        }
+        Ok(drops)
     }
 
     /// The `exp` of every token credential whose value is a JWT. The claim is read from

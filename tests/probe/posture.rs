@@ -2,6 +2,7 @@
 //! the background schedule's answers, and each regression announced once.
 
 use super::*;
+use keyward::policy::{FixAction, WarningKind};
 
 #[test]
 fn posture_explains_findings_grades_integrations_schedules_and_announces_each_regression_once() {
@@ -167,5 +168,34 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     assert!(
         keyward.take_unannounced_regressions().unwrap().is_empty(),
         "a regression must not be announced twice"
+    );
+
+    // The regression is also a warning, on the dashboard and in `check`, pointing at the
+    // integration's posture; it stands until a later probe finds nothing newly wrong.
+    let regressed = |keyward: &mut keyward::Keyward| {
+        keyward
+            .dashboard()
+            .unwrap()
+            .warnings
+            .into_iter()
+            .filter(|warning| warning.kind == WarningKind::PostureRegressed)
+            .collect::<Vec<_>>()
+    };
+    let warnings = regressed(&mut keyward);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].message.contains(ids::HSTS_MISSING),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        warnings[0].action,
+        FixAction::Posture {
+            integration: "status-page".into()
+        }
+    );
+    keyward.probe_integration("status-page", options()).unwrap();
+    assert!(
+        regressed(&mut keyward).is_empty(),
+        "probed again with nothing new: no regression stands"
     );
 }

@@ -510,7 +510,9 @@ export type FixAction =
 /**  Record an access-review decision (`keyward review decide NAME`). */
 { action: "review"; credential: string } | 
 /**  Open the file where a secret was found and remove it. */
-{ action: "open-file"; root: string; path: string; line: number };
+{ action: "open-file"; root: string; path: string; line: number } | 
+/**  Read the integration's posture (findings and their fixes), fix, probe again. */
+{ action: "posture"; integration: string };
 
 /**
  *  One open finding, without its fingerprint: the UI gets the redacted match and where
@@ -1177,7 +1179,12 @@ export type Warning = {
 /**  What is wrong. The kebab-case names are part of `keyward check --json`. */
 export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified" | 
 /**  No access review within the team's review period. */
-"review-overdue";
+"review-overdue" | 
+/**
+ *  An endpoint's newest probe found it worse than the probe before (lower grade or
+ *  a new finding); stands until a later probe no longer does.
+ */
+"posture-regressed";
 
 /**
  *  The warnings may have changed (a scan finished): an open dashboard reloads. Emitted

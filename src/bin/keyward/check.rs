@@ -45,5 +45,8 @@ fn fix(action: &FixAction) -> String {
             format!("keyward review decide {credential} --decision keep|rotate|revoke")
         }
         FixAction::OpenFile { root, path, line } => format!("edit {root}/{path}:{line}"),
+        FixAction::Posture { integration } => {
+            format!("keyward probe --integration {integration} (after fixing its findings)")
+        }
     }
 }

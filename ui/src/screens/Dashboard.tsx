@@ -23,6 +23,8 @@ export function actionLabel(action: FixAction): string {
       return `Review ${action.credential}`;
     case "open-file":
       return `Open ${action.path}:${action.line}`;
+    case "posture":
+      return `Posture of ${action.integration}`;
   }
 }
 
@@ -103,6 +105,8 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
                 >
                   {actionLabel(warning.action)}
                 </button>
+              ) : warning.action.action === "posture" ? (
+                <button onClick={() => warning.action.action === "posture" && go({ screen: "integration", name: warning.action.integration })}>{actionLabel(warning.action)}</button>
               ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
                 <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
               ) : (
