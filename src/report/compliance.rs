@@ -166,6 +166,24 @@ pub fn derived_facts(snapshot: &Snapshot, review_every_days: i64) -> Vec<Finding
             ));
         }
     }
+    if let Some(reason) = &snapshot.audit_unverified {
+        facts.push(FindingSummary {
+            source: "policy".into(),
+            id: "audit.unverified".into(),
+            severity: "high".into(),
+            integration: None,
+            credential: None,
+            subject: "audit log".into(),
+            message: format!(
+                "no verified audit log for {}: {reason}",
+                snapshot.workstation.hostname
+            ),
+            fix: Some(
+                "import the workstation's signed review bundle, which carries its audit verification"
+                    .into(),
+            ),
+        });
+    }
     if !snapshot.audit_intact {
         facts.push(FindingSummary {
             source: "policy".into(),

@@ -111,6 +111,11 @@ pub struct Snapshot {
     pub rotations: Vec<RotationRecord>,
     pub audit_entries: u64,
     pub audit_intact: bool,
+    /// Why this snapshot carries no verified audit log, when it does not: a workstation
+    /// known only from the team database, which holds metadata rows and no audit log.
+    /// Reports then count its audit controls as unevidenced rather than passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_unverified: Option<String>,
     #[serde(default)]
     pub posture: Vec<PostureSummary>,
     #[serde(default)]
@@ -196,6 +201,7 @@ impl Snapshot {
             rotations,
             audit_entries,
             audit_intact,
+            audit_unverified: None,
             posture: Vec::new(),
             findings: Vec::new(),
             reviews: Vec::new(),

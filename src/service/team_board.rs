@@ -437,7 +437,7 @@ fn workstation_entry<'a>(
         .entry(id.to_owned())
         .or_insert_with(|| BoardSnapshot {
             source: BoardSource::TeamDatabase,
-            snapshot: Snapshot::build(
+            snapshot: database_snapshot(Snapshot::build(
                 Workstation {
                     id: id.to_owned(),
                     hostname: hostname.to_owned(),
@@ -448,11 +448,18 @@ fn workstation_entry<'a>(
                 &[],
                 Vec::new(),
                 0,
-                // The database holds no audit log; its absence is not a failure.
                 true,
-            ),
+            )),
             altered: HashSet::new(),
         })
+}
+
+/// A workstation known only from the team database: its rows carry no audit log, so
+/// reports must not count its audit controls as passed.
+fn database_snapshot(mut snapshot: Snapshot) -> Snapshot {
+    snapshot.audit_unverified =
+        Some("known only from the team database, which holds no audit log".into());
+    snapshot
 }
 
 /// Credentials whose team fingerprint is held on more than one workstation.

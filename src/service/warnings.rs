@@ -16,6 +16,7 @@ use crate::policy::{
 };
 use crate::store::credentials as credential_rows;
 use crate::store::{findings, probes, settings};
+use crate::vault::VaultError;
 use crate::{Error, Result};
 
 /// The probe finding that means an endpoint refused the credential it was sent.
@@ -215,8 +216,12 @@ impl Keyward {
                     .ok()
                     .map(|at| at.with_timezone(&Utc)),
                 None => {
-                    let value = self.read_value(stored)?;
-                    let expiry = value.expose_str().and_then(jwt_expiry);
+                    // A value gone from the keychain (deleted by hand) has no expiry to
+                    // read; it must not take the whole dashboard down with it.
+                    let expiry = match self.read_value(stored) {
+                        Err(Error::Vault(VaultError::Missing { .. })) => None,
+                        read => read?.expose_str().and_then(jwt_expiry),
+                    };
                     learned.push((key, expiry));
                     expiry
                 }

@@ -207,6 +207,43 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
     );
     assert_eq!(board.rows[1].team, "money");
 
+    // The database holds no audit log: a team report must not pass the member's audit
+    // controls on no evidence.
+    let report_path = scratch.path().join("team.json");
+    lead.write_report(ReportFormat::Json, ReportScope::Team, &report_path)
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let unverified: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["id"] == "audit.unverified")
+        .collect();
+    assert_eq!(
+        unverified.len(),
+        1,
+        "only the database-only workstation: {unverified:?}"
+    );
+    let audit_control = report["compliance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| {
+            result["framework"] == "PCI DSS 4.0"
+                && result["control"] == "10.2"
+                && result["evidence"].as_array().is_some_and(|evidence| {
+                    evidence.iter().any(|fact| fact["id"] == "audit.unverified")
+                })
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "10.2 is judged on the missing audit log: {}",
+                report["compliance"]
+            )
+        });
+    assert_eq!(audit_control["passed"], false, "{audit_control}");
+
     // A row edited in the database is shown, but flagged.
     database.psql(
         &database.url("disable"),

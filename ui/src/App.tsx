@@ -49,15 +49,6 @@ export function App() {
   }, []);
   useIdleLock(idleMinutes, lock);
 
-  // Once the dashboard is up, fetch the inventory's code while the user reads, so the
-  // first visit to the tables does not wait for it.
-  useEffect(() => {
-    const timer = window.setTimeout(() => {
-      void import("./screens/Inventory");
-    }, 1500);
-    return () => window.clearTimeout(timer);
-  }, []);
-
   useEffect(() => {
     api.preferences().then((preferences) => setIdleMinutes(preferences.idle_lock_minutes), () => setIdleMinutes(0));
   }, [revision]);
