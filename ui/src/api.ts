@@ -48,7 +48,8 @@ export const api = {
   revealCredential: (name: string) => unwrap(commands.revealCredential(name)),
   copyCredential: (name: string) => unwrap(commands.copyCredential(name)),
   clearCopiedSecret: () => commands.clearCopiedSecret(),
-  inventory: () => unwrap(commands.inventory()),
+  /** The inventory rows; only the first `limit` of each table when given. */
+  inventory: (limit: number | null = null) => unwrap(commands.inventory(limit)),
   integrations: () => unwrap(commands.listIntegrations()),
   integration: (name: string) => unwrap(commands.getIntegration(name)),
   addIntegration: (...args: Parameters<typeof commands.addIntegration>) => unwrap(commands.addIntegration(...args)),
