@@ -55,19 +55,6 @@ pub struct IntegrationRow {
 pub struct Inventory {
     pub credentials: Vec<CredentialRow>,
     pub integrations: Vec<IntegrationRow>,
-    /// How many rows exist; more than listed when only the first rows were asked for.
-    pub total_credentials: u32,
-    pub total_integrations: u32,
-}
-
-impl Inventory {
-    /// Only the first `limit` rows of each table (by name): what a window paints first,
-    /// before the whole list has crossed into it.
-    pub fn head(mut self, limit: usize) -> Self {
-        self.credentials.truncate(limit);
-        self.integrations.truncate(limit);
-        self
-    }
 }
 
 impl Keyward {
@@ -95,7 +82,7 @@ impl Keyward {
             }
         }
         let mut linked: HashMap<&str, u32> = HashMap::new();
-        let credential_rows: Vec<CredentialRow> = credentials::list(connection)?
+        let credential_rows = credentials::list(connection)?
             .into_iter()
             .map(|stored| {
                 let credential = stored.credential;
@@ -134,7 +121,7 @@ impl Keyward {
                 }
             })
             .collect();
-        let integration_rows: Vec<IntegrationRow> = all_integrations
+        let integration_rows = all_integrations
             .iter()
             .map(|integration| IntegrationRow {
                 name: integration.name.clone(),
@@ -162,8 +149,6 @@ impl Keyward {
             })
             .collect();
         Ok(Inventory {
-            total_credentials: credential_rows.len() as u32,
-            total_integrations: integration_rows.len() as u32,
             credentials: credential_rows,
             integrations: integration_rows,
         })
@@ -370,10 +355,5 @@ mod tests {
         let idle = &inventory.integrations[1];
         assert_eq!((idle.grade, idle.credentials), (None, 0));
         assert!(idle.endpoints.is_empty());
-
-        let head = inventory.clone().head(1);
-        assert_eq!(head.credentials, inventory.credentials[..1]);
-        assert_eq!(head.integrations, inventory.integrations[..1]);
-        assert_eq!((head.total_credentials, head.total_integrations), (4, 2));
     }
 }

@@ -48,8 +48,7 @@ export const api = {
   revealCredential: (name: string) => unwrap(commands.revealCredential(name)),
   copyCredential: (name: string) => unwrap(commands.copyCredential(name)),
   clearCopiedSecret: () => commands.clearCopiedSecret(),
-  /** The inventory rows; only the first `limit` of each table when given. */
-  inventory: (limit: number | null = null) => unwrap(commands.inventory(limit)),
+  inventory: () => unwrap(commands.inventory()),
   integrations: () => unwrap(commands.listIntegrations()),
   integration: (name: string) => unwrap(commands.getIntegration(name)),
   addIntegration: (...args: Parameters<typeof commands.addIntegration>) => unwrap(commands.addIntegration(...args)),

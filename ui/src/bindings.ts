@@ -10,11 +10,8 @@ export const commands = {
 	dashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("dashboard")),
 	getPreferences: () => typedError<Preferences, CommandError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),
-	/**
-	 *  The inventory tables' rows, joined and graded by the library; only the first
-	 *  `limit` rows of each when given (the window paints those while the rest loads).
-	 */
-	inventory: (limit: number | null) => typedError<Inventory, CommandError>(__TAURI_INVOKE("inventory", { limit })),
+	/**  The inventory tables' rows, joined and graded by the library. */
+	inventory: () => typedError<Inventory, CommandError>(__TAURI_INVOKE("inventory")),
 	listCredentials: () => typedError<Credential[], CommandError>(__TAURI_INVOKE("list_credentials")),
 	getCredential: (name: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("get_credential", { name })),
 	addCredential: (credential: NewCredential, value: string) => typedError<Credential, CommandError>(__TAURI_INVOKE("add_credential", { credential, value })),
@@ -676,9 +673,6 @@ export type IntegrationRow = {
 export type Inventory = {
 	credentials: CredentialRow[],
 	integrations: IntegrationRow[],
-	/**  How many rows exist; more than listed when only the first rows were asked for. */
-	total_credentials: number,
-	total_integrations: number,
 };
 
 /**

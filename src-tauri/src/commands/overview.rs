@@ -29,14 +29,9 @@ pub fn set_preferences(
     Ok(state.keyward()?.set_preferences(&preferences)?)
 }
 
-/// The inventory tables' rows, joined and graded by the library; only the first
-/// `limit` rows of each when given (the window paints those while the rest loads).
+/// The inventory tables' rows, joined and graded by the library.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn inventory(state: State<'_, AppState>, limit: Option<u32>) -> CommandResult<Inventory> {
-    let inventory = state.keyward()?.inventory()?;
-    Ok(match limit {
-        Some(limit) => inventory.head(limit as usize),
-        None => inventory,
-    })
+pub fn inventory(state: State<'_, AppState>) -> CommandResult<Inventory> {
+    Ok(state.keyward()?.inventory()?)
 }

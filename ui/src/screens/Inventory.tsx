@@ -1,11 +1,11 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { useEffect, useState } from "react";
-import { api, describeError, type AuthMethod, type CredentialRow, type IntegrationRow, type Inventory as InventoryData } from "../api";
+import { useState } from "react";
+import { api, type AuthMethod, type CredentialRow, type IntegrationRow } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { ProbeAll } from "../components/ProbeAll";
 import { VirtualTable } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
-import type { Load } from "../useLoad";
+import { useLoad } from "../useLoad";
 import { usePostureEpoch } from "../usePosture";
 
 export function authLabel(auth: AuthMethod): string {
@@ -45,43 +45,12 @@ const INTEGRATION_COLUMNS: ColumnDef<IntegrationRow, string>[] = [
   { id: "grade", accessorFn: (row) => row.grade ?? "", header: "Grade", cell: (cell) => dash(cell.getValue()) },
 ];
 
-/** Rows painted before the whole inventory has crossed into the window. */
-const FIRST_ROWS = 100;
-
-/**
- * The inventory in two steps: the first rows of each table (a small answer, painted at
- * once), then every row (10,000 credentials take a while to serialize and parse). Both
- * are asked for together; whichever answer is complete wins.
- */
-function useInventory(deps: readonly unknown[]): { load: Load<InventoryData>; complete: boolean } {
-  const [state, setState] = useState<{ load: Load<InventoryData>; complete: boolean }>({ load: { state: "loading" }, complete: false });
-  useEffect(() => {
-    let current = true;
-    const fail = (error: unknown) => {
-      if (current) setState((previous) => (previous.complete ? previous : { load: { state: "error", message: describeError(error) }, complete: true }));
-    };
-    api.inventory(FIRST_ROWS).then((head) => {
-      const whole = head.credentials.length === head.total_credentials && head.integrations.length === head.total_integrations;
-      if (current) setState((previous) => (previous.complete ? previous : { load: { state: "ready", value: head }, complete: whole }));
-    }, fail);
-    api.inventory().then((all) => {
-      if (current) setState({ load: { state: "ready", value: all }, complete: true });
-    }, fail);
-    return () => {
-      current = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return state;
-}
-
 export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
   const { go, revision } = useNavigation();
   const [filter, setFilter] = useState("");
   // Grades change when probes store results, whichever screen started them.
   const postureEpoch = usePostureEpoch();
-  const { load, complete } = useInventory([revision, postureEpoch]);
-  const count = (shown: number, total: number) => (complete ? ` (${total})` : ` (${shown} of ${total}…)`);
+  const load = useLoad(() => api.inventory(), [revision, postureEpoch]);
 
   return (
     <section aria-labelledby="inventory-title" className="inventory">
@@ -98,10 +67,10 @@ export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {
       <div className="toolbar">
         <div role="tablist" aria-label="Inventory">
           <button role="tab" aria-selected={tab === "credentials"} onClick={() => go({ screen: "inventory", tab: "credentials" })}>
-            Credentials{load.state === "ready" ? count(load.value.credentials.length, load.value.total_credentials) : ""}
+            Credentials{load.state === "ready" ? ` (${load.value.credentials.length})` : ""}
           </button>
           <button role="tab" aria-selected={tab === "integrations"} onClick={() => go({ screen: "inventory", tab: "integrations" })}>
-            Integrations{load.state === "ready" ? count(load.value.integrations.length, load.value.total_integrations) : ""}
+            Integrations{load.state === "ready" ? ` (${load.value.integrations.length})` : ""}
           </button>
         </div>
         <input

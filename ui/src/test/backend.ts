@@ -60,8 +60,6 @@ function inventoryRows(backend: FakeBackend): Inventory {
   const byName = new Map(backend.integrations.map((integration) => [integration.name, integration]));
   const next = (item: Credential) => (item.rotate_every_days === null ? null : new Date(Date.parse(item.rotated_at) + item.rotate_every_days * 86_400_000).toISOString());
   return {
-    total_credentials: backend.credentials.length,
-    total_integrations: backend.integrations.length,
     credentials: backend.credentials.map((item) => {
       const users = backend.integrations.filter((candidate) => candidate.endpoints.some((endpoint) => endpoint.credential === item.name));
       const integration = (item.integration ? byName.get(item.integration) : undefined) ?? users[0];
@@ -148,11 +146,8 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
           return backend.credentials;
         case "list_integrations":
           return backend.integrations;
-        case "inventory": {
-          const rows = inventoryRows(backend);
-          const limit = args.limit as number | null | undefined;
-          return limit == null ? rows : { ...rows, credentials: rows.credentials.slice(0, limit), integrations: rows.integrations.slice(0, limit) };
-        }
+        case "inventory":
+          return inventoryRows(backend);
         case "get_integration": {
           const found = backend.integrations.find((item) => item.name === name);
           if (!found) throw { code: "not-found", message: `integration \`${name}\` does not exist` };
