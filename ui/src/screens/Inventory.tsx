@@ -1,9 +1,8 @@
-import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "react";
 import { api, type AuthMethod, type CredentialRow, type IntegrationRow } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { ProbeAll } from "../components/ProbeAll";
-import { VirtualTable } from "../components/VirtualTable";
+import { VirtualTable, type Column } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 import { usePostureEpoch } from "../usePosture";
@@ -24,25 +23,25 @@ export function authLabel(auth: AuthMethod): string {
 // dates stay ISO (they sort as text) and are shortened only for the rows in view.
 const dash = (value: string) => value || "—";
 
-const CREDENTIAL_COLUMNS: ColumnDef<CredentialRow, string>[] = [
-  { id: "name", accessorFn: (row) => row.name, header: "Name" },
-  { id: "kind", accessorFn: (row) => row.kind, header: "Kind" },
-  { id: "provider", accessorFn: (row) => row.provider ?? "", header: "Provider" },
-  { id: "owner", accessorFn: (row) => row.owner ?? "", header: "Owner" },
-  { id: "environment", accessorFn: (row) => row.environment ?? "", header: "Environment" },
-  { id: "auth", accessorFn: (row) => row.auth.join(", "), header: "Auth method" },
-  { id: "grade", accessorFn: (row) => row.grade ?? "", header: "Grade", cell: (cell) => dash(cell.getValue()) },
-  { id: "nextRotation", accessorFn: (row) => row.next_rotation ?? "", header: "Next rotation", cell: (cell) => formatDate(cell.getValue()) },
+const CREDENTIAL_COLUMNS: Column<CredentialRow>[] = [
+  { id: "name", value: (row) => row.name, header: "Name" },
+  { id: "kind", value: (row) => row.kind, header: "Kind" },
+  { id: "provider", value: (row) => row.provider ?? "", header: "Provider" },
+  { id: "owner", value: (row) => row.owner ?? "", header: "Owner" },
+  { id: "environment", value: (row) => row.environment ?? "", header: "Environment" },
+  { id: "auth", value: (row) => row.auth.join(", "), header: "Auth method" },
+  { id: "grade", value: (row) => row.grade ?? "", header: "Grade", show: dash },
+  { id: "nextRotation", value: (row) => row.next_rotation ?? "", header: "Next rotation", show: formatDate },
 ];
 
-const INTEGRATION_COLUMNS: ColumnDef<IntegrationRow, string>[] = [
-  { id: "name", accessorFn: (row) => row.name, header: "Name" },
-  { id: "provider", accessorFn: (row) => row.provider, header: "Provider" },
-  { id: "owner", accessorFn: (row) => row.owner, header: "Owner" },
-  { id: "environment", accessorFn: (row) => row.environment, header: "Environment" },
-  { id: "endpoints", accessorFn: (row) => row.endpoints.join(", "), header: "Endpoints" },
-  { id: "auth", accessorFn: (row) => row.auth.join(", "), header: "Auth method" },
-  { id: "grade", accessorFn: (row) => row.grade ?? "", header: "Grade", cell: (cell) => dash(cell.getValue()) },
+const INTEGRATION_COLUMNS: Column<IntegrationRow>[] = [
+  { id: "name", value: (row) => row.name, header: "Name" },
+  { id: "provider", value: (row) => row.provider, header: "Provider" },
+  { id: "owner", value: (row) => row.owner, header: "Owner" },
+  { id: "environment", value: (row) => row.environment, header: "Environment" },
+  { id: "endpoints", value: (row) => row.endpoints.join(", "), header: "Endpoints" },
+  { id: "auth", value: (row) => row.auth.join(", "), header: "Auth method" },
+  { id: "grade", value: (row) => row.grade ?? "", header: "Grade", show: dash },
 ];
 
 export function Inventory({ tab }: { tab: "credentials" | "integrations" }) {

@@ -1,11 +1,10 @@
 // The security lead's Review area: every credential across this workstation, imported
 // bundles and the team database in one filterable table, the figures over it, the
 // report and bundle exports, and the access review of this workstation's credentials.
-import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 import { api, describeError, type BoardRow, type ReportFormat, type ReportScope, type TeamBoard, type WrittenFile } from "../api";
 import { ErrorBanner, Loaded } from "../components/common";
-import { VirtualTable } from "../components/VirtualTable";
+import { VirtualTable, type Column } from "../components/VirtualTable";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 import { AccessReview } from "./AccessReview";
@@ -68,18 +67,18 @@ export function filterRows(rows: TeamRow[], filters: BoardFilters): TeamRow[] {
   );
 }
 
-const COLUMNS: ColumnDef<TeamRow, string>[] = [
-  { accessorKey: "workstation", header: "Host" },
-  { accessorKey: "user", header: "User" },
-  { accessorKey: "name", header: "Credential" },
-  { accessorKey: "owner", header: "Owner", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "team", header: "Team", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "environment", header: "Env", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "grade", header: "Grade", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "severity", header: "Severity", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "nextRotation", header: "Next rotation", cell: (cell) => cell.getValue() || "—" },
-  { accessorKey: "lastReview", header: "Reviewed", cell: (cell) => cell.getValue() || "never" },
-  { accessorKey: "signature", header: "Source" },
+const COLUMNS: Column<TeamRow>[] = [
+  { id: "workstation", header: "Host", value: (row) => row.workstation },
+  { id: "user", header: "User", value: (row) => row.user },
+  { id: "name", header: "Credential", value: (row) => row.name },
+  { id: "owner", header: "Owner", value: (row) => row.owner, show: (value) => value || "—" },
+  { id: "team", header: "Team", value: (row) => row.team, show: (value) => value || "—" },
+  { id: "environment", header: "Env", value: (row) => row.environment, show: (value) => value || "—" },
+  { id: "grade", header: "Grade", value: (row) => row.grade, show: (value) => value || "—" },
+  { id: "severity", header: "Severity", value: (row) => row.severity, show: (value) => value || "—" },
+  { id: "nextRotation", header: "Next rotation", value: (row) => row.nextRotation, show: (value) => value || "—" },
+  { id: "lastReview", header: "Reviewed", value: (row) => row.lastReview, show: (value) => value || "never" },
+  { id: "signature", header: "Source", value: (row) => row.signature },
 ];
 
 export function Review({ credential }: { credential?: string | undefined }) {
