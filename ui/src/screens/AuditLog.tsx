@@ -30,7 +30,12 @@ export function AuditLog({ filter: initialFilter = "", action: initialAction = "
   const [verification, setVerification] = useState<AuditVerification | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const actions = useMemo(() => (load.state === "ready" ? [...new Set(load.value.map((entry) => entry.action))].sort() : []), [load]);
+  // The preset action is an option from the first paint, before the entries arrive.
+  const actions = useMemo(() => {
+    const names = new Set(load.state === "ready" ? load.value.map((entry) => entry.action) : []);
+    if (action) names.add(action);
+    return [...names].sort();
+  }, [load, action]);
 
   const verify = async () => {
     setError(null);
