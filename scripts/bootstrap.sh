@@ -6,13 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: WebKitGTK and friends for the Tauri window, a real Secret Service
-# (gnome-keyring + D-Bus) for the vault, Xvfb + WebKitWebDriver for end-to-end tests,
+# (gnome-keyring + D-Bus) for the vault, Xvfb + WebKitWebDriver for end-to-end tests
+# (and xev, from x11-utils, for the start-up benchmark),
 # openssl for legacy-TLS test servers, PostgreSQL for team sync, Chromium to render the
 # HTML report.
 PACKAGES=(
   build-essential pkg-config curl wget file libssl-dev
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver
+  xvfb xauth webkit2gtk-driver x11-utils
   gnome-keyring libsecret-tools dbus dbus-x11 keyutils
   openssl postgresql chromium imagemagick
 )

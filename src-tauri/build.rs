@@ -3,6 +3,7 @@
 
 /// Must match `all_commands!` in src/commands/mod.rs (checked by a test).
 pub const COMMANDS: &[&str] = &[
+    "window_ready",
     "dashboard",
     "get_preferences",
     "set_preferences",

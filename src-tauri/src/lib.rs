@@ -4,6 +4,7 @@
 mod clipboard;
 pub mod commands;
 pub mod error;
+mod first_show;
 mod posture_watch;
 mod state;
 pub mod tray;
@@ -53,12 +54,24 @@ pub fn run() {
         // second connection to the same home.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
+                if let Some(first_show) = app.try_state::<first_show::FirstShow>() {
+                    first_show.show(app);
+                }
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Size and position are restored; visibility is not: the window stays hidden
+        // until the dashboard is on the page (`first_show`).
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
@@ -66,6 +79,8 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             app.manage(state::AppState::default());
+            app.manage(first_show::FirstShow::default());
+            first_show::start_fallback(app.handle().clone());
             app.manage(commands::scanning::ScanJob::default());
             state::AppState::open_in_background(app.handle(), |app| {
                 notify_warnings(app);

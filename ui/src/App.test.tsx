@@ -54,6 +54,27 @@ describe("dashboard", () => {
   });
 });
 
+describe("first show", () => {
+  it("asks for the hidden window to be shown only once the dashboard has its data", async () => {
+    let answer: (value: unknown) => void = () => {};
+    const pending = new Promise((resolve) => (answer = resolve));
+    const backend = installBackend({ handlers: { dashboard: () => pending } });
+    render(<App />);
+    await waitFor(() => expect(backend.calls.some((call) => call.command === "dashboard")).toBe(true));
+    expect(backend.calls.some((call) => call.command === "window_ready")).toBe(false);
+    answer(backend.dashboard);
+    expect(await screen.findByLabelText("Credentials: 0")).toBeInTheDocument();
+    await waitFor(() => expect(backend.calls.filter((call) => call.command === "window_ready")).toHaveLength(1));
+  });
+
+  it("shows the window with the reason when the dashboard cannot load", async () => {
+    const backend = installBackend({ failures: { dashboard: { code: "environment", message: "keyward.db is not a Keyward database" } } });
+    render(<App />);
+    expect(await screen.findByText(/is not a Keyward database/)).toBeInTheDocument();
+    await waitFor(() => expect(backend.calls.filter((call) => call.command === "window_ready")).toHaveLength(1));
+  });
+});
+
 describe("new credential", () => {
   it("refuses an incomplete form without calling the backend, then saves a valid one", async () => {
     const backend = installBackend();

@@ -37,6 +37,8 @@ export function describeError(error: unknown): string {
 }
 
 export const api = {
+  // Nothing to tell the user if this fails: the shell shows the window on its own soon after.
+  windowReady: () => commands.windowReady().catch(() => undefined),
   dashboard: () => unwrap(commands.dashboard()),
   preferences: () => unwrap(commands.getPreferences()),
   setPreferences: (...args: Parameters<typeof commands.setPreferences>) => unwrap(commands.setPreferences(...args)),

@@ -7,6 +7,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  The UI has its first screen on the page: the hidden window may now be shown, so its
+	 *  first visible frame is the dashboard rather than a blank page (see `first_show`).
+	 */
+	windowReady: () => __TAURI_INVOKE<void>("window_ready"),
 	dashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("dashboard")),
 	getPreferences: () => typedError<Preferences, CommandError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (preferences: Preferences) => typedError<Preferences, CommandError>(__TAURI_INVOKE("set_preferences", { preferences })),

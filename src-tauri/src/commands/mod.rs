@@ -18,6 +18,7 @@ pub mod scanning;
 macro_rules! all_commands {
     () => {
         tauri_specta::collect_commands![
+            $crate::commands::overview::window_ready,
             $crate::commands::overview::dashboard,
             $crate::commands::overview::get_preferences,
             $crate::commands::overview::set_preferences,

@@ -4,7 +4,16 @@ use keyward::{Dashboard, Inventory, Preferences};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
+use crate::first_show::FirstShow;
 use crate::state::AppState;
+
+/// The UI has its first screen on the page: the hidden window may now be shown, so its
+/// first visible frame is the dashboard rather than a blank page (see `first_show`).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn window_ready(app: AppHandle, first_show: State<'_, FirstShow>) {
+    first_show.show(&app);
+}
 
 #[tauri::command(async)]
 #[specta::specta]

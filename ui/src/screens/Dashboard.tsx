@@ -32,6 +32,12 @@ export function Dashboard() {
   const { revision } = useNavigation();
   const postureEpoch = usePostureEpoch();
   const load = useLoad(() => api.dashboard(), [revision, postureEpoch]);
+  // The window starts hidden and is shown once the dashboard, or why it failed, is on
+  // the page: the first frame a user sees is never blank.
+  const settled = load.state !== "loading";
+  useEffect(() => {
+    if (settled) void api.windowReady();
+  }, [settled]);
   return (
     <section aria-labelledby="dashboard-title">
       <header className="screen-head">

@@ -85,6 +85,8 @@ function installFake(seed: Partial<Fake> = {}): Fake {
           return "opened";
         case "dashboard":
           return fake.dashboard;
+        case "window_ready":
+          return null;
         case "plugin:dialog|open":
           return "/home/dev/code";
         default:

@@ -135,8 +135,10 @@ export function installBackend(seed: Partial<FakeBackend> = {}): FakeBackend {
       const failure = backend.failures[command];
       if (failure) throw failure;
       switch (command) {
+        case "window_ready":
+          return null;
         case "dashboard":
-          return backend.dashboard;
+          return backend.handlers.dashboard ? backend.handlers.dashboard(args) : backend.dashboard;
         case "get_preferences":
           return backend.preferences;
         case "set_preferences":
