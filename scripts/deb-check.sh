@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Keyward .deb, starts the installed app the way its menu entry does (the
 # desktop file's Exec line) under Xvfb with a throwaway keychain, checks that its window
-# maps, then removes the package and checks nothing of it is left.
+# is shown, then removes the package and checks nothing of it is left.
 #
 #   scripts/deb-check.sh path/to/keyward.deb
 set -euo pipefail
@@ -34,8 +34,10 @@ DISPLAY=":$display" scripts/with-keyring.sh sh -c '
   KEYWARD_HOME="$HOME/keyward" '"$exec_line"' >/dev/null 2>&1 &
   app=$!
   for _ in $(seq 120); do
-    if xwininfo -root -tree 2>/dev/null | grep -q "\"Keyward\""; then
-      echo "deb-check: the Keyward window is up"
+    # The window exists hidden from the start and is shown once the dashboard is on
+    # the page, so "viewable" is what says the installed app really came up.
+    if xwininfo -name Keyward 2>/dev/null | grep -q "Map State: IsViewable"; then
+      echo "deb-check: the Keyward window is up and shown"
       kill $app; wait $app 2>/dev/null; exit 0
     fi
     kill -0 $app 2>/dev/null || { echo "deb-check: the installed app exited early" >&2; exit 1; }
