@@ -252,12 +252,16 @@ async fn desktop_app_benchmark() {
     let session = Session::start_binary("bench-large", &app, Some(&home)).await;
     session.wait_text("h1", "Dashboard").await;
     // Navigation is what is measured: first let the dashboard finish its own start-up
-    // load (opening the home, the policy over 10,000 credentials).
+    // load (opening the home, the policy over 10,000 credentials) and the window appear
+    // with it painted, as a user sees it before they can click anything. The window is
+    // hidden until the dashboard is ready, and its first composite after being shown
+    // takes the web process a moment of its own.
     session
         .client()
         .execute_async(
             r#"const done = arguments[0];
-               const poll = () => performance.getEntriesByName("keyward:first-render").length ? done(true) : setTimeout(poll, 10);
+               const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+               const poll = () => performance.getEntriesByName("keyward:first-render").length && document.visibilityState === "visible" ? painted() : setTimeout(poll, 10);
                poll();"#,
             vec![],
         )
@@ -271,31 +275,20 @@ async fn desktop_app_benchmark() {
         button.click();
         const poll = () => {
             if (document.querySelector("[role=table] [role=row][tabindex]")) requestAnimationFrame(() => {
-                const total = performance.now() - started;
-                // Where the time went, from the marks the UI sets along the way.
-                const marks = performance.getEntriesByType("mark")
-                    .filter((entry) => entry.startTime >= started)
-                    .map((entry) => [entry.name, Math.round(entry.startTime - started)]);
-                done({ total, marks });
+                done(performance.now() - started);
             });
             else requestAnimationFrame(poll);
         };
         poll();
     "#;
-    let rendered = session
+    let inventory_ms = session
         .client()
         .execute_async(render_script, vec![])
         .await
+        .unwrap()
+        .as_f64()
         .unwrap();
-    println!(
-        "inventory first render, requests (name, start ms, end ms): {}",
-        rendered["fetched"]
-    );
-    report(
-        "inventory_first_render_10k",
-        rendered["total"].as_f64().unwrap(),
-        "ms",
-    );
+    report("inventory_first_render_10k", inventory_ms, "ms");
     session
         .wait_text("[role=tab]", &format!("Credentials ({count})"))
         .await;

@@ -54,6 +54,32 @@ describe("dashboard", () => {
   });
 });
 
+describe("dashboard with many warnings", () => {
+  it("lists the most severe fifty and the rest on request", async () => {
+    const warnings = Array.from({ length: 60 }, (_, index) => ({
+      id: `rotation-overdue:token-${index}`,
+      severity: "high" as const,
+      kind: "rotation-overdue" as const,
+      credential: `token-${index}`,
+      message: "rotation overdue",
+      due: null,
+      action: { action: "rotate" as const, credential: `token-${index}` },
+      finding_id: null,
+    }));
+    installBackend({
+      dashboard: { credentials: 60, integrations: 0, overdue_rotations: 60, expiring_certificates: 0, leaks: 0, failing_posture: 0, warnings },
+    });
+    render(<App />);
+    const list = await screen.findByRole("list", { name: "Warnings" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(50);
+    expect(within(list).queryByText("token-50:")).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Show all 60 warnings (10 more)" }));
+    expect(within(list).getAllByRole("listitem")).toHaveLength(60);
+    expect(within(list).getByText("token-59:")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Show all/ })).not.toBeInTheDocument();
+  });
+});
+
 describe("first show", () => {
   it("asks for the hidden window to be shown only once the dashboard has its data", async () => {
     let answer: (value: unknown) => void = () => {};

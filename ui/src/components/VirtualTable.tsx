@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useMemo, useRef, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 const ROW_HEIGHT = 36;
 
@@ -13,6 +13,62 @@ export interface Column<Row> {
 }
 
 type Sorting = { column: string; descending: boolean } | null;
+
+/**
+ * The column texts of a fixed set of rows, each computed once on first use: per row
+ * (display), per column (sort) and per row lowercased and joined (filter).
+ */
+class TextCache<Row> {
+  private readonly rowTexts: (string[] | undefined)[];
+  private readonly columnTexts: (string[] | undefined)[];
+  private readonly haystacks: (string | undefined)[];
+
+  constructor(
+    private readonly rows: Row[],
+    private readonly columns: Column<Row>[],
+  ) {
+    this.rowTexts = new Array<string[] | undefined>(rows.length);
+    this.columnTexts = new Array<string[] | undefined>(columns.length);
+    this.haystacks = new Array<string | undefined>(rows.length);
+  }
+
+  row(index: number): string[] {
+    let values = this.rowTexts[index];
+    if (values === undefined) {
+      const row = this.rows[index] as Row;
+      values = this.columns.map((column) => column.value(row));
+      this.rowTexts[index] = values;
+    }
+    return values;
+  }
+
+  column(at: number): string[] {
+    let values = this.columnTexts[at];
+    if (values === undefined) {
+      const column = this.columns[at] as Column<Row>;
+      values = this.rows.map((row) => column.value(row));
+      this.columnTexts[at] = values;
+    }
+    return values;
+  }
+
+  haystack(index: number): string {
+    let text = this.haystacks[index];
+    if (text === undefined) {
+      text = this.row(index).join("\u0000").toLowerCase();
+      this.haystacks[index] = text;
+    }
+    return text;
+  }
+
+  /** Fills the filter texts once the current frame is out; returns the cancel. */
+  prepareFilterSoon(): () => void {
+    const preparing = setTimeout(() => {
+      for (let index = 0; index < this.rows.length; index++) this.haystack(index);
+    }, 50);
+    return () => clearTimeout(preparing);
+  }
+}
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
@@ -45,22 +101,26 @@ export function VirtualTable<Row>({
   rowKey: (row: Row) => string;
 }) {
   const [sorting, setSorting] = useState<Sorting>(null);
-  // Each row's column texts, and all of them lowercased for the filter.
-  const texts = useMemo(() => rows.map((row) => columns.map((column) => column.value(row))), [rows, columns]);
-  const haystacks = useMemo(() => texts.map((values) => values.join("\u0000").toLowerCase()), [texts]);
+  // Texts are computed when first needed: the rows in view for the first paint, one
+  // column for a sort, every row for a filter (prepared just after the first paint, so
+  // the first keystroke finds them ready). Computing all of them up front allocated
+  // 100,000 strings for 10,000 rows before anything showed.
+  const texts = useMemo(() => new TextCache(rows, columns), [rows, columns]);
+  useEffect(() => texts.prepareFilterSoon(), [texts]);
   const order = useMemo(() => {
     const indices = rows.map((_, index) => index);
     const at = sorting ? columns.findIndex((column) => column.id === sorting.column) : -1;
     if (sorting && at >= 0) {
       const direction = sorting.descending ? -1 : 1;
-      indices.sort((a, b) => direction * collator.compare(texts[a]?.[at] ?? "", texts[b]?.[at] ?? ""));
+      const keys = texts.column(at);
+      indices.sort((a, b) => direction * collator.compare(keys[a] ?? "", keys[b] ?? ""));
     }
     return indices;
   }, [rows, columns, texts, sorting]);
   const visible = useMemo(() => {
     const needle = filter.trim().toLowerCase();
-    return needle ? order.filter((index) => haystacks[index]?.includes(needle)) : order;
-  }, [order, haystacks, filter]);
+    return needle ? order.filter((index) => texts.haystack(index).includes(needle)) : order;
+  }, [order, texts, filter]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -96,8 +156,8 @@ export function VirtualTable<Row>({
           {virtualizer.getVirtualItems().map((item) => {
             const index = visible[item.index];
             const row = index === undefined ? undefined : rows[index];
-            const values = index === undefined ? undefined : texts[index];
-            if (row === undefined || values === undefined) return null;
+            if (index === undefined || row === undefined) return null;
+            const values = texts.row(index);
             return (
               <div
                 role="row"

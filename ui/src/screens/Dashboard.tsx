@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import { api, type Dashboard as DashboardData, type FixAction, type Severity } from "../api";
+import { memo, useCallback, useEffect, useState } from "react";
+import { api, type Dashboard as DashboardData, type FixAction, type Severity, type Warning } from "../api";
 import { Loaded, formatDate } from "../components/common";
 import { ProbeAll } from "../components/ProbeAll";
 import { usePostureEpoch } from "../usePosture";
@@ -57,8 +57,9 @@ function markFirstRender() {
 }
 
 function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
-  const { go, changed } = useNavigation();
+  const { changed } = useNavigation();
   const [rotating, setRotating] = useState<RotateTarget | null>(null);
+  const rotateOne = useCallback((name: string) => setRotating({ kind: "one", name }), []);
   useEffect(markFirstRender, []);
   const tiles: { label: string; value: number | null; unknown?: string; attention?: boolean }[] = [
     { label: "Credentials", value: dashboard.credentials },
@@ -92,35 +93,7 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
           Nothing needs attention.
         </p>
       ) : (
-        <ul className="warnings" aria-label="Warnings">
-          {dashboard.warnings.map((warning) => (
-            <li key={warning.id} className={`warning severity-${warning.severity}`}>
-              <span className={`badge severity-${warning.severity}`}>{SEVERITY_LABEL[warning.severity]}</span>
-              <span className="warning-text">
-                {warning.credential !== null && <strong>{warning.credential}: </strong>}
-                {warning.message}
-                {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
-              </span>
-              {warning.credential !== null ? (
-                <button
-                  onClick={() =>
-                    warning.action.action === "rotate"
-                      ? setRotating({ kind: "one", name: warning.action.credential })
-                      : go(warning.action.action === "review" ? { screen: "review", credential: warning.action.credential } : { screen: "credential", name: warning.credential ?? "" })
-                  }
-                >
-                  {actionLabel(warning.action)}
-                </button>
-              ) : warning.action.action === "posture" ? (
-                <button onClick={() => warning.action.action === "posture" && go({ screen: "integration", name: warning.action.integration })}>{actionLabel(warning.action)}</button>
-              ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
-                <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
-              ) : (
-                <span className="muted small">{actionLabel(warning.action)}</span>
-              )}
-            </li>
-          ))}
-        </ul>
+        <WarningList warnings={dashboard.warnings} onRotate={rotateOne} />
       )}
       {rotating && (
         <RotateDialog
@@ -132,5 +105,63 @@ function DashboardBody({ dashboard }: { dashboard: DashboardData }) {
         />
       )}
     </>
+  );
+}
+
+/**
+ * How many warnings show before "Show all": the most severe come first (the library
+ * orders them), and thousands of rows (a large inventory long overdue) would make the
+ * dashboard, and leaving it, slow for a list nobody reads to the end.
+ */
+const FIRST_WARNINGS = 50;
+
+const WarningList = memo(function WarningList({ warnings, onRotate }: { warnings: Warning[]; onRotate: (credential: string) => void }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? warnings : warnings.slice(0, FIRST_WARNINGS);
+  const hidden = warnings.length - shown.length;
+  return (
+    <>
+      <ul className="warnings" aria-label="Warnings">
+        {shown.map((warning) => (
+          <WarningItem key={warning.id} warning={warning} onRotate={onRotate} />
+        ))}
+      </ul>
+      {hidden > 0 && (
+        <button className="link" onClick={() => setAll(true)}>
+          Show all {warnings.length} warnings ({hidden} more)
+        </button>
+      )}
+    </>
+  );
+});
+
+function WarningItem({ warning, onRotate }: { warning: Warning; onRotate: (credential: string) => void }) {
+  const { go } = useNavigation();
+  return (
+    <li className={`warning severity-${warning.severity}`}>
+      <span className={`badge severity-${warning.severity}`}>{SEVERITY_LABEL[warning.severity]}</span>
+      <span className="warning-text">
+        {warning.credential !== null && <strong>{warning.credential}: </strong>}
+        {warning.message}
+        {warning.due !== null && <span className="muted"> (due {formatDate(warning.due)})</span>}
+      </span>
+      {warning.credential !== null ? (
+        <button
+          onClick={() =>
+            warning.action.action === "rotate"
+              ? onRotate(warning.action.credential)
+              : go(warning.action.action === "review" ? { screen: "review", credential: warning.action.credential } : { screen: "credential", name: warning.credential ?? "" })
+          }
+        >
+          {actionLabel(warning.action)}
+        </button>
+      ) : warning.action.action === "posture" ? (
+        <button onClick={() => warning.action.action === "posture" && go({ screen: "integration", name: warning.action.integration })}>{actionLabel(warning.action)}</button>
+      ) : warning.finding_id !== null && (warning.action.action === "import" || warning.action.action === "open-file") ? (
+        <FindingActionButton findingId={warning.finding_id} action={warning.action.action} label={actionLabel(warning.action)} />
+      ) : (
+        <span className="muted small">{actionLabel(warning.action)}</span>
+      )}
+    </li>
   );
 }
