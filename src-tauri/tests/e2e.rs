@@ -286,6 +286,16 @@ async fn the_webview_cannot_call_commands_outside_its_capability() {
         granted.starts_with("ok:"),
         "a granted command works through the same path: {granted}"
     );
+    // The window starts hidden; the dashboard's `window_ready` is what shows it, so that
+    // grant must be there (without it the window would wait for the shell's fallback).
+    let ready = session.invoke("window_ready").await;
+    assert!(ready.starts_with("ok:"), "window_ready is granted: {ready}");
+    let visibility = session
+        .client()
+        .execute("return document.visibilityState", vec![])
+        .await
+        .unwrap();
+    assert_eq!(visibility, "visible", "the window is shown");
     for command in [
         // A plugin that is loaded, but whose permission the window does not get: the
         // webview must not read the clipboard (copying happens on the Rust side).
