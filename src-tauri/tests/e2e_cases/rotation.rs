@@ -1,8 +1,9 @@
 //! One-click rotation in the real window: the plan names the files that will be
 //! rewritten (registered, and found by the leak scanner), the rotation runs with the
 //! `generate` adapter, the new value lands in the keychain and in the files, and the
-//! credential's history shows it. And a rotation a crash interrupted is settled when
-//! the app starts.
+//! credential's history shows it. Every overdue credential can be rotated in one
+//! confirmed batch from the dashboard. And a rotation a crash interrupted is settled
+//! when the app starts.
 
 use keyward::model::{CredentialKind, NewCredential, SecretValue};
 use keyward::rotate::{RotationMethod, RotationSetup};
@@ -225,6 +226,99 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
         keychain_value(&home, "crashed-token").as_deref(),
         Some(OLD),
         "a rotation rolled back before commit leaves the old value current"
+    );
+    session.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the app build, tauri-driver, WebKitWebDriver and Xvfb: run `make test-e2e`"]
+async fn a_user_rotates_every_overdue_credential_from_the_dashboard_in_one_batch() {
+    // Two tokens past their rotation period (plain values: `generate` by default), and a
+    // `user:password` pair past it too, which has no rotation set up: the batch rotates
+    // the tokens and says why not the pair.
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    let values = [
+        (
+            "overdue-one",
+            CredentialKind::Token,
+            "tok_e2eBatchOne0123456789abcdefghijklmn",
+        ),
+        (
+            "overdue-two",
+            CredentialKind::Token,
+            "tok_e2eBatchTwo0123456789abcdefghijklmn",
+        ),
+        (
+            "overdue-login",
+            CredentialKind::Basic,
+            "deploy:e2eBatchLogin0123456789",
+        ),
+    ];
+    {
+        let mut keyward = keyward::Keyward::init(&home).expect("a home (run under e2e.sh)");
+        for (name, kind, value) in values {
+            keyward
+                .add_credential(
+                    NewCredential {
+                        name: name.into(),
+                        kind: Some(kind),
+                        rotate_every_days: Some(30),
+                        ..Default::default()
+                    },
+                    SecretValue::from_string(value.into()),
+                )
+                .unwrap();
+        }
+        // Last rotated 100 days ago, as a neglected inventory is.
+        let long_ago = (chrono::Utc::now() - chrono::Duration::days(100))
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        keyward
+            .store()
+            .connection()
+            .execute("UPDATE credentials SET rotated_at = ?1", [&long_ago])
+            .unwrap();
+    }
+
+    let session = Session::start_in("rotation-batch", &home).await;
+    session.wait_text("h1", "Dashboard").await;
+    session
+        .wait_text("[aria-label^='Overdue rotations']", "3")
+        .await;
+    session.click(by_text("button", "Rotate all overdue")).await;
+    session
+        .wait_text("[data-testid=rotation-plan]", "overdue-two")
+        .await;
+    session
+        .wait_text("ul[aria-label='Not rotatable']", "overdue-login")
+        .await;
+    session
+        .click(by_text("button", "Rotate 2 credentials"))
+        .await;
+    session
+        .wait_text("[data-testid=rotation-result]", "overdue-one rotated")
+        .await;
+    session
+        .wait_text("[data-testid=rotation-result]", "overdue-two rotated")
+        .await;
+
+    for (name, kind, old) in values {
+        let now = keychain_value(&home, name).expect("the credential is still there");
+        if kind == CredentialKind::Basic {
+            assert_eq!(
+                now, old,
+                "a credential with no rotation set up is left alone"
+            );
+        } else {
+            assert_ne!(now, old, "{name} has a new value");
+            assert!(now.starts_with("tok_"), "the prefix is kept: {now}");
+        }
+    }
+    let keyward = keyward::Keyward::open(&home).unwrap();
+    assert!(keyward.unfinished_rotations().unwrap().is_empty());
+    assert!(
+        keyward.verify_audit().unwrap().intact,
+        "the batch's audit entries extend an intact chain"
     );
     session.finish().await;
 }
