@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import type { BoardRow, ReportRow, ReviewDecision, TeamBoard, TeamDatabaseInfo } from "../bindings";
-import { credential, installBackend, type FakeBackend } from "../test/backend";
+import { credential, installBackend, integration, type FakeBackend } from "../test/backend";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -252,6 +252,35 @@ describe("review: access review", () => {
       subject: "old-token",
       decision: "keep",
       note: "still used by the nightly job",
+    });
+  });
+});
+
+describe("review: access review of integrations", () => {
+  it("lists integrations apart from credentials of the same name and records a decision on one", async () => {
+    const backend = installReviewBackend({
+      credentials: [credential("github")],
+      integrations: [integration("github"), integration("stripe")],
+      decisions: [
+        { subject_kind: "credential", subject: "github", decision: "keep", note: null, reviewer: "lead (app)", reviewed_at: "2026-11-01T10:00:00Z" },
+        { subject_kind: "integration", subject: "stripe", decision: "rotate", note: "vendor breach", reviewer: "lead (app)", reviewed_at: "2026-11-02T10:00:00Z" },
+      ],
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByRole("button", { name: "Review" }));
+    const integrations = await screen.findByRole("table", { name: "Access review of integrations" });
+    // The credential's decision stays with the credential.
+    expect(within(screen.getByTestId("review-github")).getByText(/keep by lead \(app\)/)).toBeInTheDocument();
+    expect(within(screen.getByTestId("review-integration-github")).getByText("never reviewed")).toBeInTheDocument();
+    expect(within(integrations).getByText(/rotate by lead \(app\), 2026-11-02 \(vendor breach\)/)).toBeInTheDocument();
+    await userEvent.type(within(integrations).getByLabelText("Note for integration github"), "unused since the migration");
+    await userEvent.click(within(integrations).getByRole("button", { name: "Revoke integration github" }));
+    await waitFor(() => expect(within(screen.getByTestId("review-integration-github")).getByText(/revoke by lead \(app\)/)).toBeInTheDocument());
+    expect(backend.calls.find((call) => call.command === "record_review")?.args).toEqual({
+      subjectKind: "integration",
+      subject: "github",
+      decision: "revoke",
+      note: "unused since the migration",
     });
   });
 });
