@@ -14,6 +14,13 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 tauri="$PWD/ui/node_modules/.bin/tauri"
 
+# The floor is only a floor when built as Keyward is: the release profiles must agree.
+release_profile() { sed -n '/^\[profile\.release\]/,/^\[/p' "$1" | grep -E '^[a-z-]+ *='; }
+if [ "$(release_profile Cargo.toml)" != "$(release_profile benches/empty-window/src-tauri/Cargo.toml)" ]; then
+  echo "bench: [profile.release] differs between Cargo.toml and benches/empty-window/src-tauri/Cargo.toml" >&2
+  exit 1
+fi
+
 echo "bench: building the release app"
 "$tauri" build --no-bundle
 echo "bench: building the empty Tauri window"
