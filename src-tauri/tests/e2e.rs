@@ -141,19 +141,7 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
         .await;
     session.wait_text(".empty", "Nothing matches").await;
     session.click(by_text("button", "Dashboard")).await;
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "github-ci")
-        .await;
-    // Enter picks the highlighted result: wait until the search has listed it, as a
-    // user would, rather than racing the palette's load.
-    session
-        .wait_text("[role=option][aria-selected=true]", "github-ci")
-        .await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
-    session.wait_text("h1", "github-ci").await;
+    session.open_from_palette("github-ci").await;
 
     // An integration for it, then edited: the inventory row shows the joined owner.
     session.click(by_text("button", "Inventory")).await;
@@ -216,19 +204,7 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     );
 
     // Delete: the keychain entry and the inventory row both go.
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "github-ci")
-        .await;
-    // Enter picks the highlighted result: wait until the search has listed it, as a
-    // user would, rather than racing the palette's load.
-    session
-        .wait_text("[role=option][aria-selected=true]", "github-ci")
-        .await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
-    session.wait_text("h1", "github-ci").await;
+    session.open_from_palette("github-ci").await;
     session.click(by_text("button", "Delete")).await;
     session
         .click(by_text("div[role=alertdialog] button", "Delete"))

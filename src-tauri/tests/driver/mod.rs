@@ -279,6 +279,19 @@ impl Session {
         }
     }
 
+    /// Opens a credential's or integration's page through the command palette (Ctrl+K,
+    /// type, Enter). Enter picks the highlighted result, so this waits until the palette
+    /// highlights `name`, as a user would, rather than racing the palette's load.
+    pub async fn open_from_palette(&self, name: &str) {
+        const SEARCH: &str = "input[aria-label='Search everything']";
+        self.keys_with_control("k").await;
+        self.fill(SEARCH, name).await;
+        self.wait_text("[role=option][aria-selected=true]", name)
+            .await;
+        self.press_enter(SEARCH).await;
+        self.wait_text("h1", name).await;
+    }
+
     /// Ends the WebDriver session (closing the app); dropping stops the driver.
     pub async fn finish(self) {
         let _ = self.client.clone().close().await;

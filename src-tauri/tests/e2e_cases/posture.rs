@@ -104,14 +104,7 @@ async fn a_user_probes_an_integration_and_sees_its_grade_and_findings() {
     session.wait_for("[aria-label='Failing posture: 1']").await;
 
     // "Probe now" on the integration: a second result joins the history.
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "status-page")
-        .await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
-    session.wait_text("h1", "status-page").await;
+    session.open_from_palette("status-page").await;
     session.wait_for("[aria-label='Overall grade: F']").await;
     session.click(by_text("button", "Probe now")).await;
     session

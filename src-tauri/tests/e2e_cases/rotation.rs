@@ -71,16 +71,7 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
             .expect("scan");
     }
 
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "deploy-token")
-        .await;
-    // Enter opens the first match: wait until the palette lists it.
-    session.wait_text(".palette li", "deploy-token").await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
-    session.wait_text("h1", "deploy-token").await;
+    session.open_from_palette("deploy-token").await;
     session
         .wait_text(
             "section[aria-labelledby=rotation-history-title]",
@@ -155,15 +146,7 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         .wait_text("[data-testid=audit-verification]", "Chain intact")
         .await;
 
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "deploy-token")
-        .await;
-    // Enter opens the first match: wait until the palette lists it.
-    session.wait_text(".palette li", "deploy-token").await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
+    session.open_from_palette("deploy-token").await;
     session
         .wait_text("table[aria-label='Rotation history']", "rotated")
         .await;
@@ -203,16 +186,7 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
 
     let session = Session::start_in("rotation-resume", &home).await;
     session.wait_text("h1", "Dashboard").await;
-    session.keys_with_control("k").await;
-    session
-        .fill("input[aria-label='Search everything']", "crashed-token")
-        .await;
-    // Enter opens the first match: wait until the palette lists it.
-    session.wait_text(".palette li", "crashed-token").await;
-    session
-        .press_enter("input[aria-label='Search everything']")
-        .await;
-    session.wait_text("h1", "crashed-token").await;
+    session.open_from_palette("crashed-token").await;
     session
         .wait_text("table[aria-label='Rotation history']", "rolled back")
         .await;
