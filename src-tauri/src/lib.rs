@@ -150,12 +150,17 @@ pub(crate) fn notify(app: &tauri::AppHandle, body: &str) {
         .and_then(|keyward| Ok(keyward.preferences()?.notifications))
         .unwrap_or(true);
     if enabled {
-        // No notification server (a bare X session) is not worth failing over.
-        let _ = app
-            .notification()
-            .builder()
-            .title("Keyward")
-            .body(body)
-            .show();
+        show_notification(app, body);
     }
+}
+
+/// Shows a desktop notification titled Keyward; callers have checked the preference.
+pub(crate) fn show_notification<R: tauri::Runtime>(app: &tauri::AppHandle<R>, body: &str) {
+    // No notification server (a bare X session) is not worth failing over.
+    let _ = app
+        .notification()
+        .builder()
+        .title("Keyward")
+        .body(body)
+        .show();
 }

@@ -224,12 +224,8 @@ async fn a_user_adds_finds_reveals_copies_imports_deletes_and_verifies_the_audit
     // Every step above is in the audit log, and the chain verifies.
     session.click(by_text("button", "Audit log")).await;
     let log = session
-        .wait_text("table[aria-label='Audit entries']", "credential.delete")
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+        .text_where("table[aria-label='Audit entries']", "credential.delete")
+        .await;
     for action in [
         "home.init",
         "credential.create",

@@ -15,7 +15,6 @@ use keyward::model::{Credential, CredentialKind};
 use keyward::{FoundSecret, Keyward, RootsScanOutcome, RootsScanProgress, ScanSettings};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 
 use crate::error::{CommandError, CommandResult};
@@ -208,13 +207,7 @@ pub fn announce_new_warnings<R: Runtime>(
         },
         many => format!("{} new warnings need attention", many.len()),
     };
-    // No notification server (a bare X session) is not worth failing over.
-    let _ = app
-        .notification()
-        .builder()
-        .title("Keyward")
-        .body(body)
-        .show();
+    crate::show_notification(app, &body);
 }
 
 /// The open findings, most severe first, with only their redacted match.

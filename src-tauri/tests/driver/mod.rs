@@ -207,6 +207,16 @@ impl Session {
         );
     }
 
+    /// The whole text of the first `css` element containing `text`, once it shows.
+    pub async fn text_where(&self, css: &str, text: &str) -> String {
+        self.wait_text(css, text)
+            .await
+            .prop("textContent")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
     pub async fn click(&self, xpath: String) {
         let element = self
             .client

@@ -145,12 +145,8 @@ async fn a_user_probes_an_integration_and_sees_its_grade_and_findings() {
     session.click(by_text("button", "Inventory")).await;
     session.click(by_text("button", "Integrations")).await;
     let row = session
-        .wait_text("[role=table] [role=row][tabindex]", "status-page")
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+        .text_where("[role=table] [role=row][tabindex]", "status-page")
+        .await;
     assert!(
         row.contains('F'),
         "the inventory's grade column shows the probe's grade: {row}"

@@ -170,15 +170,11 @@ async fn a_lead_imports_a_bundle_filters_the_team_board_and_records_a_review() {
         .wait_text("[data-testid=board-count]", "1 of 3 credentials")
         .await;
     let rows = session
-        .wait_text(
+        .text_where(
             "[aria-label='Team credentials'] [role=rowgroup].table-body",
             "stripe-live",
         )
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+        .await;
     assert!(
         !rows.contains("github-ci") && !rows.contains("sendgrid-dev"),
         "filtering by owner hides other owners' credentials: {rows}"

@@ -84,12 +84,8 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         .wait_text("[data-testid=rotation-plan]", "deploy.env")
         .await;
     let plan = session
-        .wait_text("[data-testid=rotation-plan]", "found by leak scan")
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+        .text_where("[data-testid=rotation-plan]", "found by leak scan")
+        .await;
     assert!(
         !plan.contains(OLD),
         "the plan shows file changes redacted, never the value: {plan}"
@@ -131,12 +127,8 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
         .click(by_text("button", "Open in the audit log"))
         .await;
     let log = session
-        .wait_text("table[aria-label='Audit entries']", "credential.rotate")
-        .await
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+        .text_where("table[aria-label='Audit entries']", "credential.rotate")
+        .await;
     assert!(
         !log.contains("credential.create"),
         "the log opens filtered on rotation entries: {log}"
