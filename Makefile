@@ -22,7 +22,7 @@ lint: bootstrap
 # The Rust tests run once, all together, inside one throwaway Secret Service and next
 # to one throwaway PostgreSQL server.
 test-rust: bootstrap
-	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked --features fault-injection
+	scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --locked --features keyward-cli/fault-injection
 
 # The Tauri CLI (from ui/node_modules) builds the UI first (beforeBuildCommand) and
 # turns on the custom-protocol feature so the binary serves the bundled UI.

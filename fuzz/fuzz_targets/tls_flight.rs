@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use keyward::probe::tls::record::{Flight, parse_flight};
+use keyward_probe::tls::record::{Flight, parse_flight};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use keyward::Keyward;
-use tauri::{AppHandle, Manager};
 
 use crate::clipboard::ClipboardGuard;
 use crate::error::{CommandError, CommandResult};
@@ -13,9 +12,9 @@ use crate::error::{CommandError, CommandResult};
 /// commands hold the lock only for the one library call they make.
 ///
 /// Opening the home talks to the keychain (an encrypted Secret Service session per
-/// call) and to SQLite; it starts on a thread at launch ([`AppState::open_in_background`])
-/// so it overlaps with the webview's start instead of delaying the window. A command
-/// that arrives first waits for that opening to finish rather than starting a second.
+/// call) and to SQLite; it starts on a thread at launch (`jobs::start`) so it overlaps
+/// with the webview's start instead of delaying the window. A command that arrives
+/// first waits for that opening to finish rather than starting a second.
 pub struct AppState {
     keyward: OnceLock<Result<Mutex<Keyward>, CommandError>>,
     home: Option<PathBuf>,
@@ -39,18 +38,10 @@ impl AppState {
         }
     }
 
-    /// Opens the home on a new thread, then runs `opened` there (start-up work that
-    /// needs the home, such as the tray count and the warnings notification).
-    pub fn open_in_background<R: tauri::Runtime>(
-        app: &AppHandle<R>,
-        opened: impl FnOnce(&AppHandle<R>) + Send + 'static,
-    ) {
-        let app = app.clone();
-        std::thread::spawn(move || {
-            if app.state::<AppState>().opened().is_ok() {
-                opened(&app);
-            }
-        });
+    /// Opens the home now, unless it is open (or failed to open) already; the start-up
+    /// job calls it so the first command finds the home ready.
+    pub fn open(&self) -> CommandResult<()> {
+        self.opened().map(|_| ())
     }
 
     /// The open home, opening it (creating it on first run) if nobody has yet. A

@@ -1,10 +1,11 @@
 //! The tray icon: the open-warnings count in its tooltip and menu, and quick actions.
 
-use serde::{Deserialize, Serialize};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
+
+use crate::events::NavigateRequest;
 
 const TRAY_ID: &str = "keyward";
 const WARNINGS_ITEM: &str = "warnings";
@@ -40,14 +41,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
 struct TrayWarnings<R: Runtime>(MenuItem<R>);
 
-/// Asks the UI to show a screen (`dashboard`, `new-credential`, `import`), emitted as
-/// the event `navigate-request`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct NavigateRequest {
-    pub to: String,
-}
-
-/// Shows the window and tells the UI where to go (`navigate` event).
+/// Shows the window and tells the UI where to go (`navigate-request`).
 fn navigate<R: Runtime>(app: &AppHandle<R>, to: &str) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();

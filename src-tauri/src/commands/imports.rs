@@ -1,41 +1,19 @@
 //! Import commands. Reading and creating run on a blocking worker thread so the window
-//! stays responsive; the UI follows along through [`ImportProgress`] events.
+//! stays responsive; the UI follows along through `import-progress` events.
 
 use std::path::PathBuf;
 
 use keyward::import::{ImportFormat, ImportPreviewItem};
 use keyward::model::{Credential, NewCredential, SecretValue};
 use keyward::{CertificateImport, ImportOptions, ImportOutcome};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
+use crate::events::{ImportProgress, ImportStage};
 use crate::state::AppState;
-
-/// Where an import is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "kebab-case")]
-pub enum ImportStage {
-    /// Reading and checking the file; nothing written yet.
-    Reading,
-    /// Storing values in the keychain and rows in the inventory, as one transaction.
-    Writing,
-    Done,
-    /// Nothing was imported; the command's error says why.
-    Failed,
-}
-
-/// Progress of a running import, emitted as the event `import-progress`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct ImportProgress {
-    pub path: String,
-    pub stage: ImportStage,
-    /// Entries the file holds (known once read).
-    pub entries: u32,
-    pub created: u32,
-    pub skipped: u32,
-}
+use crate::worker;
 
 /// A certificate to import: a PEM file (with the key inside or in `key_path`) or a
 /// PKCS#12 file when `password` is given.
@@ -55,7 +33,7 @@ pub async fn preview_import(
     format: ImportFormat,
     path: String,
 ) -> CommandResult<Vec<ImportPreviewItem>> {
-    run_blocking(move || {
+    worker::blocking(move || {
         let state = app.state::<AppState>();
         let keyward = state.keyward()?;
         Ok(keyward.preview_import(format, &PathBuf::from(path))?)
@@ -72,7 +50,7 @@ pub async fn import_file(
     path: String,
     options: ImportOptions,
 ) -> CommandResult<ImportOutcome> {
-    run_blocking(move || {
+    worker::blocking(move || {
         let progress = |stage, entries, created, skipped| {
             // A window that closed mid-import misses the event; the import goes on.
             let _ = ImportProgress {
@@ -112,7 +90,7 @@ pub async fn import_certificate(
     app: AppHandle,
     request: CertificateRequest,
 ) -> CommandResult<Credential> {
-    run_blocking(move || {
+    worker::blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
         Ok(keyward.import_certificate(CertificateImport {
@@ -129,14 +107,4 @@ pub async fn import_certificate(
         })?)
     })
     .await
-}
-
-/// Runs library work that touches files and the keychain off the async runtime's
-/// threads, which also serve the window's other commands.
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
-) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|error| CommandError::internal(format!("the import worker stopped: {error}")))?
 }

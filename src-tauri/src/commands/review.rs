@@ -8,22 +8,23 @@
 //!
 //! Slow work (bundle verification, the team database over the network, reports over
 //! many workstations) runs on a blocking worker with its own connection to the home
-//! (`AppState::worker`), so the window's other commands are not queued behind it.
+//! (`worker::run`), so the window's other commands are not queued behind it.
 
 use std::path::PathBuf;
 
 use keyward::report::ReviewDecision;
-use keyward::report::team_sync::SyncOutcome;
+use keyward::team::SyncOutcome;
 use keyward::{
     ImportedBundle, Keyward, ReportFormat, ReportScope, TeamBoard, TeamDatabaseInfo,
     model::SecretValue,
 };
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::worker;
 
 /// A file the user chose and the Rust side wrote.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -37,7 +38,7 @@ pub struct WrittenFile {
 #[tauri::command]
 #[specta::specta]
 pub async fn team_board(app: AppHandle) -> CommandResult<TeamBoard> {
-    on_worker(app, |keyward| Ok(keyward.team_board()?)).await
+    worker::run(app, |_, keyward| Ok(keyward.team_board()?)).await
 }
 
 /// Writes a report (HTML, CSV or JSON) to a path picked in the save dialog. `None`
@@ -58,7 +59,7 @@ pub async fn export_report(
     let Some(path) = pick_save_path(&app, label, extension, &suggested).await? else {
         return Ok(None);
     };
-    on_worker(app, move |keyward| {
+    worker::run(app, move |_, keyward| {
         write_report(keyward, format, scope, path)
     })
     .await
@@ -84,7 +85,7 @@ pub async fn open_html_report(
     else {
         return Ok(None);
     };
-    let written = on_worker(app.clone(), move |keyward| {
+    let written = worker::run(app.clone(), move |_, keyward| {
         write_report(keyward, ReportFormat::Html, scope, path)
     })
     .await?;
@@ -106,7 +107,7 @@ pub async fn export_bundle(app: AppHandle) -> CommandResult<Option<WrittenFile>>
     else {
         return Ok(None);
     };
-    on_worker(app, move |keyward| {
+    worker::run(app, move |_, keyward| {
         let sequence = keyward.export_bundle(&path)?;
         Ok(WrittenFile {
             path: path.display().to_string(),
@@ -132,7 +133,7 @@ pub async fn import_bundles(
         .filter(|path| !path.is_empty())
         .map(PathBuf::from)
         .collect();
-    on_worker(app, move |keyward| {
+    worker::run(app, move |_, keyward| {
         Ok(keyward.import_bundles(&paths, trust_new)?)
     })
     .await
@@ -160,7 +161,7 @@ pub async fn connect_team_database(
         .map(|path| path.trim().to_owned())
         .filter(|path| !path.is_empty())
         .map(PathBuf::from);
-    on_worker(app, move |keyward| {
+    worker::run(app, move |_, keyward| {
         Ok(keyward.connect_team_database(&url, password, ca.as_deref())?)
     })
     .await
@@ -176,7 +177,7 @@ pub fn disconnect_team_database(state: State<'_, AppState>) -> CommandResult<()>
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_team_database(app: AppHandle) -> CommandResult<SyncOutcome> {
-    on_worker(app, |keyward| Ok(keyward.sync_saved_team_database()?)).await
+    worker::run(app, |_, keyward| Ok(keyward.sync_saved_team_database()?)).await
 }
 
 #[tauri::command(async)]
@@ -226,26 +227,11 @@ async fn pick_save_path(
         .file()
         .add_filter(label, &[extension])
         .set_file_name(suggested);
-    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-        .await
-        .map_err(|error| CommandError::internal(format!("the save dialog failed: {error}")))?;
+    let picked = worker::blocking(move || Ok(dialog.blocking_save_file())).await?;
     picked
         .map(|path| {
             path.into_path()
                 .map_err(|error| CommandError::internal(format!("not a local file: {error}")))
         })
         .transpose()
-}
-
-/// Runs `work` on a blocking thread with the worker handle on the home.
-async fn on_worker<T: Send + 'static>(
-    app: AppHandle,
-    work: impl FnOnce(&mut Keyward) -> CommandResult<T> + Send + 'static,
-) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut keyward = app.state::<AppState>().worker()?;
-        work(&mut keyward)
-    })
-    .await
-    .map_err(|error| CommandError::internal(format!("the review worker stopped: {error}")))?
 }

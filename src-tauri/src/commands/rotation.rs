@@ -1,40 +1,23 @@
 //! Rotation commands: the plan the user confirms, the rotation itself (one credential or
-//! every overdue one) with a [`RotationProgress`] event per journaled step, the history
-//! of a credential, and the resumption of interrupted rotations when the app starts.
+//! every overdue one) with a `rotation-progress` event per journaled step, and the
+//! history of a credential. Resuming interrupted rotations at start is a job
+//! (`jobs::rotation_resume`).
 //!
 //! Rotations talk to providers and the keychain for seconds, so they run on a blocking
-//! thread with their own handle on the home (`AppState::worker`): the window's other
-//! commands are not queued behind them.
+//! thread with their own handle on the home (`worker::run`): the window's other commands
+//! are not queued behind them.
 
 use keyward::audit::AuditEntry;
 use keyward::rotate::{RotationHistory, RotationOutcome, RotationPlan, StepProgress};
-use keyward::{BatchRotation, OverduePlan, RotationApproval};
+use keyward::{BatchRotation, Keyward, OverduePlan, RotationApproval};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 use tauri_specta::Event;
 
 use crate::error::{CommandError, CommandResult};
+use crate::events::RotationProgress;
 use crate::state::AppState;
-
-/// One journaled step of a running rotation, emitted as the event `rotation-progress`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct RotationProgress {
-    /// The position of this credential in the run (0-based) and the run's size: 1 for a
-    /// single rotation, the number of confirmed credentials for "rotate all overdue".
-    pub index: u32,
-    pub total: u32,
-    pub step: StepProgress,
-}
-
-/// What the app found when it resumed interrupted rotations at start, emitted as the
-/// event `rotations-resumed` (and shown as a notification) when there was any.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct RotationsResumed {
-    /// Each interrupted rotation, finished (`done`) or rolled back (`rolled-back`).
-    pub outcomes: Vec<RotationOutcome>,
-    /// Why resuming stopped, if it did; the rotation stays journaled for the next start.
-    pub error: Option<String>,
-}
+use crate::worker;
 
 /// How one rotation ended, with the audit entries it wrote (its rollback steps too).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -52,14 +35,14 @@ pub struct RotationReport {
 #[tauri::command]
 #[specta::specta]
 pub async fn plan_rotation(app: AppHandle, name: String) -> CommandResult<RotationPlan> {
-    run_blocking(move || Ok(app.state::<AppState>().worker()?.plan_rotation(&name)?)).await
+    worker::run(app, move |_, keyward| Ok(keyward.plan_rotation(&name)?)).await
 }
 
 /// The plans for every overdue credential, and those that cannot rotate as set up.
 #[tauri::command]
 #[specta::specta]
 pub async fn plan_overdue_rotations(app: AppHandle) -> CommandResult<OverduePlan> {
-    run_blocking(move || Ok(app.state::<AppState>().worker()?.plan_overdue_rotations()?)).await
+    worker::run(app, |_, keyward| Ok(keyward.plan_overdue_rotations()?)).await
 }
 
 /// Rotates `name` as planned, minus the files the user skipped. A failed rotation is a
@@ -104,9 +87,7 @@ async fn rotate(
     names: Vec<String>,
     approval: RotationApproval,
 ) -> CommandResult<Vec<RotationReport>> {
-    run_blocking(move || {
-        let state = app.state::<AppState>();
-        let mut keyward = state.worker()?;
+    worker::run(app, move |app, keyward| {
         let total = names.len() as u32;
         let mut progress = |step: &StepProgress| {
             let index = names
@@ -119,18 +100,18 @@ async fn rotate(
                 total,
                 step: step.clone(),
             }
-            .emit(&app);
+            .emit(app);
         };
         let results = keyward.rotate_batch(&names, &approval, &mut progress)?;
         results
             .into_iter()
-            .map(|result| report(&keyward, result))
+            .map(|result| report(keyward, result))
             .collect()
     })
     .await
 }
 
-fn report(keyward: &keyward::Keyward, result: BatchRotation) -> CommandResult<RotationReport> {
+fn report(keyward: &Keyward, result: BatchRotation) -> CommandResult<RotationReport> {
     let audit = match result.rotation_id {
         Some(id) => keyward.rotation_audit_entries(id)?,
         None => Vec::new(),
@@ -142,100 +123,4 @@ fn report(keyward: &keyward::Keyward, result: BatchRotation) -> CommandResult<Ro
         error: result.error,
         audit,
     })
-}
-
-/// Finishes or rolls back rotations a crash or a kill interrupted, on a thread of its
-/// own so the window opens at once; called from `setup`. Reports through the event and
-/// a notification when there was anything to resume.
-pub fn resume_interrupted(app: &AppHandle) {
-    let app = app.clone();
-    std::thread::spawn(move || {
-        let state = app.state::<AppState>();
-        let Ok(mut keyward) = state.worker() else {
-            // The window already says why the home cannot be opened.
-            return;
-        };
-        let (outcomes, error) = match keyward.resume_rotations(None, &mut |_| {}) {
-            Ok(outcomes) => (outcomes, None),
-            Err(error) => (Vec::new(), Some(error.to_string())),
-        };
-        if outcomes.is_empty() && error.is_none() {
-            return;
-        }
-        tracing::info!(
-            resumed = outcomes.len(),
-            error = error.as_deref(),
-            "interrupted rotations"
-        );
-        crate::notify(&app, &resumed_message(&outcomes, error.as_deref()));
-        let _ = RotationsResumed { outcomes, error }.emit(&app);
-    });
-}
-
-/// The notification text: which rotations finished, which rolled back, what failed.
-fn resumed_message(outcomes: &[RotationOutcome], error: Option<&str>) -> String {
-    let mut parts: Vec<String> = outcomes
-        .iter()
-        .map(|outcome| {
-            let ending = match outcome.state {
-                keyward::rotate::RotationState::RolledBack => {
-                    "was rolled back; the old value is current"
-                }
-                _ => "was finished",
-            };
-            format!(
-                "The interrupted rotation of {} {ending}.",
-                outcome.credential
-            )
-        })
-        .collect();
-    if let Some(error) = error {
-        parts.push(format!("Resuming interrupted rotations failed: {error}"));
-    }
-    parts.join(" ")
-}
-
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
-) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|error| CommandError::internal(format!("the rotation worker stopped: {error}")))?
-}
-
-#[cfg(test)]
-mod tests {
-    use keyward::rotate::RotationState;
-
-    use super::*;
-
-    fn outcome(credential: &str, state: RotationState) -> RotationOutcome {
-        RotationOutcome {
-            rotation_id: 1,
-            credential: credential.into(),
-            state,
-            files_updated: Vec::new(),
-            warnings: Vec::new(),
-            error: None,
-        }
-    }
-
-    #[test]
-    fn the_resume_notification_says_what_happened_to_each_rotation() {
-        let message = resumed_message(
-            &[
-                outcome("stripe", RotationState::Done),
-                outcome("github", RotationState::RolledBack),
-            ],
-            None,
-        );
-        assert_eq!(
-            message,
-            "The interrupted rotation of stripe was finished. The interrupted rotation of github was rolled back; the old value is current."
-        );
-        assert!(
-            resumed_message(&[], Some("no keychain")).contains("no keychain"),
-            "a failed resume must not be silent"
-        );
-    }
 }

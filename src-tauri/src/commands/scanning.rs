@@ -3,48 +3,20 @@
 //! accepting a finding, and opening a finding's file.
 //!
 //! A scan walks whole folders, so it runs on a blocking thread with its own `Keyward`
-//! handle (`AppState::worker`): the window's other commands are never queued behind it.
-//! The schedule in lib.rs runs the same [`run_scan`].
-
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+//! handle: the window's other commands are never queued behind it. The scan itself is
+//! the job the schedule runs too (`jobs::scans`).
 
 use chrono::{DateTime, Utc};
 use keyward::model::{Credential, CredentialKind};
-use keyward::{FoundSecret, Keyward, RootsScanOutcome, RootsScanProgress, ScanSettings};
+use keyward::{FoundSecret, Keyward, RootsScanOutcome, ScanSettings};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_specta::Event;
+use tauri::{AppHandle, Manager, State};
 
 use crate::error::{CommandError, CommandResult};
+use crate::jobs::scans::{self, ScanJob};
+use crate::jobs::warnings;
 use crate::state::AppState;
-
-/// Progress events are sent at most this often: a fast walk reports thousands of files
-/// a second, more than the window needs to redraw.
-const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
-
-/// Where a running scan is, emitted as the event `scan-progress`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct ScanProgress {
-    pub progress: RootsScanProgress,
-}
-
-/// A scan ended, emitted as the event `scan-finished`: its outcome, or why it failed.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct ScanFinished {
-    pub outcome: Option<RootsScanOutcome>,
-    pub error: Option<String>,
-    /// Whether the schedule started it (rather than "Scan now").
-    pub scheduled: bool,
-}
-
-/// The warnings may have changed (a scan finished): an open dashboard reloads. Emitted
-/// as the event `warnings-changed`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-pub struct WarningsChanged {
-    pub open_warnings: u32,
-}
+use crate::worker;
 
 /// The scan settings with what the schedule will do.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -64,30 +36,6 @@ pub enum FileShown {
     Opened,
     /// Selected in the file manager, because opening it could run it.
     Revealed,
-}
-
-/// Whether a scan is running, so the button and the schedule never overlap.
-#[derive(Default)]
-pub struct ScanJob(AtomicBool);
-
-impl ScanJob {
-    fn running(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    /// Marks a scan as running, unless one is; the mark goes when the guard drops, also
-    /// if the scan panics.
-    fn start(&self) -> Option<RunningScan<'_>> {
-        (!self.0.swap(true, Ordering::SeqCst)).then_some(RunningScan(self))
-    }
-}
-
-struct RunningScan<'a>(&'a ScanJob);
-
-impl Drop for RunningScan<'_> {
-    fn drop(&mut self) {
-        self.0.0.store(false, Ordering::SeqCst);
-    }
 }
 
 #[tauri::command(async)]
@@ -126,88 +74,7 @@ fn overview(keyward: &Keyward, job: &ScanJob) -> CommandResult<ScanOverview> {
 #[tauri::command]
 #[specta::specta]
 pub async fn scan_now(app: AppHandle) -> CommandResult<RootsScanOutcome> {
-    tauri::async_runtime::spawn_blocking(move || run_scan(&app, false))
-        .await
-        .map_err(|error| CommandError::internal(format!("the scan worker stopped: {error}")))?
-}
-
-/// Runs one scan of all folders on the calling (blocking) thread, unless one is running,
-/// then refreshes the tray, announces new warnings and tells the window.
-pub fn run_scan<R: Runtime>(
-    app: &AppHandle<R>,
-    scheduled: bool,
-) -> CommandResult<RootsScanOutcome> {
-    let job = app.state::<ScanJob>();
-    let Some(_running) = job.start() else {
-        return Err(CommandError {
-            code: keyward::ErrorCode::InvalidInput,
-            message: "a scan is already running".into(),
-        });
-    };
-    // (when the last event went out, which folder it was about)
-    let last_sent = Mutex::new((None::<Instant>, 0));
-    let progress = |progress: RootsScanProgress| {
-        let mut last = last_sent
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let new_root = progress.root_index != last.1;
-        if new_root || last.0.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
-            *last = (Some(Instant::now()), progress.root_index);
-            let _ = ScanProgress { progress }.emit(app);
-        }
-    };
-    let outcome = app.state::<AppState>().worker().and_then(|mut worker| {
-        let outcome = worker.scan_roots(&progress)?;
-        after_scan(app, &mut worker);
-        Ok(outcome)
-    });
-    let _ = ScanFinished {
-        outcome: outcome.as_ref().ok().cloned(),
-        error: outcome.as_ref().err().map(|error| error.message.clone()),
-        scheduled,
-    }
-    .emit(app);
-    outcome
-}
-
-/// After a scan: the tray shows the open-warnings count, warnings never announced
-/// before raise one desktop notification (if the user wants them), and an open
-/// dashboard reloads.
-pub fn after_scan<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
-    let Ok(warnings) = keyward.warnings() else {
-        return;
-    };
-    crate::tray::show_warning_count(app, warnings.len());
-    let _ = WarningsChanged {
-        open_warnings: warnings.len() as u32,
-    }
-    .emit(app);
-    announce_new_warnings(app, keyward, &warnings);
-}
-
-/// One notification for the warnings no earlier notification announced.
-pub fn announce_new_warnings<R: Runtime>(
-    app: &AppHandle<R>,
-    keyward: &mut Keyward,
-    warnings: &[keyward::policy::Warning],
-) {
-    let Ok(fresh) = keyward.unannounced_warnings(warnings) else {
-        return;
-    };
-    let wanted = keyward
-        .preferences()
-        .is_ok_and(|preferences| preferences.notifications);
-    if fresh.is_empty() || !wanted {
-        return;
-    }
-    let body = match fresh.as_slice() {
-        [one] => match &one.credential {
-            Some(credential) => format!("{credential}: {}", one.message),
-            None => one.message.clone(),
-        },
-        many => format!("{} new warnings need attention", many.len()),
-    };
-    crate::show_notification(app, &body);
+    worker::blocking(move || scans::run(&app, false)).await
 }
 
 /// The open findings, most severe first, with only their redacted match.
@@ -227,15 +94,14 @@ pub async fn import_found_secret(
     name: String,
     kind: Option<CredentialKind>,
 ) -> CommandResult<Credential> {
-    tauri::async_runtime::spawn_blocking(move || {
+    worker::blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
         let created = keyward.import_found_secret(finding_id, &name, kind)?;
-        refresh_tray(&app, &mut keyward);
+        warnings::recount(&app, &mut keyward);
         Ok(created)
     })
     .await
-    .map_err(|error| CommandError::internal(format!("the import worker stopped: {error}")))?
 }
 
 /// Accepts a finding: it is resolved and later scans leave it out.
@@ -248,15 +114,8 @@ pub fn accept_finding(
 ) -> CommandResult<()> {
     let mut keyward = state.keyward()?;
     keyward.accept_finding(finding_id)?;
-    refresh_tray(&app, &mut keyward);
+    warnings::recount(&app, &mut keyward);
     Ok(())
-}
-
-/// The tray's count after a finding went away; a failure to count leaves it as it was.
-fn refresh_tray<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
-    if let Ok(warnings) = keyward.warnings() {
-        crate::tray::show_warning_count(app, warnings.len());
-    }
 }
 
 /// Shows the file a finding is in.
@@ -272,7 +131,7 @@ fn refresh_tray<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
 #[tauri::command]
 #[specta::specta]
 pub async fn open_finding_file(app: AppHandle, finding_id: i64) -> CommandResult<FileShown> {
-    tauri::async_runtime::spawn_blocking(move || {
+    worker::blocking(move || {
         let file = app
             .state::<AppState>()
             .keyward()?
@@ -290,7 +149,6 @@ pub async fn open_finding_file(app: AppHandle, finding_id: i64) -> CommandResult
         }
     })
     .await
-    .map_err(|error| CommandError::internal(format!("the open worker stopped: {error}")))?
 }
 
 /// Whether handing `file` to the desktop's default app might run it.

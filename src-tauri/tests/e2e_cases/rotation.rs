@@ -167,7 +167,7 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
         keyward::store::rotations::start(
             keyward.store().connection(),
             "crashed-token",
-            "generate",
+            keyward::rotate::RotationMethod::Generate,
             r#"{"files":[]}"#,
             None,
             chrono::Utc::now(),

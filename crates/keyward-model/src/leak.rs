@@ -1,0 +1,99 @@
+//! Leak findings as every part of Keyward sees them: what the scanner found, how the
+//! store remembers it, and what a probe concluded about a credential. The scanner
+//! produces them, the store keeps them, the policy and the reports read them, so they
+//! live here rather than in any one of those.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::CredentialKind;
+
+/// What sort of hit a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A value that is in the vault: a credential Keyward manages has leaked.
+    Leak,
+    /// A secret of a known shape that the vault does not hold (yet).
+    Secret,
+}
+
+/// The commit a history finding was added in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CommitInfo {
+    pub id: String,
+    pub author: String,
+    pub date: DateTime<Utc>,
+}
+
+/// One secret found somewhere. Carries the secret only redacted (rule 7) and as a
+/// fingerprint; importing it re-reads the file (see `Keyward::import_found_secret`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Finding {
+    pub rule: String,
+    pub kind: FindingKind,
+    pub provider: Option<String>,
+    /// What the rule detects, for people (`GitHub personal access token (classic)`).
+    pub description: String,
+    /// The scanned root the path is relative to.
+    pub root: String,
+    /// Relative to `root`, with `/` separators.
+    pub path: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in bytes.
+    pub column: u32,
+    pub commit: Option<CommitInfo>,
+    pub redacted: String,
+    /// A one-way identity of (rule, secret): stable across moves, used by baselines and
+    /// to de-duplicate stored findings and notifications.
+    pub fingerprint: String,
+    /// The vault credential whose value this is.
+    pub vault_credential: Option<String>,
+    /// The kind offered when the secret is imported.
+    pub credential_kind: CredentialKind,
+}
+
+/// A finding as remembered between scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StoredFinding {
+    pub id: i64,
+    pub finding: Finding,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// Set when a later scan of the same root no longer found it, or it was imported.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// A probe's verdict on a credential: the fact the policy needs from the prober.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Verification {
+    pub credential: String,
+    pub at: DateTime<Utc>,
+    pub outcome: VerificationOutcome,
+    /// What the endpoint said (`401 Unauthorized from api.example.com`).
+    pub detail: Option<String>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumString, strum::IntoStaticStr,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum VerificationOutcome {
+    Accepted,
+    Rejected,
+}
+
+impl VerificationOutcome {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+

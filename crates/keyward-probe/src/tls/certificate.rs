@@ -1,0 +1,382 @@
+//! Judges a server's certificate chain: trust (webpki roots, the OS roots, a custom
+//! CA), validity dates, host name, key size, signature algorithm, chain completeness.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rustls::RootCertStore;
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::ServerCertVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use serde::{Deserialize, Serialize};
+use x509_parser::prelude::*;
+
+use crate::finding::{PostureFinding, ids};
+
+/// Certificates expiring within this many days are reported.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Signature algorithms that are broken (collisions can be forged).
+const WEAK_SIGNATURES: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.2", "md2WithRSAEncryption"),
+    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
+    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption"),
+    ("1.2.840.10045.4.1", "ecdsa-with-SHA1"),
+    ("1.2.840.10040.4.3", "dsa-with-sha1"),
+];
+
+/// The anchors a chain may lead to, plus intermediates Keyward knows from a custom CA
+/// file (they let it tell an incomplete chain from an untrusted one).
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    roots: Arc<RootCertStore>,
+    known_intermediates: Vec<CertificateDer<'static>>,
+}
+
+impl TrustStore {
+    /// webpki's Mozilla roots plus the OS store, loaded once per process.
+    pub fn system() -> Self {
+        static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+        let roots = ROOTS.get_or_init(|| {
+            let mut roots = RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
+            for certificate in rustls_native_certs::load_native_certs().certs {
+                // A malformed OS root is the OS's problem; skip it.
+                let _ = roots.add(certificate);
+            }
+            Arc::new(roots)
+        });
+        Self {
+            roots: roots.clone(),
+            known_intermediates: Vec::new(),
+        }
+    }
+
+    /// The system store plus every certificate in `pem`: self-signed ones become
+    /// anchors, the others known intermediates.
+    pub fn with_custom_ca(pem: &[u8]) -> Result<Self, String> {
+        use rustls::pki_types::pem::PemObject;
+        let mut store = Self::system();
+        let mut roots = (*store.roots).clone();
+        let mut count = 0;
+        for certificate in CertificateDer::pem_slice_iter(pem) {
+            let certificate =
+                certificate.map_err(|error| format!("not a PEM certificate file: {error}"))?;
+            count += 1;
+            let self_issued = X509Certificate::from_der(&certificate)
+                .map(|(_, parsed)| parsed.subject().as_raw() == parsed.issuer().as_raw())
+                .map_err(|error| format!("certificate {count} does not parse: {error}"))?;
+            if self_issued {
+                roots.add(certificate).map_err(|error| {
+                    format!("certificate {count} is not a usable anchor: {error}")
+                })?;
+            } else {
+                store.known_intermediates.push(certificate);
+            }
+        }
+        if count == 0 {
+            return Err("holds no PEM certificate".into());
+        }
+        store.roots = Arc::new(roots);
+        Ok(store)
+    }
+
+    pub fn roots(&self) -> Arc<RootCertStore> {
+        self.roots.clone()
+    }
+}
+
+/// What the certificate looks like, for the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CertificateReport {
+    pub subject: String,
+    pub issuer: String,
+    pub subject_alt_names: Vec<String>,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub key: String,
+    pub signature_algorithm: String,
+    pub chain_length: u32,
+    pub trusted: bool,
+    pub sha256_fingerprint: String,
+}
+
+/// Analyses the chain as sent (leaf first) for `host` at `now`.
+pub fn analyse(
+    chain: &[Vec<u8>],
+    host: &str,
+    now: DateTime<Utc>,
+    trust: &TrustStore,
+) -> Result<(CertificateReport, Vec<PostureFinding>), String> {
+    let leaf_der = chain.first().ok_or("the server sent no certificate")?;
+    let (_, leaf) = X509Certificate::from_der(leaf_der)
+        .map_err(|error| format!("the server's certificate does not parse: {error}"))?;
+    let mut findings = Vec::new();
+    let not_before = to_utc(leaf.validity().not_before);
+    let not_after = to_utc(leaf.validity().not_after);
+    let dates = format!(
+        "valid {} to {}",
+        not_before.format("%Y-%m-%d"),
+        not_after.format("%Y-%m-%d")
+    );
+    if now > not_after {
+        findings.push(PostureFinding::new(
+            ids::CERT_EXPIRED,
+            format!(
+                "the certificate expired on {}",
+                not_after.format("%Y-%m-%d")
+            ),
+            dates.clone(),
+        ));
+    } else if now < not_before {
+        findings.push(PostureFinding::new(
+            ids::CERT_NOT_YET_VALID,
+            format!(
+                "the certificate is not valid before {}",
+                not_before.format("%Y-%m-%d")
+            ),
+            dates.clone(),
+        ));
+    } else if not_after - now < Duration::days(EXPIRY_WARNING_DAYS) {
+        let days = (not_after - now).num_days();
+        findings.push(PostureFinding::new(
+            ids::CERT_EXPIRING,
+            format!("the certificate expires in {days} days"),
+            dates.clone(),
+        ));
+    }
+
+    let names = subject_alt_names(&leaf);
+    if !matches_host(&names, host) {
+        findings.push(PostureFinding::new(
+            ids::CERT_HOSTNAME_MISMATCH,
+            format!("the certificate is not valid for {host}"),
+            format!(
+                "names: {}",
+                if names.is_empty() {
+                    "(none)".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ));
+    }
+
+    let self_signed = leaf.subject().as_raw() == leaf.issuer().as_raw();
+    if self_signed {
+        findings.push(PostureFinding::new(
+            ids::CERT_SELF_SIGNED,
+            "the certificate is self-signed",
+            format!("subject = issuer = {}", leaf.subject()),
+        ));
+    }
+
+    let trusted = match verify(chain, &[], host, now, &leaf, trust) {
+        Ok(()) => true,
+        Err(reason) => {
+            let completes = !trust.known_intermediates.is_empty()
+                && verify(chain, &trust.known_intermediates, host, now, &leaf, trust).is_ok();
+            if completes {
+                findings.push(PostureFinding::new(
+                    ids::CERT_INCOMPLETE_CHAIN,
+                    "the server does not send the intermediate certificates its chain needs",
+                    format!("sent {} certificate(s); the chain only completes with a known intermediate", chain.len()),
+                ));
+                true
+            } else {
+                findings.push(PostureFinding::new(
+                    ids::CERT_UNTRUSTED,
+                    "the certificate does not chain to a trusted root",
+                    reason,
+                ));
+                false
+            }
+        }
+    };
+
+    let key = describe_key(&leaf);
+    if let Some((kind, bits)) = key_size(&leaf)
+        && ((kind == "RSA" && bits < 2048) || (kind == "EC" && bits < 256))
+    {
+        findings.push(PostureFinding::new(
+            ids::CERT_WEAK_KEY,
+            format!("the certificate's {kind} key has only {bits} bits"),
+            key.clone(),
+        ));
+    }
+
+    // The last certificate of a chain may be a self-signed root whose own signature
+    // nobody checks; every other signature counts.
+    for (index, der) in chain.iter().enumerate() {
+        let Ok((_, certificate)) = X509Certificate::from_der(der) else {
+            continue;
+        };
+        let is_sent_root =
+            index > 0 && certificate.subject().as_raw() == certificate.issuer().as_raw();
+        let oid = certificate.signature_algorithm.algorithm.to_id_string();
+        if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(weak, _)| *weak == oid)
+            && !is_sent_root
+        {
+            findings.push(PostureFinding::new(
+                ids::CERT_WEAK_SIGNATURE,
+                format!(
+                    "certificate {} of the chain is signed with {name}",
+                    index + 1
+                ),
+                format!("subject {}", certificate.subject()),
+            ));
+            break;
+        }
+    }
+
+    let report = CertificateReport {
+        subject: leaf.subject().to_string(),
+        issuer: leaf.issuer().to_string(),
+        subject_alt_names: names,
+        not_before,
+        not_after,
+        key,
+        signature_algorithm: signature_name(&leaf),
+        chain_length: chain.len() as u32,
+        trusted,
+        sha256_fingerprint: hex::encode(ring::digest::digest(&ring::digest::SHA256, leaf_der)),
+    };
+    Ok((report, findings))
+}
+
+/// Checks the path to a trust anchor. Dates and names are judged separately, so the
+/// chain is checked at a moment inside the leaf's validity and a wrong name is not a
+/// trust failure.
+fn verify(
+    chain: &[Vec<u8>],
+    extra: &[CertificateDer<'static>],
+    host: &str,
+    now: DateTime<Utc>,
+    leaf: &X509Certificate<'_>,
+    trust: &TrustStore,
+) -> Result<(), String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = WebPkiServerVerifier::builder_with_provider(trust.roots(), provider)
+        .build()
+        .map_err(|error| error.to_string())?;
+    let end_entity = CertificateDer::from(chain[0].clone());
+    let intermediates: Vec<CertificateDer<'static>> = chain[1..]
+        .iter()
+        .map(|der| CertificateDer::from(der.clone()))
+        .chain(extra.iter().cloned())
+        .collect();
+    let server_name = ServerName::try_from(host.to_owned()).map_err(|error| error.to_string())?;
+    let not_before = to_utc(leaf.validity().not_before);
+    let not_after = to_utc(leaf.validity().not_after);
+    let at = if now >= not_before && now <= not_after {
+        now
+    } else {
+        not_before + (not_after - not_before) / 2
+    };
+    let at =
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.timestamp().max(0) as u64));
+    match verifier.verify_server_cert(&end_entity, &intermediates, &server_name, &[], at) {
+        Ok(_) => Ok(()),
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
+        )) => Ok(()),
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            Err(format!(
+                "issuer {} is not a trusted root and no path to one was sent",
+                leaf.issuer()
+            ))
+        }
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+fn subject_alt_names(certificate: &X509Certificate<'_>) -> Vec<String> {
+    let Ok(Some(extension)) = certificate.subject_alternative_name() else {
+        return Vec::new();
+    };
+    extension
+        .value
+        .general_names
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::DNSName(dns) => Some(dns.to_ascii_lowercase()),
+            GeneralName::IPAddress(bytes) => ip_text(bytes),
+            _ => None,
+        })
+        .collect()
+}
+
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
+        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
+        _ => None,
+    }
+}
+
+/// RFC 6125 matching: exact, or a wildcard standing for exactly the leftmost label.
+fn matches_host(names: &[String], host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    names.iter().any(|name| match name.strip_prefix("*.") {
+        Some(suffix) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
+        None => *name == host,
+    })
+}
+
+fn key_size(certificate: &X509Certificate<'_>) -> Option<(&'static str, u32)> {
+    match certificate.public_key().parsed().ok()? {
+        x509_parser::public_key::PublicKey::RSA(rsa) => Some(("RSA", rsa.key_size() as u32)),
+        x509_parser::public_key::PublicKey::EC(point) => Some(("EC", point.key_size() as u32)),
+        _ => None,
+    }
+}
+
+fn describe_key(certificate: &X509Certificate<'_>) -> String {
+    match key_size(certificate) {
+        Some((kind, bits)) => format!("{kind} {bits}"),
+        None => certificate.public_key().algorithm.algorithm.to_id_string(),
+    }
+}
+
+fn signature_name(certificate: &X509Certificate<'_>) -> String {
+    let oid = certificate.signature_algorithm.algorithm.to_id_string();
+    let known = [
+        ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption"),
+        ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption"),
+        ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption"),
+        ("1.2.840.113549.1.1.10", "rsassa-pss"),
+        ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256"),
+        ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384"),
+        ("1.3.101.112", "ed25519"),
+    ];
+    known
+        .iter()
+        .chain(WEAK_SIGNATURES)
+        .find(|(id, _)| *id == oid)
+        .map_or(oid.clone(), |(_, name)| (*name).to_owned())
+}
+
+fn to_utc(time: ASN1Time) -> DateTime<Utc> {
+    Utc.timestamp_opt(time.timestamp(), 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_host;
+
+    #[test]
+    fn wildcards_cover_one_label_only() {
+        let names = vec!["*.example.com".to_owned(), "127.0.0.1".to_owned()];
+        assert!(matches_host(&names, "api.example.com"));
+        assert!(!matches_host(&names, "example.com"));
+        assert!(!matches_host(&names, "a.b.example.com"));
+        assert!(matches_host(&names, "127.0.0.1"));
+    }
+}

@@ -1,0 +1,283 @@
+//! The rule table: the embedded `rules.toml`, user extensions and overrides, and the
+//! compiled form (one keyword automaton over every rule, one regex per rule).
+
+use std::collections::HashMap;
+
+use regex::bytes::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::keywords::KeywordAutomaton;
+use super::{Result, ScanError};
+use keyward_model::CredentialKind;
+
+/// The rules Keyward ships with.
+pub const BUILTIN_RULES: &str = include_str!("rules.toml");
+
+/// Entropy floor (bits per character) for a rule that does not set its own.
+const DEFAULT_ENTROPY: f64 = 2.5;
+
+/// A rule as written in TOML.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: Option<CredentialKind>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub regex: String,
+    #[serde(default)]
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub multiline: bool,
+    #[serde(default)]
+    pub generic: bool,
+    /// Turns a built-in rule off (in an override).
+    #[serde(default)]
+    pub disabled: bool,
+    /// A template the tests expand into fake secrets (`ghp_{an:30}{crc}`).
+    #[serde(default)]
+    pub sample: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// How a rule's matches are verified beyond their shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checksum {
+    /// GitHub and npm tokens: the last six characters are a base62 CRC32.
+    GithubCrc32,
+    /// A JWT's header and payload decode to JSON objects and the header names an `alg`.
+    Jwt,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub regex: Regex,
+    pub checksum: Option<Checksum>,
+    pub entropy: f64,
+    pub kind: CredentialKind,
+    /// Index of the capture group named `name` (generic assignments), if any.
+    pub name_group: Option<usize>,
+}
+
+impl Rule {
+    fn compile(spec: RuleSpec, origin: &str) -> Result<Self> {
+        let invalid = |problem: String| ScanError::Rules {
+            origin: origin.to_owned(),
+            problem: format!("rule `{}`: {problem}", spec.id),
+        };
+        if spec.id.is_empty() {
+            return Err(invalid("the id is empty".into()));
+        }
+        if spec.keywords.is_empty() || spec.keywords.iter().any(|keyword| keyword.len() < 2) {
+            return Err(invalid(
+                "needs at least one keyword of two or more characters".into(),
+            ));
+        }
+        // Rules match bytes with ASCII classes (`\w`, `\s`, `\b`): tokens are ASCII, and
+        // Unicode classes would make every regex several times larger and slower.
+        let regex = regex::bytes::RegexBuilder::new(&spec.regex)
+            .unicode(false)
+            .build()
+            .map_err(|error| invalid(format!("regex: {error}")))?;
+        let checksum = match spec.checksum.as_deref() {
+            None => None,
+            Some("github-crc32") => Some(Checksum::GithubCrc32),
+            Some("jwt") => Some(Checksum::Jwt),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "unknown checksum `{other}` (github-crc32, jwt)"
+                )));
+            }
+        };
+        let name_group = regex.capture_names().position(|name| name == Some("name"));
+        Ok(Self {
+            checksum,
+            entropy: spec.entropy.unwrap_or(DEFAULT_ENTROPY),
+            kind: spec.kind.unwrap_or(CredentialKind::Secret),
+            name_group,
+            regex,
+            spec,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// The longest keyword that starts `secret` (its fixed prefix), so entropy and
+    /// placeholder checks look only at the part that should be random.
+    pub fn strip_prefix<'a>(&self, secret: &'a [u8]) -> &'a [u8] {
+        let mut best = 0;
+        for keyword in &self.spec.keywords {
+            if keyword.len() > best
+                && secret.len() > keyword.len()
+                && secret[..keyword.len()].eq_ignore_ascii_case(keyword.as_bytes())
+            {
+                best = keyword.len();
+            }
+        }
+        &secret[best..]
+    }
+}
+
+/// Every active rule plus the keyword automaton that selects them.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub(crate) keywords: KeywordAutomaton,
+    /// For each keyword pattern, the rules it triggers.
+    pub(crate) keyword_rules: Vec<Vec<usize>>,
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<Self> {
+        Self::from_specs(parse(BUILTIN_RULES, "built-in rules.toml")?)
+    }
+
+    /// The built-in rules with `overrides` applied: a rule with a known id replaces the
+    /// built-in one (or turns it off with `disabled = true`), a new id adds a rule.
+    pub fn with_overrides(overrides: &[RuleSpec]) -> Result<Self> {
+        let mut specs = parse(BUILTIN_RULES, "built-in rules.toml")?;
+        for spec in overrides {
+            match specs.iter_mut().find(|existing| existing.id == spec.id) {
+                Some(existing) => *existing = spec.clone(),
+                None => specs.push(spec.clone()),
+            }
+        }
+        Self::from_specs(specs)
+    }
+
+    pub fn from_specs(specs: Vec<RuleSpec>) -> Result<Self> {
+        let mut rules = Vec::new();
+        for spec in specs.into_iter().filter(|spec| !spec.disabled) {
+            rules.push(Rule::compile(spec, "rules")?);
+        }
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            for keyword in &rule.spec.keywords {
+                let keyword = keyword.to_ascii_lowercase();
+                let slot = *keyword_index.entry(keyword).or_insert_with(|| {
+                    keyword_rules.push(Vec::new());
+                    keyword_rules.len() - 1
+                });
+                if !keyword_rules[slot].contains(&index) {
+                    keyword_rules[slot].push(index);
+                }
+            }
+        }
+        let mut patterns: Vec<(String, usize)> = keyword_index.into_iter().collect();
+        patterns.sort_by_key(|(_, slot)| *slot);
+        let patterns: Vec<&[u8]> = patterns
+            .iter()
+            .map(|(keyword, _)| keyword.as_bytes())
+            .collect();
+        let keywords =
+            KeywordAutomaton::new(&patterns, true).map_err(|error| ScanError::Rules {
+                origin: "rules".into(),
+                problem: format!("keyword automaton: {error}"),
+            })?;
+        Ok(Self {
+            rules,
+            keywords,
+            keyword_rules,
+        })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.spec.id == id)
+    }
+}
+
+/// Parses a rule file (the `[[rule]]` tables of TOML text).
+pub fn parse(text: &str, origin: &str) -> Result<Vec<RuleSpec>> {
+    let file: RuleFile = toml::from_str(text).map_err(|error| ScanError::Rules {
+        origin: origin.to_owned(),
+        problem: error.to_string(),
+    })?;
+    Ok(file.rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_table_has_at_least_a_hundred_compiling_rules_with_unique_ids() {
+        let set = RuleSet::builtin().expect("built-in rules compile");
+        assert!(set.rules.len() >= 100, "only {} rules", set.rules.len());
+        let mut ids: Vec<&str> = set.rules.iter().map(|rule| rule.id()).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(
+            before,
+            ids.len(),
+            "rule ids are baseline and SARIF keys: they must be unique"
+        );
+        for rule in &set.rules {
+            assert!(
+                rule.spec.sample.is_some(),
+                "rule {} needs a sample for the table test",
+                rule.id()
+            );
+            assert!(
+                !rule.spec.provider.is_empty() && !rule.spec.name.is_empty(),
+                "rule {}",
+                rule.id()
+            );
+        }
+    }
+
+    #[test]
+    fn overrides_replace_disable_and_add_rules() {
+        let overrides = parse(
+            r#"
+            [[rule]]
+            id = "jwt"
+            disabled = true
+
+            [[rule]]
+            id = "acme-internal-token"
+            provider = "Acme"
+            name = "Acme internal token"
+            keywords = ["acme_"]
+            regex = '\b(acme_[a-z0-9]{20})\b'
+            "#,
+            "test",
+        )
+        .unwrap();
+        let set = RuleSet::with_overrides(&overrides).unwrap();
+        assert!(set.rule("jwt").is_none(), "a disabled rule must not run");
+        assert!(set.rule("acme-internal-token").is_some());
+        assert!(set.rule("github-pat").is_some());
+    }
+
+    #[test]
+    fn a_bad_rule_is_refused_with_its_id() {
+        let specs = parse(
+            "[[rule]]\nid = \"broken\"\nkeywords = [\"br\"]\nregex = '('\n",
+            "user.toml",
+        )
+        .unwrap();
+        let error = RuleSet::from_specs(specs).unwrap_err().to_string();
+        assert!(error.contains("broken"), "{error}");
+    }
+}

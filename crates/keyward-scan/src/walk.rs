@@ -1,0 +1,330 @@
+//! Walking working copies: a gitignore-aware parallel walk (the `ignore` crate, as in
+//! ripgrep) that skips binaries and files over the size limit, and turns candidates into
+//! findings with paths relative to the scanned root.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ignore::{WalkBuilder, WalkState};
+use ring::digest::{SHA256, digest};
+use serde::{Deserialize, Serialize};
+
+use super::allow::{CompiledAllowlist, is_fixture_or_template};
+use super::detect::{Candidate, Detector};
+use super::{
+    Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport,
+    VAULT_VALUE_RULE, VaultMatcher,
+};
+use keyward_model::{CredentialKind, redact};
+
+/// Files larger than this are skipped unless the configuration says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Bytes at the head of a file searched for a NUL to recognize binaries (as git does).
+const BINARY_PROBE: usize = 8000;
+
+/// How to walk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanOptions {
+    /// Skip files larger than this many bytes (default 10 MiB).
+    pub max_file_size: u64,
+    /// Worker threads; 0 picks one per core (the default).
+    pub threads: u32,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+        }
+    }
+}
+
+/// Progress of a running scan, reported after each file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanProgress {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub findings: u64,
+}
+
+/// A ready scanner: compiled rules, the vault's values if a vault is open, and the
+/// allowlists and baseline of the configuration.
+pub struct Scanner {
+    pub detector: Detector,
+    config: ScanConfig,
+}
+
+impl Scanner {
+    pub fn new(config: ScanConfig, vault: Option<VaultMatcher>) -> Result<Self> {
+        let rules = RuleSet::with_overrides(&config.rules)?;
+        Ok(Self {
+            detector: Detector::new(rules, vault),
+            config,
+        })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.detector.rules
+    }
+
+    /// Options from the configuration where it sets them.
+    pub fn effective_options(&self, options: &ScanOptions) -> ScanOptions {
+        let mut options = options.clone();
+        if let Some(limit) = self.config.max_file_size {
+            options.max_file_size = limit;
+        }
+        options
+    }
+
+    /// Scans files and directories. `progress` is called from the worker threads.
+    pub fn scan_paths(
+        &self,
+        roots: &[PathBuf],
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<ScanReport> {
+        let options = self.effective_options(options);
+        let mut report = ScanReport::default();
+        let counters = Counters::default();
+        for root in roots {
+            let metadata = std::fs::metadata(root).map_err(|source| ScanError::Io {
+                path: root.clone(),
+                source,
+            })?;
+            let base = if metadata.is_dir() {
+                root.clone()
+            } else {
+                root.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let sink = FindingSink::new(self, &base)?;
+            self.walk(root, &base, &options, &sink, &counters, progress);
+            report.findings.extend(sink.into_findings());
+        }
+        report.files_scanned = counters.files.load(Ordering::Relaxed);
+        report.bytes_scanned = counters.bytes.load(Ordering::Relaxed);
+        report.files_skipped = counters.skipped.load(Ordering::Relaxed);
+        self.apply_baseline(&mut report, roots.first().map(PathBuf::as_path))?;
+        report.sort();
+        Ok(report)
+    }
+
+    fn walk(
+        &self,
+        root: &Path,
+        base: &Path,
+        options: &ScanOptions,
+        sink: &FindingSink<'_>,
+        counters: &Counters,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) {
+        let walker = WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .require_git(false)
+            .threads(options.threads as usize)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build_parallel();
+        walker.run(|| {
+            // One read buffer per worker, reused for every file: a fresh allocation per
+            // file costs a page fault per page touched and an unmap when it is dropped.
+            let mut buffer = Vec::new();
+            Box::new(move |entry| {
+                let Ok(entry) = entry else {
+                    counters.skipped.fetch_add(1, Ordering::Relaxed);
+                    return WalkState::Continue;
+                };
+                if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                    return WalkState::Continue;
+                }
+                let path = entry.path();
+                let size = entry
+                    .metadata()
+                    .ok()
+                    .map(|metadata| metadata.len())
+                    .filter(|size| *size <= options.max_file_size);
+                let read = size.is_some_and(|size| read_into(path, size, &mut buffer).is_ok());
+                if !read || is_binary(&buffer) {
+                    counters.skipped.fetch_add(1, Ordering::Relaxed);
+                    return WalkState::Continue;
+                }
+                let data = &buffer[..];
+                let relative = relative_path(base, path);
+                let candidates = self.detector.detect(data);
+                let added = sink.add(data, &relative, &candidates, None);
+                let files = counters.files.fetch_add(1, Ordering::Relaxed) + 1;
+                let bytes = counters
+                    .bytes
+                    .fetch_add(data.len() as u64, Ordering::Relaxed)
+                    + data.len() as u64;
+                let findings = counters.findings.fetch_add(added, Ordering::Relaxed) + added;
+                progress(ScanProgress {
+                    files_scanned: files,
+                    bytes_scanned: bytes,
+                    findings,
+                });
+                WalkState::Continue
+            })
+        });
+    }
+
+    /// Drops findings the configured baseline accepts.
+    pub(crate) fn apply_baseline(
+        &self,
+        report: &mut ScanReport,
+        root: Option<&Path>,
+    ) -> Result<()> {
+        let Some(path) = &self.config.baseline else {
+            return Ok(());
+        };
+        let path = match root {
+            Some(root) if path.is_relative() && root.is_dir() => root.join(path),
+            _ => path.clone(),
+        };
+        let baseline = Baseline::load(&path)?;
+        let before = report.findings.len();
+        report.findings.retain(|finding| !baseline.accepts(finding));
+        report.baselined = (before - report.findings.len()) as u64;
+        Ok(())
+    }
+
+    pub(crate) fn sink(&self, base: &Path) -> Result<FindingSink<'_>> {
+        FindingSink::new(self, base)
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    skipped: AtomicU64,
+    findings: AtomicU64,
+}
+
+/// Collects findings of one root from many threads, applying path rules.
+pub(crate) struct FindingSink<'a> {
+    scanner: &'a Scanner,
+    root: String,
+    allowlist: CompiledAllowlist,
+    findings: Mutex<Vec<Finding>>,
+}
+
+impl<'a> FindingSink<'a> {
+    fn new(scanner: &'a Scanner, base: &Path) -> Result<Self> {
+        let origin = base.join(super::allow::CONFIG_FILE);
+        Ok(Self {
+            scanner,
+            root: base.display().to_string(),
+            allowlist: CompiledAllowlist::new(base, &scanner.config.allow, &origin)?,
+            findings: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Turns candidates in `data` (the content of `relative`) into findings; returns how
+    /// many were kept.
+    pub fn add(
+        &self,
+        data: &[u8],
+        relative: &str,
+        candidates: &[Candidate],
+        commit: Option<&CommitInfo>,
+    ) -> u64 {
+        if candidates.is_empty() {
+            return 0;
+        }
+        let fixture = is_fixture_or_template(relative);
+        let mut kept = Vec::new();
+        for candidate in candidates {
+            let secret = &data[candidate.start..candidate.end];
+            if candidate.vault_credential.is_none() && fixture {
+                continue;
+            }
+            if self.allowlist.allows(Path::new(relative), secret) {
+                continue;
+            }
+            kept.push(self.finding(candidate, secret, relative, commit));
+        }
+        let count = kept.len() as u64;
+        self.findings.lock().expect("findings lock").extend(kept);
+        count
+    }
+
+    fn finding(
+        &self,
+        candidate: &Candidate,
+        secret: &[u8],
+        relative: &str,
+        commit: Option<&CommitInfo>,
+    ) -> Finding {
+        let rule = candidate
+            .rule
+            .map(|index| &self.scanner.detector.rules.rules[index]);
+        let rule_id = rule.map_or(VAULT_VALUE_RULE, |rule| rule.id());
+        let text = std::str::from_utf8(secret).ok();
+        Finding {
+            rule: rule_id.to_owned(),
+            kind: if candidate.vault_credential.is_some() {
+                FindingKind::Leak
+            } else {
+                FindingKind::Secret
+            },
+            provider: rule.map(|rule| rule.spec.provider.clone()),
+            description: rule.map_or_else(
+                || "Value of a vault credential".to_owned(),
+                |rule| rule.spec.name.clone(),
+            ),
+            root: self.root.clone(),
+            path: relative.to_owned(),
+            line: candidate.line,
+            column: candidate.column,
+            commit: commit.cloned(),
+            redacted: redact(text, secret.len()),
+            fingerprint: fingerprint(rule_id, secret),
+            vault_credential: candidate.vault_credential.clone(),
+            credential_kind: rule.map_or(CredentialKind::Secret, |rule| rule.kind),
+        }
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings.into_inner().expect("findings lock")
+    }
+}
+
+/// The identity of a finding: SHA-256 over the rule and the secret, truncated. Secrets
+/// found by rules are long and random, so this reveals nothing useful; it lets a baseline
+/// accept a secret wherever its line moves.
+pub fn fingerprint(rule: &str, secret: &[u8]) -> String {
+    let mut input = b"keyward-finding\0".to_vec();
+    input.extend_from_slice(rule.as_bytes());
+    input.push(0);
+    input.extend_from_slice(secret);
+    hex::encode(&digest(&SHA256, &input).as_ref()[..16])
+}
+
+/// Reads the file at `path` (`size` bytes by its metadata) into `buffer`, replacing what
+/// was there.
+fn read_into(path: &Path, size: u64, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buffer.clear();
+    buffer.reserve(usize::try_from(size).unwrap_or(0));
+    std::fs::File::open(path)?.read_to_end(buffer)?;
+    Ok(())
+}
+
+pub(crate) fn is_binary(data: &[u8]) -> bool {
+    data[..data.len().min(BINARY_PROBE)].contains(&0)
+}
+
+fn relative_path(base: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    let text = relative.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}

@@ -1,0 +1,293 @@
+//! The `credentials` table: metadata of every credential, and for large values the
+//! sealed ciphertext (never plaintext).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, StoreError, from_db_time, to_db_time};
+use keyward_model::{CertificateInfo, Credential, CredentialKind, StorageKind};
+
+/// A credential row with the fields only the service layer needs: the id of its keychain
+/// slot and, for enveloped values, the sealed bytes.
+#[derive(Debug, Clone)]
+pub struct StoredCredential {
+    pub credential: Credential,
+    pub slot_id: String,
+    pub sealed_value: Option<Vec<u8>>,
+}
+
+const COLUMNS: &str = "c.id, c.name, c.kind, c.provider, i.name, c.created_at, c.rotated_at,
+    c.expires_at, c.rotate_every_days, c.rotation_method, c.allowed_hosts, c.allow_insecure,
+    c.token_url, c.fingerprint, c.value_length, c.storage, c.certificate, c.notes,
+    c.slot_id, c.sealed_value";
+
+fn select(filter: &str) -> String {
+    format!(
+        "SELECT {COLUMNS} FROM credentials c LEFT JOIN integrations i ON i.id = c.integration_id {filter}"
+    )
+}
+
+/// Inserts a credential; `credential.id` is ignored and the new id returned.
+pub fn insert(connection: &Connection, stored: &StoredCredential) -> Result<i64> {
+    let credential = &stored.credential;
+    let integration_id = match &credential.integration {
+        Some(name) => Some(super::integrations::id_by_name(connection, name)?),
+        None => None,
+    };
+    connection
+        .execute(
+            "INSERT INTO credentials (slot_id, name, kind, provider, integration_id, created_at,
+                rotated_at, expires_at, rotate_every_days, rotation_method, allowed_hosts,
+                allow_insecure, token_url, fingerprint, value_length, storage, sealed_value,
+                certificate, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            params![
+                stored.slot_id,
+                credential.name,
+                credential.kind.as_str(),
+                credential.provider,
+                integration_id,
+                to_db_time(credential.created_at),
+                to_db_time(credential.rotated_at),
+                credential.expires_at.map(to_db_time),
+                credential.rotate_every_days,
+                credential.rotation_method,
+                json(&credential.allowed_hosts),
+                credential.allow_insecure,
+                credential.token_url,
+                credential.fingerprint,
+                credential.value_length,
+                storage_name(credential.storage),
+                stored.sealed_value,
+                credential.certificate.as_ref().map(json),
+                credential.notes,
+            ],
+        )
+        .map_err(|error| StoreError::from_insert(error, "credential", &credential.name))?;
+    Ok(connection.last_insert_rowid())
+}
+
+pub fn list(connection: &Connection) -> Result<Vec<StoredCredential>> {
+    let mut statement = connection.prepare_cached(&select("ORDER BY c.name"))?;
+    let rows = statement.query_map([], read_row)?;
+    rows.map(|row| row?).collect()
+}
+
+pub fn by_name(connection: &Connection, name: &str) -> Result<StoredCredential> {
+    find_by_name(connection, name)?.ok_or_else(|| StoreError::NotFound {
+        what: "credential",
+        name: name.to_owned(),
+    })
+}
+
+pub fn find_by_name(connection: &Connection, name: &str) -> Result<Option<StoredCredential>> {
+    let mut statement = connection.prepare_cached(&select("WHERE c.name = ?1"))?;
+    statement
+        .query_row([name], read_row)
+        .optional()?
+        .transpose()
+}
+
+pub fn by_fingerprint(connection: &Connection, fingerprint: &str) -> Result<Vec<StoredCredential>> {
+    let mut statement =
+        connection.prepare_cached(&select("WHERE c.fingerprint = ?1 ORDER BY c.name"))?;
+    let rows = statement.query_map([fingerprint], read_row)?;
+    rows.map(|row| row?).collect()
+}
+
+pub fn count(connection: &Connection) -> Result<u64> {
+    let count: i64 =
+        connection.query_row("SELECT count(*) FROM credentials", [], |row| row.get(0))?;
+    Ok(count.max(0) as u64)
+}
+
+/// Deletes by name; returns whether a row was there.
+pub fn delete(connection: &Connection, name: &str) -> Result<bool> {
+    Ok(connection.execute("DELETE FROM credentials WHERE name = ?1", [name])? > 0)
+}
+
+/// Records a new current value: its fingerprint, length, storage and the time it was set.
+pub fn update_value(
+    connection: &Connection,
+    name: &str,
+    fingerprint: &str,
+    value_length: u32,
+    storage: StorageKind,
+    sealed_value: Option<&[u8]>,
+    rotated_at: DateTime<Utc>,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE credentials SET fingerprint = ?2, value_length = ?3, storage = ?4,
+            sealed_value = ?5, rotated_at = ?6 WHERE name = ?1",
+        params![
+            name,
+            fingerprint,
+            value_length,
+            storage_name(storage),
+            sealed_value,
+            to_db_time(rotated_at)
+        ],
+    )?;
+    require_changed(changed, name)
+}
+
+/// Sets the rotation period and method.
+pub fn update_rotation(
+    connection: &Connection,
+    name: &str,
+    rotate_every_days: Option<u32>,
+    rotation_method: Option<&str>,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE credentials SET rotate_every_days = ?2, rotation_method = ?3 WHERE name = ?1",
+        params![name, rotate_every_days, rotation_method],
+    )?;
+    require_changed(changed, name)
+}
+
+/// Updates the fields a user edits by hand.
+pub fn update_details(connection: &Connection, credential: &Credential) -> Result<()> {
+    let integration_id = match &credential.integration {
+        Some(name) => Some(super::integrations::id_by_name(connection, name)?),
+        None => None,
+    };
+    let changed = connection.execute(
+        "UPDATE credentials SET provider = ?2, integration_id = ?3, expires_at = ?4,
+            rotate_every_days = ?5, allowed_hosts = ?6, allow_insecure = ?7, token_url = ?8,
+            notes = ?9 WHERE id = ?1",
+        params![
+            credential.id,
+            credential.provider,
+            integration_id,
+            credential.expires_at.map(to_db_time),
+            credential.rotate_every_days,
+            json(&credential.allowed_hosts),
+            credential.allow_insecure,
+            credential.token_url,
+            credential.notes,
+        ],
+    )?;
+    require_changed(changed, &credential.name)
+}
+
+fn require_changed(changed: usize, name: &str) -> Result<()> {
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: "credential",
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn storage_name(storage: StorageKind) -> &'static str {
+    match storage {
+        StorageKind::Keychain => "keychain",
+        StorageKind::Envelope => "envelope",
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("inventory metadata serializes to JSON")
+}
+
+fn corrupt(field: &'static str, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        field,
+        detail: detail.to_string(),
+    }
+}
+
+/// Reads one row. The outer `rusqlite::Result` is SQLite's; the inner one reports values
+/// SQLite returned but Keyward cannot interpret.
+fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCredential>> {
+    let kind: String = row.get(2)?;
+    let created_at: String = row.get(5)?;
+    let rotated_at: String = row.get(6)?;
+    let expires_at: Option<String> = row.get(7)?;
+    let allowed_hosts: String = row.get(10)?;
+    let storage: String = row.get(15)?;
+    let certificate: Option<String> = row.get(16)?;
+    let raw = (
+        row.get::<_, i64>(0)?,
+        row.get::<_, String>(1)?,
+        row.get::<_, Option<String>>(3)?,
+        row.get::<_, Option<String>>(4)?,
+        row.get::<_, Option<u32>>(8)?,
+        row.get::<_, Option<String>>(9)?,
+        row.get::<_, bool>(11)?,
+        row.get::<_, Option<String>>(12)?,
+        row.get::<_, String>(13)?,
+        row.get::<_, u32>(14)?,
+        row.get::<_, Option<String>>(17)?,
+        row.get::<_, String>(18)?,
+        row.get::<_, Option<Vec<u8>>>(19)?,
+    );
+    Ok((|| {
+        let (
+            id,
+            name,
+            provider,
+            integration,
+            rotate_every_days,
+            rotation_method,
+            allow_insecure,
+            token_url,
+            fingerprint,
+            value_length,
+            notes,
+            slot_id,
+            sealed_value,
+        ) = raw;
+        let credential = Credential {
+            id,
+            kind: kind
+                .parse::<CredentialKind>()
+                .map_err(|error| corrupt("credential kind", error))?,
+            provider,
+            integration,
+            created_at: from_db_time(&created_at)?,
+            rotated_at: from_db_time(&rotated_at)?,
+            expires_at: expires_at.as_deref().map(from_db_time).transpose()?,
+            rotate_every_days,
+            rotation_method,
+            allowed_hosts: serde_json::from_str(&allowed_hosts)
+                .map_err(|error| corrupt("allowed hosts", error))?,
+            allow_insecure,
+            token_url,
+            fingerprint,
+            value_length,
+            storage: match storage.as_str() {
+                "keychain" => StorageKind::Keychain,
+                "envelope" => StorageKind::Envelope,
+                other => return Err(corrupt("storage kind", other)),
+            },
+            certificate: certificate
+                .as_deref()
+                .map(serde_json::from_str::<CertificateInfo>)
+                .transpose()
+                .map_err(|error| corrupt("certificate details", error))?,
+            notes,
+            name,
+        };
+        Ok(StoredCredential {
+            credential,
+            slot_id,
+            sealed_value,
+        })
+    })())
+}
+
+/// Replaces the certificate details after a client certificate was renewed.
+pub fn update_certificate(
+    connection: &Connection,
+    name: &str,
+    certificate: &CertificateInfo,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE credentials SET certificate = ?2, expires_at = ?3 WHERE name = ?1",
+        params![name, json(certificate), to_db_time(expires_at)],
+    )?;
+    require_changed(changed, name)
+}

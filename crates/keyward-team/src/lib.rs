@@ -1,0 +1,594 @@
+//! The team inventory on PostgreSQL: every workstation upserts its snapshot rows into a
+//! shared, versioned schema; a lead reads them back with each row's signature checked.
+//!
+//! Rows are tagged with the workstation and signed with its Ed25519 key over the exact
+//! JSON text stored, so a row edited in the database no longer verifies. A sync is one
+//! transaction under a per-workstation advisory lock: concurrent syncs of different
+//! workstations touch disjoint rows, syncs of the same workstation queue, and rows of
+//! credentials removed locally are deleted, so nothing is lost or duplicated.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tokio_postgres::config::SslMode;
+
+use keyward_report::bundle::key_fingerprint;
+use keyward_report::{CredentialSummary, IntegrationSummary, Snapshot};
+use keyward_model::SecretValue;
+
+/// Schema versions this build knows; migration `n` brings the schema to version `n`.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE keyward_workstations (
+        id              TEXT PRIMARY KEY,
+        hostname        TEXT NOT NULL,
+        username        TEXT NOT NULL,
+        public_key      TEXT NOT NULL,
+        key_fingerprint TEXT NOT NULL,
+        first_sync      TIMESTAMPTZ NOT NULL,
+        last_sync       TIMESTAMPTZ NOT NULL,
+        sync_count      BIGINT NOT NULL
+    );
+    CREATE TABLE keyward_rows (
+        workstation_id TEXT NOT NULL REFERENCES keyward_workstations(id) ON DELETE CASCADE,
+        kind           TEXT NOT NULL CHECK (kind IN ('credential', 'integration')),
+        name           TEXT NOT NULL,
+        owner          TEXT,
+        environment    TEXT,
+        fingerprint    TEXT,
+        overdue        BOOLEAN NOT NULL DEFAULT FALSE,
+        row_json       TEXT NOT NULL,
+        signature      TEXT NOT NULL,
+        synced_at      TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (workstation_id, kind, name)
+    );
+    CREATE INDEX keyward_rows_by_fingerprint ON keyward_rows (fingerprint);
+    CREATE INDEX keyward_rows_by_owner ON keyward_rows (owner);
+"#];
+
+pub const TEAM_SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+const ROW_CONTEXT: &[u8] = b"keyward-team-row-v1\0";
+/// Arbitrary constant naming Keyward's schema-migration advisory lock.
+const MIGRATION_LOCK: i64 = 0x006b_6579_7761_7264;
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("team database {target}: {reason}")]
+    Connect { target: String, reason: String },
+
+    #[error("team database {target}: {reason}")]
+    Database { target: String, reason: String },
+
+    #[error(
+        "team database {target} has schema version {found}, newer than this Keyward supports ({supported}); upgrade Keyward"
+    )]
+    SchemaTooNew {
+        target: String,
+        found: i32,
+        supported: i32,
+    },
+
+    #[error(
+        "team database {target}: workstation {workstation} is registered with another signing key ({registered}); refusing to overwrite its rows"
+    )]
+    KeyConflict {
+        target: String,
+        workstation: String,
+        registered: String,
+    },
+
+    #[error("{}: cannot read the CA certificate: {reason}", path.display())]
+    Ca { path: PathBuf, reason: String },
+
+    #[error("`{0}` is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE)")]
+    BadUrl(String),
+}
+
+/// Where and how to connect. The password comes from the URL or `PGPASSWORD`.
+pub struct TeamDatabase {
+    config: tokio_postgres::Config,
+    /// The URL with any password replaced, for messages.
+    display: String,
+    ca: Option<PathBuf>,
+}
+
+impl TeamDatabase {
+    pub fn new(url: &str, ca: Option<&Path>) -> Result<Self, SyncError> {
+        let display = redact_url(url);
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| SyncError::BadUrl(display.clone()))?;
+        if config.get_password().is_none()
+            && let Ok(password) = std::env::var("PGPASSWORD")
+        {
+            config.password(password);
+        }
+        config.connect_timeout(Duration::from_secs(10));
+        config.application_name("keyward");
+        Ok(Self {
+            config,
+            display,
+            ca: ca.map(Path::to_owned),
+        })
+    }
+
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    async fn connect(&self) -> Result<tokio_postgres::Client, SyncError> {
+        let failed = |reason: String| SyncError::Connect {
+            target: self.display.clone(),
+            reason,
+        };
+        let client = if self.config.get_ssl_mode() == SslMode::Disable {
+            let (client, connection) = self
+                .config
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(|error| failed(describe(&error)))?;
+            tokio::spawn(connection);
+            client
+        } else {
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.tls_config()?);
+            let (client, connection) = self
+                .config
+                .connect(tls)
+                .await
+                .map_err(|error| failed(describe(&error)))?;
+            tokio::spawn(connection);
+            client
+        };
+        Ok(client)
+    }
+
+    /// rustls with the ring provider: the web PKI roots, or only the given CA.
+    fn tls_config(&self) -> Result<rustls::ClientConfig, SyncError> {
+        let mut roots = rustls::RootCertStore::empty();
+        match &self.ca {
+            Some(path) => {
+                let ca_error = |reason: String| SyncError::Ca {
+                    path: path.clone(),
+                    reason,
+                };
+                let pem = std::fs::read(path).map_err(|error| ca_error(error.to_string()))?;
+                let mut found = 0;
+                for block in x509_parser::pem::Pem::iter_from_buffer(&pem) {
+                    let block = block.map_err(|error| ca_error(format!("invalid PEM: {error}")))?;
+                    if block.label == "CERTIFICATE" {
+                        roots
+                            .add(block.contents.into())
+                            .map_err(|error| ca_error(error.to_string()))?;
+                        found += 1;
+                    }
+                }
+                if found == 0 {
+                    return Err(ca_error("no CERTIFICATE block".into()));
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth())
+    }
+
+    fn database_error(&self, error: tokio_postgres::Error) -> SyncError {
+        SyncError::Database {
+            target: self.display.clone(),
+            reason: describe(&error),
+        }
+    }
+}
+
+/// What one sync changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SyncOutcome {
+    pub target: String,
+    pub workstation: String,
+    pub credentials: u32,
+    pub integrations: u32,
+    pub removed: u32,
+}
+
+/// One row of the team view, its signature checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TeamCredential {
+    pub workstation: String,
+    pub hostname: String,
+    pub user: String,
+    pub credential: CredentialSummary,
+    /// False when the row no longer matches its workstation's signature (edited in the
+    /// database): show it, but never trust it.
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TeamIntegration {
+    pub workstation: String,
+    pub hostname: String,
+    pub integration: IntegrationSummary,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TeamView {
+    pub target: String,
+    pub workstations: u32,
+    pub credentials: Vec<TeamCredential>,
+    pub integrations: Vec<TeamIntegration>,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread tokio runtime")
+}
+
+/// Upserts `snapshot` as the rows of its workstation, signed with `signing_key`.
+pub fn sync(
+    database: &TeamDatabase,
+    snapshot: &Snapshot,
+    signing_key: &SecretValue,
+) -> Result<SyncOutcome, SyncError> {
+    runtime().block_on(sync_async(database, snapshot, signing_key))
+}
+
+async fn sync_async(
+    database: &TeamDatabase,
+    snapshot: &Snapshot,
+    signing_key: &SecretValue,
+) -> Result<SyncOutcome, SyncError> {
+    let pair =
+        Ed25519KeyPair::from_pkcs8(signing_key.expose()).map_err(|error| SyncError::Database {
+            target: database.display.clone(),
+            reason: format!("unusable workstation key: {error}"),
+        })?;
+    let public_key = BASE64.encode(pair.public_key().as_ref());
+    let mut client = database.connect().await?;
+    migrate(database, &mut client).await?;
+    let workstation = &snapshot.workstation;
+    let db = |error| database.database_error(error);
+    let transaction = client.transaction().await.map_err(db)?;
+    transaction
+        .execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&workstation.id],
+        )
+        .await
+        .map_err(db)?;
+    let registered = transaction
+        .query_opt(
+            "SELECT public_key FROM keyward_workstations WHERE id = $1",
+            &[&workstation.id],
+        )
+        .await
+        .map_err(db)?
+        .map(|row| row.get::<_, String>(0));
+    if let Some(registered) = registered.filter(|registered| *registered != public_key) {
+        return Err(SyncError::KeyConflict {
+            target: database.display.clone(),
+            workstation: workstation.id.clone(),
+            registered: key_fingerprint(&BASE64.decode(registered).unwrap_or_default()),
+        });
+    }
+    transaction
+        .execute(
+            "INSERT INTO keyward_workstations (id, hostname, username, public_key, key_fingerprint, first_sync, last_sync, sync_count)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, 1)
+             ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, username = excluded.username,
+                 last_sync = excluded.last_sync, sync_count = keyward_workstations.sync_count + 1",
+            &[
+                &workstation.id,
+                &workstation.hostname,
+                &workstation.user,
+                &public_key,
+                &key_fingerprint(pair.public_key().as_ref()),
+                &snapshot.generated_at,
+            ],
+        )
+        .await
+        .map_err(db)?;
+
+    let mut rows = RowBatch::default();
+    for credential in &snapshot.credentials {
+        rows.push(
+            &pair,
+            workstation.id.as_str(),
+            "credential",
+            &credential.name,
+            credential,
+            Some(&credential.fingerprint),
+            credential.owner.as_deref(),
+            credential.environment.as_deref(),
+            credential.rotation_overdue,
+        );
+    }
+    for integration in &snapshot.integrations {
+        rows.push(
+            &pair,
+            workstation.id.as_str(),
+            "integration",
+            &integration.name,
+            integration,
+            None,
+            Some(&integration.owner),
+            Some(&integration.environment),
+            false,
+        );
+    }
+    transaction
+        .execute(
+            "INSERT INTO keyward_rows (workstation_id, kind, name, owner, environment, fingerprint, overdue, row_json, signature, synced_at)
+             SELECT $1, * , $10 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[])
+             ON CONFLICT (workstation_id, kind, name) DO UPDATE SET owner = excluded.owner,
+                 environment = excluded.environment, fingerprint = excluded.fingerprint,
+                 overdue = excluded.overdue, row_json = excluded.row_json,
+                 signature = excluded.signature, synced_at = excluded.synced_at",
+            &[
+                &workstation.id,
+                &rows.kinds,
+                &rows.names,
+                &rows.owners,
+                &rows.environments,
+                &rows.fingerprints,
+                &rows.overdue,
+                &rows.json,
+                &rows.signatures,
+                &snapshot.generated_at,
+            ],
+        )
+        .await
+        .map_err(db)?;
+    let removed = transaction
+        .execute(
+            "DELETE FROM keyward_rows WHERE workstation_id = $1
+                 AND (kind, name) NOT IN (SELECT * FROM UNNEST($2::text[], $3::text[]))",
+            &[&workstation.id, &rows.kinds, &rows.names],
+        )
+        .await
+        .map_err(db)?;
+    transaction.commit().await.map_err(db)?;
+    Ok(SyncOutcome {
+        target: database.display.clone(),
+        workstation: workstation.id.clone(),
+        credentials: snapshot.credentials.len() as u32,
+        integrations: snapshot.integrations.len() as u32,
+        removed: removed as u32,
+    })
+}
+
+/// Column arrays for one `UNNEST` insert: a single round trip however many rows.
+#[derive(Default)]
+struct RowBatch {
+    kinds: Vec<&'static str>,
+    names: Vec<String>,
+    owners: Vec<Option<String>>,
+    environments: Vec<Option<String>>,
+    fingerprints: Vec<Option<String>>,
+    overdue: Vec<bool>,
+    json: Vec<String>,
+    signatures: Vec<String>,
+}
+
+impl RowBatch {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call per row type; the columns are the row"
+    )]
+    fn push<T: Serialize>(
+        &mut self,
+        pair: &Ed25519KeyPair,
+        workstation: &str,
+        kind: &'static str,
+        name: &str,
+        row: &T,
+        fingerprint: Option<&str>,
+        owner: Option<&str>,
+        environment: Option<&str>,
+        overdue: bool,
+    ) {
+        let json = serde_json::to_string(row).expect("rows serialize");
+        let signature = pair.sign(&row_message(workstation, kind, &json));
+        self.kinds.push(kind);
+        self.names.push(name.to_owned());
+        self.owners.push(owner.map(str::to_owned));
+        self.environments.push(environment.map(str::to_owned));
+        self.fingerprints.push(fingerprint.map(str::to_owned));
+        self.overdue.push(overdue);
+        self.json.push(json);
+        self.signatures.push(BASE64.encode(signature.as_ref()));
+    }
+}
+
+fn row_message(workstation: &str, kind: &str, json: &str) -> Vec<u8> {
+    let mut message = ROW_CONTEXT.to_vec();
+    for part in [workstation, kind, json] {
+        message.extend_from_slice(part.as_bytes());
+        message.push(0);
+    }
+    message
+}
+
+async fn migrate(
+    database: &TeamDatabase,
+    client: &mut tokio_postgres::Client,
+) -> Result<(), SyncError> {
+    let db = |error| database.database_error(error);
+    let transaction = client.transaction().await.map_err(db)?;
+    transaction
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(db)?;
+    transaction
+        .batch_execute("CREATE TABLE IF NOT EXISTS keyward_schema (version INTEGER NOT NULL)")
+        .await
+        .map_err(db)?;
+    let found: i32 = transaction
+        .query_opt("SELECT version FROM keyward_schema", &[])
+        .await
+        .map_err(db)?
+        .map_or(0, |row| row.get(0));
+    if found > TEAM_SCHEMA_VERSION {
+        return Err(SyncError::SchemaTooNew {
+            target: database.display.clone(),
+            found,
+            supported: TEAM_SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        transaction.batch_execute(sql).await.map_err(db)?;
+        let version = index as i32 + 1;
+        transaction
+            .execute("DELETE FROM keyward_schema", &[])
+            .await
+            .map_err(db)?;
+        transaction
+            .execute(
+                "INSERT INTO keyward_schema (version) VALUES ($1)",
+                &[&version],
+            )
+            .await
+            .map_err(db)?;
+    }
+    transaction.commit().await.map_err(db)
+}
+
+/// Reads the team view, checking each row against its workstation's key.
+pub fn team_view(database: &TeamDatabase) -> Result<TeamView, SyncError> {
+    runtime().block_on(async {
+        let mut client = database.connect().await?;
+        migrate(database, &mut client).await?;
+        let db = |error| database.database_error(error);
+        let rows = client
+            .query(
+                "SELECT w.id, w.hostname, w.username, w.public_key, r.kind, r.row_json, r.signature
+                 FROM keyward_rows r JOIN keyward_workstations w ON w.id = r.workstation_id
+                 ORDER BY w.hostname, r.kind, r.name",
+                &[],
+            )
+            .await
+            .map_err(db)?;
+        let workstations: u32 = client
+            .query_one("SELECT count(*)::int FROM keyward_workstations", &[])
+            .await
+            .map_err(db)?
+            .get::<_, i32>(0) as u32;
+        let mut view = TeamView {
+            target: database.display.clone(),
+            workstations,
+            credentials: Vec::new(),
+            integrations: Vec::new(),
+        };
+        for row in rows {
+            let (workstation, hostname, user, public_key, kind, json, signature): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            ) = (
+                row.get(0),
+                row.get(1),
+                row.get(2),
+                row.get(3),
+                row.get(4),
+                row.get(5),
+                row.get(6),
+            );
+            let verified = match (BASE64.decode(&public_key), BASE64.decode(&signature)) {
+                (Ok(key), Ok(signature)) => UnparsedPublicKey::new(&ED25519, key)
+                    .verify(&row_message(&workstation, &kind, &json), &signature)
+                    .is_ok(),
+                _ => false,
+            };
+            match kind.as_str() {
+                "credential" => {
+                    if let Ok(credential) = serde_json::from_str::<CredentialSummary>(&json) {
+                        view.credentials.push(TeamCredential {
+                            workstation,
+                            hostname,
+                            user,
+                            credential,
+                            verified,
+                        });
+                    }
+                }
+                _ => {
+                    if let Ok(integration) = serde_json::from_str::<IntegrationSummary>(&json) {
+                        view.integrations.push(TeamIntegration {
+                            workstation,
+                            hostname,
+                            integration,
+                            verified,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(view)
+    })
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
+/// A database error without the SQL text (which could quote data): the server's message
+/// and code where there is one.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => {
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(inner) = source {
+                text.push_str(": ");
+                text.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://lead:hunter2@db.example:5432/team"),
+            "postgres://lead:***@db.example:5432/team"
+        );
+        assert_eq!(
+            redact_url("postgres://lead@db/team"),
+            "postgres://lead@db/team"
+        );
+        assert!(!redact_url("not a url hunter2").contains("hunter2"));
+    }
+}

@@ -1,0 +1,416 @@
+//! The audit trail: an append-only, hash-chained log of every action on a secret.
+//!
+//! Each entry stores the SHA-256 of the entry before it and its own hash over its
+//! fields. An edit, a deletion or a reordering inside the log breaks the chain at a
+//! place [`verify`] can name. Someone with write access to the database could rewrite
+//! the whole chain from the edited entry on, so the newest entry's sequence number and
+//! hash are also kept in the OS keychain (the anchor): a rewritten or truncated log no
+//! longer ends where the anchor says.
+
+use chrono::{DateTime, Utc};
+use ring::digest::{SHA256, digest};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
+
+use crate::model::SecretValue;
+use crate::store::{self, StoreError, audit_entries::AuditRow};
+use crate::vault::{Slot, Vault, VaultError};
+
+/// The hash that the first entry names as its predecessor.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. The dotted names are what `audit list` shows and what the database
+/// stores; they are part of the exported audit format, so never rename one. No case
+/// style yields the dots, so those variants name themselves twice, for serde and for
+/// strum; a test holds the two equal.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    strum::Display,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum AuditAction {
+    #[serde(rename = "home.init")]
+    #[strum(serialize = "home.init")]
+    HomeInit,
+    #[serde(rename = "credential.create")]
+    #[strum(serialize = "credential.create")]
+    CredentialCreate,
+    #[serde(rename = "credential.update")]
+    #[strum(serialize = "credential.update")]
+    CredentialUpdate,
+    #[serde(rename = "credential.reveal")]
+    #[strum(serialize = "credential.reveal")]
+    CredentialReveal,
+    #[serde(rename = "credential.copy")]
+    #[strum(serialize = "credential.copy")]
+    CredentialCopy,
+    #[serde(rename = "credential.delete")]
+    #[strum(serialize = "credential.delete")]
+    CredentialDelete,
+    #[serde(rename = "credential.rotate")]
+    #[strum(serialize = "credential.rotate")]
+    CredentialRotate,
+    #[serde(rename = "credential.use")]
+    #[strum(serialize = "credential.use")]
+    CredentialUse,
+    #[serde(rename = "integration.create")]
+    #[strum(serialize = "integration.create")]
+    IntegrationCreate,
+    #[serde(rename = "integration.update")]
+    #[strum(serialize = "integration.update")]
+    IntegrationUpdate,
+    #[serde(rename = "integration.delete")]
+    #[strum(serialize = "integration.delete")]
+    IntegrationDelete,
+    Import,
+    Export,
+    Probe,
+    Scan,
+    Review,
+    /// Connecting or forgetting the team database (its URL goes to the keychain).
+    #[serde(rename = "team.database")]
+    #[strum(serialize = "team.database")]
+    TeamDatabase,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// An audit entry as shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    /// JSON object with the facts of the action; never a secret value.
+    pub detail: String,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            seq: row.seq,
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            subject: row.subject,
+            detail: row.detail,
+            hash: row.hash,
+        }
+    }
+}
+
+/// Appends an entry inside the caller's transaction and returns it; the caller writes
+/// the anchor with [`write_anchor`] once the transaction has committed.
+pub fn append(
+    connection: &Connection,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: AuditAction,
+    subject: &str,
+    detail: serde_json::Value,
+) -> Result<AuditRow, StoreError> {
+    let previous = store::audit_entries::last(connection)?;
+    let (seq, prev_hash) = match previous {
+        Some(row) => (row.seq + 1, row.hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut row = AuditRow {
+        seq,
+        at: store::to_db_time(at),
+        actor: actor.to_owned(),
+        action: action.as_str().to_owned(),
+        subject: subject.to_owned(),
+        detail: detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = entry_hash(&row);
+    store::audit_entries::insert(connection, &row)?;
+    Ok(row)
+}
+
+/// The hash of an entry: SHA-256 over its fields, each length-prefixed so that moving
+/// text from one field to the next changes the hash.
+pub fn entry_hash(row: &AuditRow) -> String {
+    let mut material = Vec::new();
+    let seq = row.seq.to_string();
+    for field in [
+        &row.prev_hash,
+        &seq,
+        &row.at,
+        &row.actor,
+        &row.action,
+        &row.subject,
+        &row.detail,
+    ] {
+        material.extend_from_slice(field.len().to_string().as_bytes());
+        material.push(b':');
+        material.extend_from_slice(field.as_bytes());
+        material.push(b'\n');
+    }
+    hex::encode(digest(&SHA256, &material))
+}
+
+/// Records the newest entry as the keychain anchor.
+pub fn write_anchor(vault: &Vault, row: &AuditRow) -> Result<(), VaultError> {
+    let text = format!("{}:{}", row.seq, row.hash);
+    vault.store(&Slot::AuditAnchor, &SecretValue::from_string(text))
+}
+
+/// The anchor read back: the sequence number and hash of the newest entry it saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+pub fn read_anchor(vault: &Vault) -> Result<Option<Anchor>, VaultError> {
+    let Some(value) = vault.read(&Slot::AuditAnchor)? else {
+        return Ok(None);
+    };
+    let parsed = value
+        .expose_str()
+        .and_then(|text| text.split_once(':'))
+        .and_then(|(seq, hash)| {
+            Some(Anchor {
+                seq: seq.parse().ok()?,
+                hash: hash.to_owned(),
+            })
+        });
+    Ok(parsed)
+}
+
+/// One way the log differs from an untouched chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+pub enum AuditProblem {
+    /// The entry's fields no longer match its hash.
+    Edited { seq: i64 },
+    /// Entries between `after` and `before` are gone.
+    Missing { after: i64, before: i64 },
+    /// The entry does not name the one stored before it as its predecessor: entries were
+    /// reordered, or one was replaced together with its hash.
+    BrokenLink { seq: i64 },
+    /// The log ends before the anchor's entry: its newest entries were deleted.
+    Truncated { last_seq: i64, anchor_seq: i64 },
+    /// The entry the anchor names has a different hash: the log was rewritten from there.
+    AnchorMismatch { seq: i64 },
+    /// There are entries but no anchor in the keychain.
+    AnchorMissing,
+}
+
+impl std::fmt::Display for AuditProblem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Edited { seq } => write!(
+                formatter,
+                "entry {seq} was edited: its contents no longer match its hash"
+            ),
+            Self::Missing { after, before } => write!(
+                formatter,
+                "entries between {after} and {before} were deleted"
+            ),
+            Self::BrokenLink { seq } => write!(
+                formatter,
+                "entry {seq} does not follow the entry before it: entries were reordered or replaced"
+            ),
+            Self::Truncated {
+                last_seq,
+                anchor_seq,
+            } => write!(
+                formatter,
+                "the log ends at entry {last_seq} but the keychain anchor records entry {anchor_seq}: the newest entries were deleted"
+            ),
+            Self::AnchorMismatch { seq } => write!(
+                formatter,
+                "entry {seq} differs from the one the keychain anchor recorded: the log was rewritten from there on"
+            ),
+            Self::AnchorMissing => write!(
+                formatter,
+                "the log has entries but the keychain holds no anchor for it"
+            ),
+        }
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AuditVerification {
+    pub entries: u64,
+    pub intact: bool,
+    pub problems: Vec<AuditProblem>,
+    /// Entries newer than the anchor: written, but the anchor update did not happen (a
+    /// crash between the two). They are chained correctly but not yet vouched for.
+    pub unanchored: u64,
+}
+
+/// Walks the chain in storage order and compares its end with the anchor.
+pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
+    let mut problems = Vec::new();
+    let mut previous: Option<&AuditRow> = None;
+    for row in rows {
+        if entry_hash(row) != row.hash {
+            problems.push(AuditProblem::Edited { seq: row.seq });
+        }
+        let (expected_seq, expected_prev) = match previous {
+            Some(before) => (before.seq + 1, before.hash.as_str()),
+            None => (1, GENESIS_HASH),
+        };
+        if row.seq > expected_seq {
+            problems.push(AuditProblem::Missing {
+                after: expected_seq - 1,
+                before: row.seq,
+            });
+        } else if row.prev_hash != expected_prev {
+            problems.push(AuditProblem::BrokenLink { seq: row.seq });
+        }
+        previous = Some(row);
+    }
+    let mut unanchored = 0;
+    match (anchor, rows.last()) {
+        (None, Some(_)) => problems.push(AuditProblem::AnchorMissing),
+        (None, None) => {}
+        (Some(anchor), last) => {
+            let last_seq = last.map_or(0, |row| row.seq);
+            if last_seq < anchor.seq {
+                problems.push(AuditProblem::Truncated {
+                    last_seq,
+                    anchor_seq: anchor.seq,
+                });
+            } else {
+                match rows.iter().find(|row| row.seq == anchor.seq) {
+                    Some(row) if row.hash == anchor.hash => {
+                        unanchored = rows.iter().filter(|row| row.seq > anchor.seq).count() as u64;
+                    }
+                    _ => problems.push(AuditProblem::AnchorMismatch { seq: anchor.seq }),
+                }
+            }
+        }
+    }
+    AuditVerification {
+        entries: rows.len() as u64,
+        intact: problems.is_empty(),
+        problems,
+        unanchored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(count: i64) -> Vec<AuditRow> {
+        let connection = crate::store::Store::open_in_memory().unwrap();
+        for index in 0..count {
+            append(
+                connection.connection(),
+                Utc::now(),
+                "tester",
+                AuditAction::CredentialReveal,
+                &format!("credential-{index}"),
+                serde_json::json!({"n": index}),
+            )
+            .unwrap();
+        }
+        store::audit_entries::all(connection.connection()).unwrap()
+    }
+
+    fn anchor_of(rows: &[AuditRow]) -> Anchor {
+        let last = rows.last().unwrap();
+        Anchor {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        }
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        let rows = chain(5);
+        let report = verify(&rows, Some(&anchor_of(&rows)));
+        assert!(report.intact, "{:?}", report.problems);
+        assert_eq!(report.entries, 5);
+    }
+
+    #[test]
+    fn an_edit_is_named_by_its_entry() {
+        let mut rows = chain(5);
+        let anchor = anchor_of(&rows);
+        rows[2].subject = "someone-else".into();
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::Edited { seq: 3 }]
+        );
+    }
+
+    #[test]
+    fn a_rewritten_tail_disagrees_with_the_anchor() {
+        let mut rows = chain(4);
+        let anchor = anchor_of(&rows);
+        rows[1].subject = "forged".into();
+        for index in 1..rows.len() {
+            rows[index].prev_hash = rows[index - 1].hash.clone();
+            rows[index].hash = entry_hash(&rows[index]);
+        }
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::AnchorMismatch { seq: 4 }]
+        );
+    }
+
+    #[test]
+    fn deletions_in_the_middle_and_at_the_end_are_found() {
+        let mut rows = chain(5);
+        let anchor = anchor_of(&rows);
+        rows.remove(2);
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::Missing {
+                after: 2,
+                before: 4
+            }]
+        );
+        let mut rows = chain(5);
+        rows.pop();
+        assert_eq!(
+            verify(&rows, Some(&anchor)).problems,
+            vec![AuditProblem::Truncated {
+                last_seq: 4,
+                anchor_seq: 5
+            }]
+        );
+    }
+
+    #[test]
+    fn an_entry_after_the_anchor_is_reported_as_unanchored() {
+        let rows = chain(3);
+        let anchor = Anchor {
+            seq: 2,
+            hash: rows[1].hash.clone(),
+        };
+        let report = verify(&rows, Some(&anchor));
+        assert!(report.intact);
+        assert_eq!(report.unanchored, 1);
+    }
+}
