@@ -18,6 +18,7 @@ bootstrap:
 lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	python3 scripts/check-layering.py --self-test && python3 scripts/check-layering.py
 
 # The Rust tests run once, all together, inside one throwaway Secret Service and next
 # to one throwaway PostgreSQL server.

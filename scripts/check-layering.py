@@ -20,10 +20,11 @@ Module cycles inside every crate (crates/*/src and src-tauri/src, one crate per
 lib.rs / main.rs / bin/*.rs): the module tree is read from `mod` declarations
 (`x.rs`, `x/mod.rs`, `#[path]`, inline `mod x { ... }`); references are `use` trees
 (`crate::`, `super::`, `self::`, relative ones into child modules, brace groups) and
-qualified paths in code (`crate::a::b::f()`); comments and string literals never
-count. A reference from module M to module T is an edge between the two children of
-their deepest common ancestor that contain them, so `crate::a::x` -> `crate::b::y` is
-`a -> b` at the crate root and `crate::s::a` -> `crate::s::b` is `a -> b` inside `s`.
+qualified paths in code (`crate::a::b::f()`, `$crate::x` in macro bodies); comments
+and string literals never count. A reference from module M to module T is an edge
+between the two children of their deepest common ancestor that contain them, so
+`crate::a::x` -> `crate::b::y` is `a -> b` at the crate root and `crate::s::a` ->
+`crate::s::b` is `a -> b` inside `s`. Test modules count (their lines are marked).
 References to an ancestor's own items (a root function, `use super::*`) are not edges;
 a name the ancestor only re-exports (`pub use finding::Finding` at the root, used as
 `crate::Finding`) is followed to the module that defines it. Every strongly connected
@@ -34,7 +35,11 @@ check itself could not run (cargo failed, no workspace).
 
     scripts/check-layering.py              # both checks on this workspace
     scripts/check-layering.py --only modules
+    scripts/check-layering.py --root DIR   # another checkout (e.g. a `git archive`)
     scripts/check-layering.py --self-test  # the checker's own tests, no cargo needed
+
+Declared modules whose file is missing are printed as notes, not failures: the
+compiler reports those.
 """
 
 from __future__ import annotations
@@ -185,7 +190,8 @@ def check_dependencies(workspace: Workspace) -> list[str]:
     for package in workspace.members:
         if package == APP:
             continue
-        found = chain(package, is_tauri)
+        # The pure crates' tauri dependencies are already reported by (a).
+        found = None if package in PURE else chain(package, is_tauri)
         if found:
             violations.append(
                 f"{package} must not depend on {found[-1]} (only {APP} depends on tauri): "
@@ -215,11 +221,11 @@ def check_dependencies(workspace: Workspace) -> list[str]:
     return violations
 
 
-def cargo(*args: str) -> str:
+def cargo(root: Path, *args: str) -> str:
     command = [os.environ.get("CARGO", "cargo"), *args, "--locked"]
     try:
         done = subprocess.run(
-            command, cwd=REPO, capture_output=True, text=True, check=False
+            command, cwd=root, capture_output=True, text=True, check=False
         )
     except FileNotFoundError as error:
         raise CheckError(f"cannot run cargo: {error}") from error
@@ -228,8 +234,8 @@ def cargo(*args: str) -> str:
     return done.stdout
 
 
-def load_workspace() -> Workspace:
-    metadata = json.loads(cargo("metadata", "--format-version", "1", "--no-deps"))
+def load_workspace(root: Path) -> Workspace:
+    metadata = json.loads(cargo(root, "metadata", "--format-version", "1", "--no-deps"))
     member_ids = set(metadata["workspace_members"])
     members, direct = [], {}
     for package in metadata["packages"]:
@@ -243,6 +249,7 @@ def load_workspace() -> Workspace:
     trees = {}
     for package in sorted(members):
         output = cargo(
+            root,
             "tree", "-p", package, "-e", "normal", "--target", "all", "--prefix", "depth"
         )
         trees[package] = parse_cargo_tree(output)
@@ -358,12 +365,12 @@ def matching_braces(code: str) -> dict[int, int]:
 # Module trees
 # ---------------------------------------------------------------------------------
 
-Path_ = tuple  # a module path: () for the crate root, ("tls", "record") below it
+ModulePath = tuple  # a module path: () for the crate root, ("tls", "record") below it
 
 
 @dataclass
 class Module:
-    path: Path_
+    path: ModulePath
     file: Path
     test: bool = False
     children: dict[str, "Module"] = field(default_factory=dict)
@@ -373,19 +380,21 @@ class Module:
 
 @dataclass
 class Reference:
-    module: Path_
+    module: ModulePath
     segments: list[str]
     file: Path
     line: int
     text: str
     test: bool
+    # `$crate::...` in a macro_rules! body: the macro's text names the module.
+    in_macro: bool = False
 
 
 @dataclass
 class Crate:
     label: str
     root: Path
-    modules: dict[Path_, Module] = field(default_factory=dict)
+    modules: dict[ModulePath, Module] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -494,7 +503,7 @@ class CrateReader:
         self.read_file(self.crate.root, (), mod_rs=True, test=False)
         return self.crate
 
-    def read_file(self, file: Path, module_path: Path_, mod_rs: bool, test: bool) -> None:
+    def read_file(self, file: Path, module_path: ModulePath, mod_rs: bool, test: bool) -> None:
         file = file.resolve()
         if file in self.seen_files:
             return
@@ -510,11 +519,11 @@ class CrateReader:
 
         self.crate.modules.setdefault(module_path, Module(path=module_path, file=file, test=test))
         # Inline modules of this file: (start, end, path, test), innermost found last.
-        regions: list[tuple[int, int, Path_, bool]] = [(0, len(code), module_path, test)]
+        regions: list[tuple[int, int, ModulePath, bool]] = [(0, len(code), module_path, test)]
         # Children directories: for a file module, where its `mod x;` files live.
         own_dir = file.parent if mod_rs else file.parent / file.stem
 
-        def region_at(offset: int) -> tuple[int, int, Path_, bool]:
+        def region_at(offset: int) -> tuple[int, int, ModulePath, bool]:
             best = regions[0]
             for region in regions[1:]:
                 if region[0] <= offset < region[1] and len(region[2]) > len(best[2]):
@@ -595,15 +604,16 @@ class CrateReader:
             _, _, module, in_test = region_at(match.start())
             line = line_of(match.start())
             text_line = lines[line - 1].strip() if line - 1 < len(lines) else ""
+            in_macro = match.start() > 0 and code[match.start() - 1] == "$"
             self.crate.references.append(
-                Reference(module, segments, file, line, text_line, in_test)
+                Reference(module, segments, file, line, text_line, in_test, in_macro)
             )
 
         for child_file, child_path, child_mod_rs, child_test in pending_files:
             self.read_file(child_file, child_path, child_mod_rs, child_test)
 
 
-def resolve(crate: Crate, module: Path_, segments: list[str], depth: int = 0) -> tuple[Path_, bool] | None:
+def resolve(crate: Crate, module: ModulePath, segments: list[str], depth: int = 0) -> tuple[ModulePath, bool] | None:
     """The module a path points into, and whether a re-export was followed to get
     there; None for a path that leaves the crate (another crate, a name in scope)."""
     modules = crate.modules
@@ -652,21 +662,22 @@ class Evidence:
     text: str
     test: bool
     via_reexport: bool
+    in_macro: bool = False
 
 
 @dataclass
 class Cycle:
     crate: str
-    parent: Path_
+    parent: ModulePath
     parent_file: Path
     members: list[str]
     loop: list[str]
     edges: dict[tuple[str, str], list[Evidence]]
 
 
-def module_edges(crate: Crate) -> dict[Path_, dict[tuple[str, str], list[Evidence]]]:
+def module_edges(crate: Crate) -> dict[ModulePath, dict[tuple[str, str], list[Evidence]]]:
     """Edges between sibling modules, by parent module."""
-    edges: dict[Path_, dict[tuple[str, str], list[Evidence]]] = {}
+    edges: dict[ModulePath, dict[tuple[str, str], list[Evidence]]] = {}
     for reference in crate.references:
         resolved = resolve(crate, reference.module, reference.segments)
         if resolved is None:
@@ -681,7 +692,9 @@ def module_edges(crate: Crate) -> dict[Path_, dict[tuple[str, str], list[Evidenc
         parent = source[:common]
         key = (source[common], target[common])
         found = edges.setdefault(parent, {}).setdefault(key, [])
-        evidence = Evidence(reference.file, reference.line, reference.text, reference.test, followed)
+        evidence = Evidence(
+            reference.file, reference.line, reference.text, reference.test, followed, reference.in_macro
+        )
         if not any(e.file == evidence.file and e.line == evidence.line for e in found):
             found.append(evidence)
     return edges
@@ -780,14 +793,24 @@ def find_cycles(crate: Crate) -> list[Cycle]:
     return cycles
 
 
+def package_name(directory: Path) -> str:
+    """The package name in `directory`'s Cargo.toml, else the directory's name."""
+    try:
+        text = (directory / "Cargo.toml").read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    package = re.search(r'^\[package\][^\[]*?^name\s*=\s*"([^"]+)"', text, re.M | re.S)
+    return package.group(1) if package else directory.resolve().name
+
+
 def crate_roots(repo: Path) -> list[tuple[str, Path]]:
     """(label, root file) of every crate whose modules are checked."""
     roots = []
     source_dirs = sorted(p / "src" for p in (repo / "crates").glob("*") if (p / "src").is_dir())
-    if (repo / "src-tauri" / "src").is_dir():
-        source_dirs.append(repo / "src-tauri" / "src")
+    # src-tauri, and a package at the workspace root if there is one again.
+    source_dirs += [repo / d / "src" for d in ("src-tauri", ".") if (repo / d / "src").is_dir()]
     for source in source_dirs:
-        package = source.parent.name
+        package = package_name(source.parent)
         for name in ("lib.rs", "main.rs"):
             if (source / name).is_file():
                 roots.append((f"{package} ({name})", source / name))
@@ -819,6 +842,8 @@ def format_cycle(cycle: Cycle, repo: Path, limit: int = 12) -> str:
             notes = []
             if item.test:
                 notes.append("#[cfg(test)] code")
+            if item.in_macro:
+                notes.append("$crate path in a macro_rules! body")
             if item.via_reexport:
                 notes.append("through a re-export")
             suffix = f"   [{', '.join(notes)}]" if notes else ""
@@ -908,7 +933,16 @@ CYCLIC_CRATE = {
         mod report;
         pub use finding::Finding;
         mod service;
+        mod configure;
+        mod policy;
+        pub use policy::Policy;
     """,
+    # A macro's body names a module through `$crate` and a re-export.
+    "src/configure.rs": """
+        macro_rules! build { ($p:expr) => {{ let p: &$crate::Policy = $p; }}; }
+        pub(crate) use build;
+    """,
+    "src/policy.rs": "use crate::configure::build;\npub struct Policy;\n",
     "src/finding.rs": """
         use super::grade::Grade;
         pub struct Finding(Grade);
@@ -979,9 +1013,10 @@ class ModuleCycleTest(unittest.TestCase):
         root_edges = module_edges(crate).get((), {})
         self.assertEqual(
             sorted(root_edges),
-            [("a", "b"), ("a", "c"), ("b", "c")],
+            [("a", "b"), ("a", "c"), ("b", "c"), ("tests", "a")],
             "edges: use trees, a root re-export followed to its module, qualified paths "
-            "in code, super::super; nothing from comments, strings or root items",
+            "in code, super::super, test modules; nothing from comments, strings or the "
+            "root's own items",
         )
         via = [e for e in root_edges[("a", "c")] if e.via_reexport]
         self.assertTrue(via, "crate::Thing is followed through `pub use c::Thing`")
@@ -991,9 +1026,14 @@ class ModuleCycleTest(unittest.TestCase):
         found = {(cycle.parent, tuple(cycle.members)) for cycle in cycles}
         self.assertEqual(
             found,
-            {((), ("finding", "grade")), ((), ("report", "service")), (("service",), ("left", "right"))},
-            "a cycle at the root through a re-export, one only through test code, and "
-            "one between siblings below the root",
+            {
+                ((), ("configure", "policy")),
+                ((), ("finding", "grade")),
+                ((), ("report", "service")),
+                (("service",), ("left", "right")),
+            },
+            "cycles at the root through a re-export, through a macro's $crate path and "
+            "only through test code, and one between siblings below the root",
         )
         root = next(c for c in cycles if c.members == ["finding", "grade"])
         lines = [(e.file.name, e.line, e.text) for ev in root.edges.values() for e in ev]
@@ -1001,6 +1041,8 @@ class ModuleCycleTest(unittest.TestCase):
         self.assertTrue(any(name == "grade.rs" and line == 3 for name, line, _ in lines))
         test_only = next(c for c in cycles if c.members == ["report", "service"])
         self.assertTrue(all(e.test for e in test_only.edges[("report", "service")]))
+        through_macro = next(c for c in cycles if c.members == ["configure", "policy"])
+        self.assertTrue(all(e.in_macro for e in through_macro.edges[("configure", "policy")]))
 
 
 def graph(root: str, edges: list[tuple[str, str]]) -> DependencyGraph:
@@ -1020,7 +1062,10 @@ class DependencyRuleTest(unittest.TestCase):
         self.assertEqual(tree.path_to(lambda n: n == "memchr"), ["keyward-scan", "memchr"])
 
     def test_every_rule_names_its_violation(self):
-        members = [APP, MODEL, STORE, "keyward-scan", "keyward-probe", "keyward-vault", "keyward-report"]
+        members = [
+            APP, MODEL, STORE, "keyward-scan", "keyward-probe", "keyward-vault",
+            "keyward-report", "keyward-testsupport",
+        ]
         workspace = Workspace(
             members=members,
             direct={MODEL: [("keyward-testsupport", "dev")], "keyward-vault": [("tauri-build", "build")]},
@@ -1046,6 +1091,9 @@ class DependencyRuleTest(unittest.TestCase):
         ):
             self.assertIn(expected, text)
         self.assertNotIn("keyward-app must not", text, "the app may depend on tauri")
+        self.assertEqual(
+            sum("tauri-plugin-fs" in line for line in text.splitlines()), 1, "one message per broken rule"
+        )
         clean = Workspace(members=[MODEL], direct={}, trees={MODEL: graph(MODEL, [(MODEL, "serde")])})
         self.assertEqual(check_dependencies(clean), [])
 
@@ -1065,7 +1113,14 @@ def main() -> int:
     parser.add_argument(
         "--only", choices=("deps", "modules"), help="run one of the two checks (default: both)"
     )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=REPO,
+        help="the workspace to check (default: the repository holding this script)",
+    )
     arguments = parser.parse_args()
+    root = arguments.root.resolve()
     if arguments.self_test:
         return self_test()
 
@@ -1073,11 +1128,11 @@ def main() -> int:
     summary = []
     try:
         if arguments.only in (None, "deps"):
-            workspace = load_workspace()
+            workspace = load_workspace(root)
             violations += [f"dependency rule broken: {v}" for v in check_dependencies(workspace)]
             summary.append(f"{len(workspace.members)} packages")
         if arguments.only in (None, "modules"):
-            cycles, notes, crates, modules = check_modules(REPO)
+            cycles, notes, crates, modules = check_modules(root)
             violations += cycles
             for note in notes:
                 print(f"check-layering: note: {note}", file=sys.stderr)

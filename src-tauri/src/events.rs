@@ -41,7 +41,7 @@ pub enum ImportStage {
     Failed,
 }
 
-/// Progress of a running import.
+/// Progress of a running import, emitted as the event `import-progress`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "import-progress")]
 pub struct ImportProgress {
@@ -53,7 +53,7 @@ pub struct ImportProgress {
     pub skipped: u32,
 }
 
-/// One journaled step of a running rotation.
+/// One journaled step of a running rotation, emitted as the event `rotation-progress`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "rotation-progress")]
 pub struct RotationProgress {
@@ -64,8 +64,8 @@ pub struct RotationProgress {
     pub step: StepProgress,
 }
 
-/// What the app found when it resumed interrupted rotations at start (also shown as a
-/// notification); sent only when there was any.
+/// What the app found when it resumed interrupted rotations at start, emitted as the
+/// event `rotations-resumed` (and shown as a notification) when there was any.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "rotations-resumed")]
 pub struct RotationsResumed {
@@ -75,8 +75,8 @@ pub struct RotationsResumed {
     pub error: Option<String>,
 }
 
-/// Asks the UI to show a screen (`dashboard`, `new-credential`, `import`): the tray menu
-/// lives outside the window.
+/// Asks the UI to show a screen (`dashboard`, `new-credential`, `import`), emitted as
+/// the event `navigate-request`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "navigate-request")]
 pub struct NavigateRequest {
@@ -95,7 +95,7 @@ pub enum ProbeScope {
     Schedule,
 }
 
-/// Progress of a running probe, after each endpoint.
+/// Progress of a running probe, emitted as `posture-progress` after each endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "posture-progress")]
 pub struct PostureProgress {
@@ -122,8 +122,8 @@ impl PostureProgress {
     }
 }
 
-/// New probe results are stored: the dashboard, the inventory's grades and open
-/// posture panels reload.
+/// New probe results are stored: emitted as `posture-changed` so the dashboard, the
+/// inventory's grades and open posture panels reload.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "posture-changed")]
 pub struct PostureChanged {
@@ -134,15 +134,14 @@ pub struct PostureChanged {
     pub regressions: u32,
 }
 
-/// Where a running scan is.
+/// Where a running scan is, emitted as the event `scan-progress`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "scan-progress")]
 pub struct ScanProgress {
     pub progress: RootsScanProgress,
 }
 
-/// A scan ended: its outcome, or why it failed. Sent after the command's answer too, so
-/// a window that navigated away and back still learns the end.
+/// A scan ended, emitted as the event `scan-finished`: its outcome, or why it failed.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "scan-finished")]
 pub struct ScanFinished {
@@ -152,7 +151,8 @@ pub struct ScanFinished {
     pub scheduled: bool,
 }
 
-/// The warnings may have changed (a scan finished): an open dashboard reloads.
+/// The warnings may have changed (a scan finished): an open dashboard reloads. Emitted
+/// as the event `warnings-changed`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[tauri_specta(event_name = "warnings-changed")]
 pub struct WarningsChanged {

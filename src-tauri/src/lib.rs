@@ -1,10 +1,11 @@
 //! Keyward's desktop shell: a Tauri window over the `keyward` library. The shell adapts
 //! and never decides: every rule lives in the library, shared with the CLI.
-
 //!
-//! Modules depend one way: `commands` -> `jobs` -> (`worker`, `events`, `notifications`,
-//! `tray`) -> `state` -> (`clipboard`, `error`). Only this root knows them all, to wire
-//! them up; nothing calls back into it.
+//! Modules depend one way, each only on modules later in this list: `commands`, `jobs`,
+//! `worker` and `notifications`, `tray`, `state`, then `events`, `error`, `clipboard` and
+//! `first_show`, which need none. Commands may start jobs, never the reverse; only this
+//! root knows every module, to wire them up, and nothing calls back into it
+//! (`scripts/check-layering.py` checks).
 
 mod clipboard;
 pub mod commands;

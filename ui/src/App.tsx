@@ -1,40 +1,9 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState, useTransition, type ComponentType, type LazyExoticComponent } from "react";
+import { Suspense, useCallback, useEffect, useMemo, useState, useTransition } from "react";
 import { api, events } from "./api";
 import { CommandPalette } from "./components/CommandPalette";
 import { NavigationContext, type Navigation, type Route } from "./navigation";
-import { Dashboard } from "./screens/Dashboard";
+import { SECTIONS, SHORTCUTS, ScreenView, sectionOf, trayRoute } from "./screens/registry";
 import { useIdleLock } from "./useIdleLock";
-
-/**
- * Screens other than the dashboard load on first visit: the first paint after start
- * parses only the shell and the dashboard, not the tables, forms and their libraries.
- */
-// `any` only bounds the export to "some component"; the screen keeps its own props type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function screen<Module extends Record<Name, ComponentType<any>>, Name extends keyof Module>(load: () => Promise<Module>, name: Name): LazyExoticComponent<Module[Name]> {
-  return lazy(async () => ({ default: (await load())[name] }));
-}
-const AuditLog = screen(() => import("./screens/AuditLog"), "AuditLog");
-const CredentialDetail = screen(() => import("./screens/CredentialDetail"), "CredentialDetail");
-const ImportScreen = screen(() => import("./screens/ImportScreen"), "ImportScreen");
-const IntegrationDetail = screen(() => import("./screens/IntegrationDetail"), "IntegrationDetail");
-const Inventory = screen(() => import("./screens/Inventory"), "Inventory");
-const NewCredential = screen(() => import("./screens/NewCredential"), "NewCredential");
-const NewIntegration = screen(() => import("./screens/NewIntegration"), "NewIntegration");
-const EditIntegration = screen(() => import("./screens/NewIntegration"), "EditIntegration");
-const Settings = screen(() => import("./screens/Settings"), "Settings");
-const Leaks = screen(() => import("./screens/Leaks"), "Leaks");
-const Review = screen(() => import("./screens/Review"), "Review");
-
-const SECTIONS: { label: string; route: Route; matches: Route["screen"][] }[] = [
-  { label: "Dashboard", route: { screen: "dashboard" }, matches: ["dashboard"] },
-  { label: "Inventory", route: { screen: "inventory", tab: "credentials" }, matches: ["inventory", "credential", "integration", "new-credential", "new-integration", "edit-integration"] },
-  { label: "Import", route: { screen: "import" }, matches: ["import"] },
-  { label: "Leaks", route: { screen: "leaks" }, matches: ["leaks"] },
-  { label: "Review", route: { screen: "review" }, matches: ["review"] },
-  { label: "Audit log", route: { screen: "audit" }, matches: ["audit"] },
-  { label: "Settings", route: { screen: "settings" }, matches: ["settings"] },
-];
 
 export function App() {
   const [route, setShownRoute] = useState<Route>({ screen: "dashboard" });
@@ -69,8 +38,8 @@ export function App() {
   // The tray menu asks for screens through the `navigate-request` event.
   useEffect(() => {
     const pending = events.navigateRequest.listen((event) => {
-      const to = event.payload.to;
-      if (to === "new-credential" || to === "import" || to === "dashboard") setRoute({ screen: to });
+      const next = trayRoute(event.payload.to);
+      if (next) setRoute(next);
     });
     return () => {
       void pending.then((unlisten) => unlisten());
@@ -96,12 +65,13 @@ export function App() {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const modifier = event.ctrlKey || event.metaKey;
+      const shortcut = modifier ? SHORTCUTS.find((candidate) => candidate.key === event.key.toLowerCase()) : undefined;
       if (modifier && event.key.toLowerCase() === "k") {
         event.preventDefault();
         setPaletteOpen(true);
-      } else if (modifier && event.key.toLowerCase() === "n") {
+      } else if (shortcut) {
         event.preventDefault();
-        setRoute({ screen: "new-credential" });
+        setRoute(shortcut.route);
       } else if (event.key === "Escape") {
         setPaletteOpen(false);
       }
@@ -132,8 +102,8 @@ export function App() {
           {SECTIONS.map((section) => (
             <button
               key={section.label}
-              className={section.matches.includes(route.screen) ? "nav-item active" : "nav-item"}
-              aria-current={section.matches.includes(route.screen) ? "page" : undefined}
+              className={section.label === sectionOf(route) ? "nav-item active" : "nav-item"}
+              aria-current={section.label === sectionOf(route) ? "page" : undefined}
               onClick={() => navigation.go(section.route)}
             >
               {section.label}
@@ -143,47 +113,20 @@ export function App() {
             <button className="nav-item" onClick={() => setPaletteOpen(true)} aria-keyshortcuts="Control+K">
               Search <kbd>Ctrl K</kbd>
             </button>
-            <button className="nav-item" onClick={() => navigation.go({ screen: "new-credential" })} aria-keyshortcuts="Control+N">
-              New credential <kbd>Ctrl N</kbd>
-            </button>
+            {SHORTCUTS.map((shortcut) => (
+              <button key={shortcut.key} className="nav-item" onClick={() => navigation.go(shortcut.route)} aria-keyshortcuts={`Control+${shortcut.key.toUpperCase()}`}>
+                {shortcut.title} <kbd>Ctrl {shortcut.key.toUpperCase()}</kbd>
+              </button>
+            ))}
           </div>
         </nav>
         <main className="content" aria-busy={navigating}>
           <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
-            <Screen route={route} />
+            <ScreenView route={route} />
           </Suspense>
         </main>
       </div>
       {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
     </NavigationContext.Provider>
   );
-}
-
-function Screen({ route }: { route: Route }) {
-  switch (route.screen) {
-    case "dashboard":
-      return <Dashboard />;
-    case "inventory":
-      return <Inventory tab={route.tab} />;
-    case "credential":
-      return <CredentialDetail name={route.name} />;
-    case "integration":
-      return <IntegrationDetail name={route.name} />;
-    case "new-credential":
-      return <NewCredential />;
-    case "new-integration":
-      return <NewIntegration />;
-    case "edit-integration":
-      return <EditIntegration name={route.name} />;
-    case "import":
-      return <ImportScreen />;
-    case "audit":
-      return <AuditLog filter={route.filter} action={route.action} />;
-    case "leaks":
-      return <Leaks />;
-    case "review":
-      return <Review credential={route.credential} />;
-    case "settings":
-      return <Settings />;
-  }
 }

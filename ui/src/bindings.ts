@@ -202,7 +202,10 @@ export type AuditVerification = {
 	unanchored: number,
 };
 
-/**  How an endpoint expects its credential. */
+/**
+ *  How an endpoint expects its credential. The text form (`header:X-Api-Key`, `bearer`)
+ *  is the CLI's `--auth` value and is stored in SQLite.
+ */
 export type AuthMethod = 
 /**  A header carrying the raw value, e.g. `X-Api-Key`. */
 { method: "header"; name: string } | { method: "bearer" } | { method: "basic" } | 
@@ -355,7 +358,10 @@ export type CredentialEdit = {
 
 /**
  *  What sort of secret a credential holds; decides how its value is parsed, sent and
- *  rotated.
+ *  rotated. The kebab-case names are the CLI's `--kind` values and are stored in SQLite.
+ * 
+ *  Parsing fails with a `String` that lists the known kinds, so that the CLI, the CSV
+ *  import and the store can show it as it is.
  */
 export type CredentialKind = "api-key" | "token" | 
 /**  `user:password`. */
@@ -427,6 +433,10 @@ export type EndpointPosture = {
 	findings: ExplainedFinding[],
 };
 
+/**
+ *  The lowercase names are stored in SQLite and are the CLI's `--env` values; the long
+ *  forms are accepted too because people type them.
+ */
 export type Environment = "prod" | "staging" | "dev";
 
 /**
@@ -444,7 +454,7 @@ export type ErrorCode =
 /**  A finding with the catalogue's word on it. */
 export type ExplainedFinding = {
 	id: string,
-	severity: FindingSeverity,
+	severity: Severity,
 	/**  What the probe saw, in words. */
 	message: string,
 	/**  The observation behind it (values redacted). */
@@ -487,22 +497,15 @@ export type FileShown =
 /**  Selected in the file manager, because opening it could run it. */
 "revealed";
 
-/**  One fact about an endpoint. `evidence` never holds a secret: values are redacted. */
-export type Finding = {
-	id: string,
-	severity: FindingSeverity,
-	message: string,
-	evidence: string,
-};
-
-/**  What sort of hit a finding is. */
+/**
+ *  What sort of hit a finding is. The kebab-case names are part of `keyward scan
+ *  --json` and are stored in SQLite.
+ */
 export type FindingKind = 
 /**  A value that is in the vault: a credential Keyward manages has leaked. */
 "leak" | 
 /**  A secret of a known shape that the vault does not hold (yet). */
 "secret";
-
-export type FindingSeverity = "info" | "low" | "medium" | "high" | "critical";
 
 /**  The one action that makes a warning go away. */
 export type FixAction = 
@@ -552,6 +555,10 @@ export type FoundSecret = {
 	first_seen: string,
 };
 
+/**
+ *  The names (`A+`, `B`) are part of `keyward probe --json` and are stored with each
+ *  probe.
+ */
 export type Grade = "A+" | "A" | "B" | "C" | "D" | "F";
 
 /**  What the HTTP checks saw. */
@@ -759,6 +766,14 @@ export type PostureChanged = {
 	regressions: number,
 };
 
+/**  One fact about an endpoint. `evidence` never holds a secret: values are redacted. */
+export type PostureFinding = {
+	id: string,
+	severity: Severity,
+	message: string,
+	evidence: string,
+};
+
 /**  Progress of a running probe, emitted as `posture-progress` after each endpoint. */
 export type PostureProgress = {
 	scope: ProbeScope,
@@ -818,7 +833,7 @@ export type ProbeReport = {
 	deductions: Deduction[],
 	tls: TlsReport | null,
 	http: HttpReport | null,
-	findings: Finding[],
+	findings: PostureFinding[],
 	error: string | null,
 	/**  What was skipped and why (a credential withheld by the host rules, say). */
 	notes: string[],
@@ -842,7 +857,11 @@ export type ProbeScope =
 /**  The background re-probe schedule. */
 "schedule";
 
-/**  A protocol version a server may accept. */
+/**
+ *  A protocol version a server may accept. The names (`TLSv1.0`) are part of `keyward
+ *  probe --json`; no case style yields them, so each variant names itself for serde and
+ *  for strum, and a test holds the two equal.
+ */
 export type Protocol = "SSLv3" | "TLSv1.0" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 
 /**  One protocol version and the suites accepted with it. */
@@ -866,7 +885,7 @@ export type Regression = {
 	previous_grade: Grade | null,
 	grade: Grade | null,
 	/**  Findings (medium severity or worse... and any other) that were not there before. */
-	new_findings: Finding[],
+	new_findings: PostureFinding[],
 };
 
 export type ReportFormat = "html" | "csv" | "json";
@@ -960,7 +979,7 @@ export type RotationApproval = {
 export type RotationHistory = {
 	id: number,
 	credential: string,
-	method: string,
+	method: RotationMethod,
 	state: RotationState,
 	started_at: string,
 	finished_at: string | null,
@@ -971,7 +990,7 @@ export type RotationHistory = {
 	steps: StepRecord[],
 };
 
-/**  How a credential is rotated. */
+/**  How a credential is rotated. The kebab-case names are the CLI's `--method` values. */
 export type RotationMethod = 
 /**  A new value made locally: random token, HMAC key, JWT signing key, certificate. */
 "generate" | 
@@ -1030,7 +1049,10 @@ export type RotationReport = {
 	audit: AuditEntry[],
 };
 
-/**  A step of the rotation state machine, as stored in the journal. */
+/**
+ *  A step of the rotation state machine, as stored in the journal. The kebab-case
+ *  names are stored in SQLite and printed by `keyward rotate --json`.
+ */
 export type RotationState = "planned" | "created" | "stored" | "verified" | "committed" | "propagated" | "revoked" | "done" | "rolling-back" | "rolled-back";
 
 /**
@@ -1080,7 +1102,8 @@ export type ScanSettings = {
 	every_hours: number | null,
 };
 
-export type Severity = "critical" | "high" | "medium" | "low" | "info";
+/**  How bad a finding is. The lowercase names are part of every JSON output. */
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
 
 export type SeverityCount = {
 	severity: string,
@@ -1118,7 +1141,8 @@ export type StepRecord = {
 /**
  *  Where the value of a credential is kept. Small values go straight into the keychain;
  *  large ones (certificate chains with keys) would not fit a keychain entry everywhere,
- *  so they are encrypted with a per-item key that itself lives in the keychain.
+ *  so they are encrypted with a per-item key that itself lives in the keychain. The
+ *  kebab-case names are stored in SQLite.
  */
 export type StorageKind = "keychain" | "envelope";
 
@@ -1181,7 +1205,10 @@ export type Warning = {
 	finding_id: number | null,
 };
 
-/**  What is wrong. The kebab-case names are part of `keyward check --json`. */
+/**
+ *  What is wrong. The kebab-case names are part of `keyward check --json` and of the
+ *  warning ids (`rotation-overdue:github-ci`).
+ */
 export type WarningKind = "leaked" | "rejected" | "certificate-expired" | "certificate-expiring" | "credential-expired" | "credential-expiring" | "jwt-expired" | "rotation-overdue" | "rotation-due" | "max-age-exceeded" | "unmanaged-secret" | "never-verified" | 
 /**  No access review within the team's review period. */
 "review-overdue" | 

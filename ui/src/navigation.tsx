@@ -1,20 +1,10 @@
 // Screen-level navigation: a small typed route state instead of URLs, since the app has
-// no address bar and nothing links in from outside.
+// no address bar and nothing links in from outside. The routes are the screen
+// registry's (`screens/registry.tsx`).
 import { createContext, useContext } from "react";
+import type { Route } from "./screens/registry";
 
-export type Route =
-  | { screen: "dashboard" }
-  | { screen: "inventory"; tab: "credentials" | "integrations" }
-  | { screen: "credential"; name: string }
-  | { screen: "integration"; name: string }
-  | { screen: "new-credential" }
-  | { screen: "new-integration" }
-  | { screen: "edit-integration"; name: string }
-  | { screen: "import" }
-  | { screen: "audit"; filter?: string; action?: string }
-  | { screen: "leaks" }
-  | { screen: "review"; credential?: string }
-  | { screen: "settings" };
+export type { Route };
 
 export interface Navigation {
   route: Route;

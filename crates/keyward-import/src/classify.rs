@@ -2,62 +2,7 @@
 //! guesses only set defaults that the preview shows and the user can override.
 
 use keyward_model::CredentialKind;
-
-/// Value prefixes that providers document for their keys and tokens.
-const VALUE_PREFIXES: &[(&str, &str)] = &[
-    ("github_pat_", "github"),
-    ("ghp_", "github"),
-    ("gho_", "github"),
-    ("ghu_", "github"),
-    ("ghs_", "github"),
-    ("ghr_", "github"),
-    ("glpat-", "gitlab"),
-    ("sk_live_", "stripe"),
-    ("sk_test_", "stripe"),
-    ("rk_live_", "stripe"),
-    ("rk_test_", "stripe"),
-    ("xoxb-", "slack"),
-    ("xoxp-", "slack"),
-    ("xapp-", "slack"),
-    ("AKIA", "aws"),
-    ("ASIA", "aws"),
-    ("AIza", "google"),
-    ("SG.", "sendgrid"),
-    ("sk-ant-", "anthropic"),
-    ("sk-proj-", "openai"),
-    ("npm_", "npm"),
-    ("pypi-", "pypi"),
-    ("dop_v1_", "digitalocean"),
-    ("shpat_", "shopify"),
-    ("shpss_", "shopify"),
-    ("SK", "twilio"),
-];
-
-/// Variable-name prefixes that name the provider.
-const NAME_PREFIXES: &[(&str, &str)] = &[
-    ("AWS_", "aws"),
-    ("GITHUB_", "github"),
-    ("GH_", "github"),
-    ("GITLAB_", "gitlab"),
-    ("STRIPE_", "stripe"),
-    ("SLACK_", "slack"),
-    ("TWILIO_", "twilio"),
-    ("SENDGRID_", "sendgrid"),
-    ("OPENAI_", "openai"),
-    ("ANTHROPIC_", "anthropic"),
-    ("CLOUDFLARE_", "cloudflare"),
-    ("CF_", "cloudflare"),
-    ("DATADOG_", "datadog"),
-    ("DD_", "datadog"),
-    ("HEROKU_", "heroku"),
-    ("MAILGUN_", "mailgun"),
-    ("SHOPIFY_", "shopify"),
-    ("GOOGLE_", "google"),
-    ("GCP_", "google"),
-    ("AZURE_", "azure"),
-    ("NPM_", "npm"),
-    ("DIGITALOCEAN_", "digitalocean"),
-];
+use keyward_scan::catalogue::catalogue;
 
 const SECRET_WORDS: &[&str] = &[
     "KEY",
@@ -75,18 +20,15 @@ const SECRET_WORDS: &[&str] = &[
     "PAT",
 ];
 
+/// The provider a variable belongs to, by the catalogue every part of Keyward shares:
+/// first the value's documented token format (the scan rules' own shapes and
+/// checksums), then a provider's prefix in the variable's name.
 pub fn guess_provider(name: &str, value: &str) -> Option<String> {
-    let upper = name.to_ascii_uppercase();
-    VALUE_PREFIXES
-        .iter()
-        .filter(|(_, provider)| *provider != "twilio" || value.len() == 34)
-        .find(|(prefix, _)| value.starts_with(prefix))
-        .or_else(|| {
-            NAME_PREFIXES
-                .iter()
-                .find(|(prefix, _)| upper.starts_with(prefix))
-        })
-        .map(|(_, provider)| (*provider).to_owned())
+    let catalogue = catalogue();
+    catalogue
+        .for_value(value)
+        .or_else(|| catalogue.for_variable(name))
+        .map(|provider| provider.id.clone())
 }
 
 pub fn guess_kind(name: &str, value: &str) -> CredentialKind {
@@ -120,9 +62,7 @@ pub fn looks_secret(name: &str, value: &str) -> bool {
             value.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "on" | "off"
         );
-    let prefixed = VALUE_PREFIXES
-        .iter()
-        .any(|(prefix, _)| prefix.len() >= 4 && value.starts_with(prefix));
+    let prefixed = catalogue().for_value(value).is_some();
     let url_with_password = url::Url::parse(value).is_ok_and(|url| url.password().is_some());
     (named && !trivial) || prefixed || url_with_password
 }
@@ -133,12 +73,18 @@ fn looks_like_jwt(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use keyward_scan::samples::{Fill, expand};
+
     use super::*;
 
     #[test]
     fn secret_names_and_prefixes_are_recognised() {
         assert!(looks_secret("STRIPE_SECRET_KEY", "sk_live_x"));
-        assert!(looks_secret("GH", "ghp_0123456789"));
+        let token = expand("ghp_{an:30}{crc}", Fill::Real(1));
+        assert!(looks_secret("GH", &token), "a value in a provider's format");
+        // Token-shaped but failing its checksum: a fake, not a secret by its value.
+        let fake = expand("ghp_{an:30}{crc}", Fill::WrongChecksum(1));
+        assert!(!looks_secret("GH", &fake));
         assert!(looks_secret("DATABASE_URL", "postgres://app:pw@db/app"));
         assert!(!looks_secret("PORT", "8080"));
         assert!(!looks_secret("API_TIMEOUT_MS", "3000"));
@@ -154,7 +100,9 @@ mod tests {
             CredentialKind::ApiKey
         );
         assert_eq!(guess_kind("DB_PASSWORD", "pw"), CredentialKind::Secret);
-        assert_eq!(guess_provider("X", "glpat-abc").as_deref(), Some("gitlab"));
+        let gitlab = expand("glpat-{url:20}", Fill::Real(2));
+        assert_eq!(guess_provider("X", &gitlab).as_deref(), Some("gitlab"));
+        assert_eq!(guess_provider("GH_PAT", "short").as_deref(), Some("github"));
         assert_eq!(
             guess_provider("AWS_SECRET_ACCESS_KEY", "abc").as_deref(),
             Some("aws")

@@ -87,13 +87,23 @@ impl CredentialKind {
 
 /// Where the value of a credential is kept. Small values go straight into the keychain;
 /// large ones (certificate chains with keys) would not fit a keychain entry everywhere,
-/// so they are encrypted with a per-item key that itself lives in the keychain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// so they are encrypted with a per-item key that itself lives in the keychain. The
+/// kebab-case names are stored in SQLite.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, EnumString, IntoStaticStr, EnumIter,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum StorageKind {
     Keychain,
     Envelope,
+}
+
+impl StorageKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// What Keyward read from a certificate when it was imported.
@@ -227,6 +237,15 @@ mod tests {
                 ),
             "the error names the input and every kind: {error}"
         );
+    }
+
+    #[test]
+    fn storage_kinds_round_trip_through_their_serde_names() {
+        for storage in StorageKind::iter() {
+            assert_eq!(serde_json::to_value(storage).unwrap(), storage.as_str());
+            assert_eq!(storage.as_str().parse::<StorageKind>(), Ok(storage));
+        }
+        assert_eq!(StorageKind::Envelope.as_str(), "envelope");
     }
 
     #[test]

@@ -8,15 +8,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::CredentialKind;
 
-/// What sort of hit a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What sort of hit a finding is. The kebab-case names are part of `keyward scan
+/// --json` and are stored in SQLite.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum FindingKind {
     /// A value that is in the vault: a credential Keyward manages has leaked.
     Leak,
     /// A secret of a known shape that the vault does not hold (yet).
     Secret,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// The commit a history finding was added in.
@@ -81,7 +101,16 @@ pub struct Verification {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumString, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
 )]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
@@ -97,3 +126,23 @@ impl VerificationOutcome {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::*;
+
+    #[test]
+    fn kinds_and_outcomes_round_trip_through_their_serde_names() {
+        for kind in FindingKind::iter() {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(kind.as_str().parse::<FindingKind>(), Ok(kind));
+        }
+        for outcome in VerificationOutcome::iter() {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+            assert_eq!(outcome.as_str().parse::<VerificationOutcome>(), Ok(outcome));
+        }
+        assert_eq!(FindingKind::Leak.as_str(), "leak");
+        assert_eq!(VerificationOutcome::Rejected.as_str(), "rejected");
+    }
+}

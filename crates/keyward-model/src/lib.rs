@@ -3,6 +3,7 @@
 
 pub mod clock;
 mod credential;
+pub mod fs;
 mod integration;
 pub mod leak;
 pub mod random;

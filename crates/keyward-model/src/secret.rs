@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// A secret value: bytes that are zeroized on drop, print as `[redacted]`, and cannot be
@@ -70,15 +71,9 @@ impl fmt::Display for SecretValue {
 
 impl PartialEq for SecretValue {
     /// Constant-time comparison so that comparing a candidate against a stored value does
-    /// not leak how many leading bytes matched.
+    /// not leak how many leading bytes matched (the length is not hidden).
     fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(other.0.iter())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        self.0.as_slice().ct_eq(other.0.as_slice()).into()
     }
 }
 
@@ -96,6 +91,15 @@ mod tests {
             !shown.contains("canary"),
             "a secret leaked through formatting: {shown}"
         );
+    }
+
+    #[test]
+    fn values_are_equal_only_byte_for_byte() {
+        let value = SecretValue::from_string("s3cret-value".into());
+        assert_eq!(value, SecretValue::from_string("s3cret-value".into()));
+        assert_ne!(value, SecretValue::from_string("s3cret-valuf".into()));
+        assert_ne!(value, SecretValue::from_string("s3cret-valu".into()));
+        assert_ne!(value, SecretValue::new(Vec::new()));
     }
 
     #[test]

@@ -25,6 +25,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use keyward_model::Credential;
 pub use keyward_model::Severity;
@@ -43,10 +44,25 @@ pub const CREDENTIAL_EXPIRING_DAYS: i64 = 14;
 /// The default maximum age of a credential's value, in days.
 pub const DEFAULT_MAX_AGE_DAYS: u32 = 365;
 
-/// What is wrong. The kebab-case names are part of `keyward check --json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What is wrong. The kebab-case names are part of `keyward check --json` and of the
+/// warning ids (`rotation-overdue:github-ci`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    strum::Display,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum WarningKind {
     Leaked,
     Rejected,
@@ -69,22 +85,7 @@ pub enum WarningKind {
 
 impl WarningKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Leaked => "leaked",
-            Self::Rejected => "rejected",
-            Self::CertificateExpired => "certificate-expired",
-            Self::CertificateExpiring => "certificate-expiring",
-            Self::CredentialExpired => "credential-expired",
-            Self::CredentialExpiring => "credential-expiring",
-            Self::JwtExpired => "jwt-expired",
-            Self::RotationOverdue => "rotation-overdue",
-            Self::RotationDue => "rotation-due",
-            Self::MaxAgeExceeded => "max-age-exceeded",
-            Self::UnmanagedSecret => "unmanaged-secret",
-            Self::NeverVerified => "never-verified",
-            Self::ReviewOverdue => "review-overdue",
-            Self::PostureRegressed => "posture-regressed",
-        }
+        self.into()
     }
 }
 
@@ -166,4 +167,21 @@ pub struct PostureDrop {
 pub struct ReviewPolicy {
     pub every_days: u32,
     pub last_reviewed: std::collections::HashMap<String, DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::WarningKind;
+
+    #[test]
+    fn warning_kinds_round_trip_through_their_serde_names() {
+        for kind in WarningKind::iter() {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(kind.to_string(), kind.as_str());
+            assert_eq!(kind.as_str().parse::<WarningKind>(), Ok(kind));
+        }
+        assert_eq!(WarningKind::MaxAgeExceeded.as_str(), "max-age-exceeded");
+    }
 }

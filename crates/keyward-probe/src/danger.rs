@@ -3,8 +3,10 @@
 //! To report on a broken certificate Keyward has to finish a handshake with a server
 //! that presents one, so this verifier records the chain and the stapled OCSP response
 //! and says yes to everything. Nothing secret is ever sent over a connection made with
-//! it: credentials travel only through [`crate::http`]'s verifying client. Keep
-//! this module the one place where verification is switched off.
+//! it: the HTTP client built on it is the outbound policy's `Inspecting` client, which
+//! has no credentialed send, and credentials travel only through [`crate::http`]'s
+//! verifying client. Keep this module the one place where verification is switched
+//! off.
 
 use std::sync::{Arc, Mutex};
 

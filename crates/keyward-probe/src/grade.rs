@@ -2,12 +2,30 @@
 //! the finding catalogue names each finding's cap on it, and `grading` applies them.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The names (`A+`, `B`) are part of `keyward probe --json` and are stored with each
+/// probe.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+    EnumIter,
+    strum::Display,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Grade {
     #[serde(rename = "A+")]
+    #[strum(serialize = "A+")]
     APlus,
     A,
     B,
@@ -18,25 +36,24 @@ pub enum Grade {
 
 impl Grade {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::APlus => "A+",
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
-            Self::F => "F",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::APlus, Self::A, Self::B, Self::C, Self::D, Self::F]
-            .into_iter()
-            .find(|grade| grade.as_str() == text)
+        self.into()
     }
 }
 
-impl std::fmt::Display for Grade {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.as_str())
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::Grade;
+
+    #[test]
+    fn grades_round_trip_through_their_serde_names() {
+        for grade in Grade::iter() {
+            assert_eq!(serde_json::to_value(grade).unwrap(), grade.as_str());
+            assert_eq!(grade.to_string(), grade.as_str());
+            assert_eq!(grade.as_str().parse::<Grade>(), Ok(grade));
+        }
+        assert_eq!(Grade::APlus.as_str(), "A+");
+        assert!(Grade::F > Grade::APlus, "a worse grade compares greater");
     }
 }

@@ -1,11 +1,11 @@
 //! A point-in-time summary of one home's inventory: the rows reports, bundles and team
 //! sync carry. Built only from metadata, so no secret value can reach it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use keyward_model::{Credential, Integration};
 use keyward_model::rotation::RotationRecord;
+use keyward_model::{Credential, Integration};
 
 /// The machine and person a snapshot comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,15 +206,5 @@ impl Snapshot {
             findings: Vec::new(),
             reviews: Vec::new(),
         }
-    }
-
-    /// Credentials whose certificate or token expires within `days` of the snapshot.
-    pub fn expiring_within(&self, days: i64) -> impl Iterator<Item = &CredentialSummary> {
-        let limit = self.generated_at + Duration::days(days);
-        self.credentials.iter().filter(move |credential| {
-            credential
-                .expires_at
-                .is_some_and(|expires| expires <= limit)
-        })
     }
 }

@@ -8,8 +8,10 @@ use super::RotateError;
 use super::types::RotationSetup;
 use keyward_model::{Credential, SecretValue};
 
-/// Whether the old key survives creating the new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether the old key survives creating the new one. The lowercase names are the
+/// plan's `lifecycle` in `keyward rotate --dry-run --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Lifecycle {
     /// The new key exists next to the old one until the old one is revoked, so a failure
     /// before commit can revoke the new key and keep the old one.
@@ -21,10 +23,7 @@ pub enum Lifecycle {
 
 impl Lifecycle {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Replace => "replace",
-            Self::Roll => "roll",
-        }
+        self.into()
     }
 }
 
@@ -141,4 +140,15 @@ pub(crate) fn base_url(setup: &RotationSetup, default: &str) -> String {
         .unwrap_or(default)
         .trim_end_matches('/')
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lifecycle;
+
+    #[test]
+    fn lifecycles_keep_the_names_the_plan_prints() {
+        assert_eq!(Lifecycle::Replace.as_str(), "replace");
+        assert_eq!(Lifecycle::Roll.as_str(), "roll");
+    }
 }

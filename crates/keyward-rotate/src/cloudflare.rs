@@ -7,6 +7,7 @@
 
 use reqwest::Method;
 
+use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url};
 use super::http::{ProviderClient, Reply, error_message};
@@ -34,7 +35,7 @@ impl Cloudflare {
             client: ProviderClient::new(
                 PROVIDER,
                 credential,
-                Some("api.cloudflare.com"),
+                provider_host("cloudflare"),
                 setup.ca_file.as_deref(),
                 setup.timeout_ms,
             )?,

@@ -16,8 +16,8 @@ use ring::signature::{
 
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey};
-use keyward_model::{Credential, CredentialKind, SecretValue};
 use keyward_model::random::random_bytes;
+use keyward_model::{Credential, CredentialKind, SecretValue};
 
 pub(crate) struct Generate {
     kind: CredentialKind,
@@ -113,8 +113,6 @@ impl Adapter for Generate {
         }
     }
 
-
-
     fn publish(
         &self,
         context: &AdapterContext<'_>,
@@ -143,7 +141,7 @@ impl Adapter for Generate {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(failed)?;
         }
-        super::propagate::write_atomically(&path, document.as_bytes(), None).map_err(failed)?;
+        keyward_model::fs::write_atomically(&path, document.as_bytes(), None).map_err(failed)?;
         Ok(vec![path])
     }
 }
@@ -513,7 +511,7 @@ fn renew_certificate(
             detail: error.to_string(),
         })?;
     }
-    super::propagate::write_atomically(&csr_path, csr.as_bytes(), None).map_err(|error| {
+    keyward_model::fs::write_atomically(&csr_path, csr.as_bytes(), None).map_err(|error| {
         RotateError::File {
             path: csr_path.clone(),
             detail: error.to_string(),

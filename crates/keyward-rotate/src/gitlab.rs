@@ -8,6 +8,7 @@
 
 use reqwest::Method;
 
+use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url};
 use super::http::{ProviderClient, error_message};
@@ -32,7 +33,7 @@ impl Gitlab {
             client: ProviderClient::new(
                 PROVIDER,
                 credential,
-                Some("gitlab.com"),
+                provider_host("gitlab"),
                 setup.ca_file.as_deref(),
                 setup.timeout_ms,
             )?,

@@ -1,18 +1,21 @@
-//! The HTTP client every provider adapter uses: rustls with the ring provider, optional
-//! extra trust anchors, a timeout, and the credential's host rules (design rule 4)
-//! checked before any request that carries a secret leaves the machine.
+//! The HTTP client every provider adapter uses: the outbound policy's blocking client
+//! bound to one credential, so the credential's host rules (design rule 4) are checked
+//! before any request that carries a secret leaves the machine, and errors name the
+//! provider and action but never a secret.
 
-use std::sync::Once;
 use std::time::Duration;
 
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use keyward_outbound::{BodyEnd, Destination, Gate, OutboundError, Policy, Refusal, Trust};
+use reqwest::blocking::RequestBuilder;
 
 use super::RotateError;
 use keyward_model::Credential;
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// Connecting never takes longer than this, even under a generous total timeout.
+const CONNECT_TIMEOUT_MS: u64 = 10_000;
 
-/// A response read in full: status and body text.
+/// A response read in full (up to the policy's body limit): status and body text.
 pub(crate) struct Reply {
     pub status: u16,
     pub body: String,
@@ -39,14 +42,14 @@ impl Reply {
 
 /// A client bound to one credential: it refuses URLs the credential may not be sent to.
 pub(crate) struct ProviderClient {
-    client: Client,
-    credential: Credential,
-    /// The provider's own API host, allowed when the credential lists no hosts at all.
-    default_host: Option<&'static str>,
+    client: keyward_outbound::blocking::Client,
+    destination: Destination,
     pub provider: &'static str,
 }
 
 impl ProviderClient {
+    /// `default_host` is the provider's own API host, allowed when the credential lists
+    /// no hosts at all; `ca_file` adds a CA to the platform's trust store.
     pub fn new(
         provider: &'static str,
         credential: &Credential,
@@ -54,32 +57,22 @@ impl ProviderClient {
         ca_file: Option<&std::path::Path>,
         timeout_ms: Option<u64>,
     ) -> Result<Self, RotateError> {
-        install_crypto_provider();
-        let mut builder = Client::builder()
-            .timeout(Duration::from_millis(
-                timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
-            ))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = ca_file {
-            let pem = std::fs::read(path).map_err(|error| RotateError::File {
-                path: path.to_owned(),
-                detail: format!("cannot read the CA file: {error}"),
-            })?;
-            let certificates =
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| RotateError::File {
-                    path: path.to_owned(),
-                    detail: format!("not a PEM certificate bundle: {error}"),
-                })?;
-            builder = builder.tls_certs_merge(certificates);
-        }
-        let client = builder.build().map_err(|error| {
+        let trust = Trust::platform_or_file(ca_file).map_err(|error| RotateError::File {
+            path: ca_file.map(ToOwned::to_owned).unwrap_or_default(),
+            detail: error.to_string(),
+        })?;
+        let total = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let policy = Policy {
+            connect_timeout: Duration::from_millis(total.min(CONNECT_TIMEOUT_MS)),
+            total_timeout: Duration::from_millis(total),
+            ..Policy::default()
+        };
+        let client = policy.blocking_client(&trust, None).map_err(|error| {
             RotateError::Other(format!("cannot build the HTTP client: {error}"))
         })?;
         Ok(Self {
             client,
-            credential: credential.clone(),
-            default_host,
+            destination: Destination::of(credential).with_default_host(default_host),
             provider,
         })
     }
@@ -90,64 +83,38 @@ impl ProviderClient {
         method: reqwest::Method,
         url: &str,
     ) -> Result<RequestBuilder, RotateError> {
-        self.check_destination(url)?;
-        Ok(self.client.request(method, url))
+        let parsed = url::Url::parse(url).map_err(|error| RotateError::Destination {
+            credential: self.destination.credential().name.clone(),
+            url: "(unparsable URL)".to_owned(),
+            reason: format!("not a URL ({error})"),
+        })?;
+        self.destination.admit(&parsed).map_err(destination_error)?;
+        Ok(self.client.request(method, parsed))
     }
 
-    fn check_destination(&self, url: &str) -> Result<(), RotateError> {
-        // Only the origin is named: a recipe may template a secret into the path or query.
-        let origin = url::Url::parse(url)
-            .map(|parsed| parsed.origin().ascii_serialization())
-            .unwrap_or_else(|_| "(unparsable URL)".to_owned());
-        let refuse = |reason: &str| RotateError::Destination {
-            credential: self.credential.name.clone(),
-            url: origin.clone(),
-            reason: reason.to_owned(),
-        };
-        let parsed =
-            url::Url::parse(url).map_err(|error| refuse(&format!("not a URL ({error})")))?;
-        match parsed.scheme() {
-            "https" => {}
-            "http" if self.credential.allow_insecure => {}
-            "http" => {
-                return Err(refuse(
-                    "plain HTTP; the credential is only sent over TLS unless it allows insecure use",
-                ));
-            }
-            _ => return Err(refuse("only https URLs are used")),
-        }
-        let host = parsed
-            .host_str()
-            .unwrap_or_default()
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let allowed = self.credential.allows_host(host)
-            || (self.credential.allowed_hosts.is_empty() && self.default_host == Some(host));
-        if !allowed {
-            return Err(refuse(&format!(
-                "host `{host}` is not among the credential's allowed hosts ({}); add it with `keyward cred` first",
-                if self.credential.allowed_hosts.is_empty() {
-                    "none".to_owned()
-                } else {
-                    self.credential.allowed_hosts.join(", ")
-                }
-            )));
-        }
-        Ok(())
-    }
-
-    /// Sends a request and reads the whole reply; transport failures (refused, timeout,
-    /// TLS) become [`RotateError::Unreachable`].
+    /// Sends a request (checked again on its final URL) and reads the reply; transport
+    /// failures (refused, timeout, TLS, a body cut short) become
+    /// [`RotateError::Unreachable`].
     pub fn send(&self, action: &str, request: RequestBuilder) -> Result<Reply, RotateError> {
-        let unreachable = |error: reqwest::Error| RotateError::Unreachable {
+        let unreachable = |detail: String| RotateError::Unreachable {
             provider: self.provider,
             action: action.to_owned(),
-            detail: describe(error),
+            detail,
         };
-        let response: Response = request.send().map_err(unreachable)?;
-        let status = response.status().as_u16();
-        let body = response.text().map_err(unreachable)?;
-        Ok(Reply { status, body })
+        let reply =
+            self.client
+                .send_to(&self.destination, request)
+                .map_err(|error| match error {
+                    OutboundError::Refused(refusal) => destination_error(refusal),
+                    other => unreachable(other.to_string()),
+                })?;
+        if let BodyEnd::Interrupted(detail) = &reply.end {
+            return Err(unreachable(detail.clone()));
+        }
+        Ok(Reply {
+            status: reply.status,
+            body: reply.text(),
+        })
     }
 
     /// The error for an unsuccessful reply, with the provider's message.
@@ -161,20 +128,12 @@ impl ProviderClient {
     }
 }
 
-fn describe(error: reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "timed out".into();
+fn destination_error(refusal: Refusal) -> RotateError {
+    RotateError::Destination {
+        credential: refusal.credential,
+        url: refusal.origin,
+        reason: refusal.reason.to_string(),
     }
-    // The URL is left out: a recipe may template a secret into it.
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
 
 /// The first 200 characters of a body, for error messages about unexpected replies.
@@ -184,16 +143,6 @@ pub(crate) fn excerpt(body: &str) -> String {
         shown.push('…');
     }
     shown
-}
-
-/// rustls needs one process-wide crypto provider; Keyward uses ring everywhere.
-fn install_crypto_provider() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // Another part of the process may have installed ring already; either way a
-        // provider is in place afterwards.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }
 
 /// The human message in a JSON error body, in the shapes the supported providers use:

@@ -62,6 +62,14 @@ pub use sigv4::{SigningKey as SigV4Key, sign_request as sigv4_sign};
 
 use keyward_model::{Credential, SecretValue};
 
+/// A provider's documented API host from the one provider catalogue: where its keys
+/// may be sent when the credential names no hosts of its own.
+pub(crate) fn provider_host(id: &str) -> Option<&'static str> {
+    keyward_scan::catalogue::catalogue()
+        .by_id(id)
+        .and_then(|provider| provider.api_host())
+}
+
 /// The setting that holds the grace period, in hours, during which a rotated-out value
 /// is kept in the keychain (and, for AWS, the old key is only deactivated).
 pub const GRACE_SETTING: &str = "rotation.grace_hours";

@@ -4,13 +4,12 @@
 //! the original permissions, flushed, then renamed over the original. A reader sees the
 //! old file or the new one, never half of each.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use super::RotateError;
 use super::types::{FileChange, FileOrigin, FilePreview};
 use keyward_model::SecretValue;
-use keyward_model::random::random_id;
+use keyward_model::fs::write_atomically;
 
 /// What a rewrite of `path` from `old` to `new` would change.
 pub fn preview_file(path: &Path, old: &SecretValue, new_redacted: &str) -> FilePreview {
@@ -85,51 +84,6 @@ pub fn rewrite_file(
     write_atomically(path, updated.as_bytes(), Some(permissions))
         .map_err(|error| failed(format!("cannot replace: {error}")))?;
     Ok(true)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-/// The temporary file is created owner-only and given `permissions` (when set) before any
-/// content is written, so the content is never readable by more people than before.
-pub(crate) fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    permissions: Option<std::fs::Permissions>,
-) -> std::io::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = directory.join(format!(".{name}.keyward-{}.tmp", &random_id()[..12]));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&temporary)?;
-        if let Some(permissions) = permissions {
-            file.set_permissions(permissions)?;
-        }
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)?;
-        if let Ok(directory) = std::fs::File::open(directory) {
-            // Makes the rename itself durable; not every platform can open a directory.
-            let _ = directory.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
 }
 
 #[cfg(all(test, unix))]

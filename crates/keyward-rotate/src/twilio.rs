@@ -8,6 +8,7 @@
 
 use reqwest::Method;
 
+use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url, split_pair};
 use super::http::{ProviderClient, error_message};
@@ -36,7 +37,7 @@ impl Twilio {
             client: ProviderClient::new(
                 PROVIDER,
                 credential,
-                Some("api.twilio.com"),
+                provider_host("twilio"),
                 setup.ca_file.as_deref(),
                 setup.timeout_ms,
             )?,

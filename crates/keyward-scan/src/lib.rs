@@ -19,6 +19,7 @@
 //! ```
 
 mod allow;
+pub mod catalogue;
 mod checks;
 mod content;
 mod detect;

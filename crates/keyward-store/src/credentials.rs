@@ -57,7 +57,7 @@ pub fn insert(connection: &Connection, stored: &StoredCredential) -> Result<i64>
                 credential.token_url,
                 credential.fingerprint,
                 credential.value_length,
-                storage_name(credential.storage),
+                credential.storage.as_str(),
                 stored.sealed_value,
                 credential.certificate.as_ref().map(json),
                 credential.notes,
@@ -88,13 +88,6 @@ pub fn find_by_name(connection: &Connection, name: &str) -> Result<Option<Stored
         .transpose()
 }
 
-pub fn by_fingerprint(connection: &Connection, fingerprint: &str) -> Result<Vec<StoredCredential>> {
-    let mut statement =
-        connection.prepare_cached(&select("WHERE c.fingerprint = ?1 ORDER BY c.name"))?;
-    let rows = statement.query_map([fingerprint], read_row)?;
-    rows.map(|row| row?).collect()
-}
-
 pub fn count(connection: &Connection) -> Result<u64> {
     let count: i64 =
         connection.query_row("SELECT count(*) FROM credentials", [], |row| row.get(0))?;
@@ -123,7 +116,7 @@ pub fn update_value(
             name,
             fingerprint,
             value_length,
-            storage_name(storage),
+            storage.as_str(),
             sealed_value,
             to_db_time(rotated_at)
         ],
@@ -178,13 +171,6 @@ fn require_changed(changed: usize, name: &str) -> Result<()> {
         });
     }
     Ok(())
-}
-
-fn storage_name(storage: StorageKind) -> &'static str {
-    match storage {
-        StorageKind::Keychain => "keychain",
-        StorageKind::Envelope => "envelope",
-    }
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -257,11 +243,9 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCredential>> {
             token_url,
             fingerprint,
             value_length,
-            storage: match storage.as_str() {
-                "keychain" => StorageKind::Keychain,
-                "envelope" => StorageKind::Envelope,
-                other => return Err(corrupt("storage kind", other)),
-            },
+            storage: storage
+                .parse::<StorageKind>()
+                .map_err(|_| corrupt("storage kind", &storage))?,
             certificate: certificate
                 .as_deref()
                 .map(serde_json::from_str::<CertificateInfo>)

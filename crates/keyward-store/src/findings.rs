@@ -30,11 +30,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawFinding> {
     let credential_kind: String = row.get(15)?;
     let finding = Finding {
         rule: row.get(2)?,
-        kind: if kind == "leak" {
-            FindingKind::Leak
-        } else {
-            FindingKind::Secret
-        },
+        kind: kind.parse().unwrap_or(FindingKind::Secret),
         provider: row.get(4)?,
         description: row.get(5)?,
         root: row.get(6)?,
@@ -108,7 +104,7 @@ pub fn record_scan(
             params![
                 finding.fingerprint,
                 finding.rule,
-                kind_name(finding.kind),
+                finding.kind.as_str(),
                 finding.provider,
                 finding.description,
                 finding.root,
@@ -137,13 +133,6 @@ pub fn record_scan(
         params![at, root],
     )?;
     Ok(())
-}
-
-fn kind_name(kind: FindingKind) -> &'static str {
-    match kind {
-        FindingKind::Leak => "leak",
-        FindingKind::Secret => "secret",
-    }
 }
 
 /// Findings, open ones only unless `include_resolved`.
@@ -224,11 +213,7 @@ pub fn latest_verifications(connection: &Connection) -> Result<Vec<Verification>
         Ok(Verification {
             credential,
             at: from_db_time(&at)?,
-            outcome: if outcome == "rejected" {
-                VerificationOutcome::Rejected
-            } else {
-                VerificationOutcome::Accepted
-            },
+            outcome: outcome.parse().unwrap_or(VerificationOutcome::Accepted),
             detail,
         })
     })

@@ -118,19 +118,6 @@ pub fn add_endpoint(
     Ok(connection.last_insert_rowid())
 }
 
-/// Links a credential to an endpoint after the fact (the credential was added later).
-pub fn set_endpoint_credential(
-    connection: &Connection,
-    endpoint_id: i64,
-    credential: Option<&str>,
-) -> Result<()> {
-    connection.execute(
-        "UPDATE endpoints SET credential_id = (SELECT id FROM credentials WHERE name = ?2) WHERE id = ?1",
-        params![endpoint_id, credential],
-    )?;
-    Ok(())
-}
-
 pub fn count(connection: &Connection) -> Result<u64> {
     let count: i64 =
         connection.query_row("SELECT count(*) FROM integrations", [], |row| row.get(0))?;

@@ -8,7 +8,6 @@
 //! credentials removed locally are deleted, so nothing is lost or duplicated.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -18,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio_postgres::config::SslMode;
 
+use keyward_model::SecretValue;
 use keyward_report::bundle::key_fingerprint;
 use keyward_report::{CredentialSummary, IntegrationSummary, Snapshot};
-use keyward_model::SecretValue;
 
 /// Schema versions this build knows; migration `n` brings the schema to version `n`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -82,7 +81,7 @@ pub enum SyncError {
         registered: String,
     },
 
-    #[error("{}: cannot read the CA certificate: {reason}", path.display())]
+    #[error("{}: {reason}", path.display())]
     Ca { path: PathBuf, reason: String },
 
     #[error("`{0}` is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE)")]
@@ -147,38 +146,20 @@ impl TeamDatabase {
         Ok(client)
     }
 
-    /// rustls with the ring provider: the web PKI roots, or only the given CA.
+    /// The outbound policy's TLS: the platform trust store (corporate CAs included)
+    /// plus the given CA, rustls with ring; the same roots the HTTP clients use.
     fn tls_config(&self) -> Result<rustls::ClientConfig, SyncError> {
-        let mut roots = rustls::RootCertStore::empty();
-        match &self.ca {
-            Some(path) => {
-                let ca_error = |reason: String| SyncError::Ca {
-                    path: path.clone(),
-                    reason,
-                };
-                let pem = std::fs::read(path).map_err(|error| ca_error(error.to_string()))?;
-                let mut found = 0;
-                for block in x509_parser::pem::Pem::iter_from_buffer(&pem) {
-                    let block = block.map_err(|error| ca_error(format!("invalid PEM: {error}")))?;
-                    if block.label == "CERTIFICATE" {
-                        roots
-                            .add(block.contents.into())
-                            .map_err(|error| ca_error(error.to_string()))?;
-                        found += 1;
-                    }
+        let trust =
+            keyward_outbound::Trust::platform_or_file(self.ca.as_deref()).map_err(|error| {
+                SyncError::Ca {
+                    path: self.ca.clone().unwrap_or_default(),
+                    reason: error.to_string(),
                 }
-                if found == 0 {
-                    return Err(ca_error("no CERTIFICATE block".into()));
-                }
-            }
-            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        Ok(rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth())
+            })?;
+        keyward_outbound::tls::client_config(&trust, None).map_err(|error| SyncError::Connect {
+            target: self.display.clone(),
+            reason: error.to_string(),
+        })
     }
 
     fn database_error(&self, error: tokio_postgres::Error) -> SyncError {
@@ -545,14 +526,11 @@ pub fn team_view(database: &TeamDatabase) -> Result<TeamView, SyncError> {
     })
 }
 
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db?password=x` -> `postgres://***@host/db?***`: the
+/// outbound policy's redaction, so a database target is named like any other URL.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(parsed) => parsed.to_string(),
+        Ok(parsed) => keyward_outbound::redact(parsed.as_str()),
         Err(_) => "(unparsable URL)".to_owned(),
     }
 }
@@ -560,7 +538,7 @@ pub fn redact_url(url: &str) -> String {
 /// A database error without the SQL text (which could quote data): the server's message
 /// and code where there is one.
 fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
+    let text = match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => {
             let mut text = error.to_string();
@@ -572,7 +550,8 @@ fn describe(error: &tokio_postgres::Error) -> String {
             }
             text
         }
-    }
+    };
+    keyward_outbound::redact(&text)
 }
 
 #[cfg(test)]
@@ -583,11 +562,11 @@ mod tests {
     fn passwords_in_urls_are_redacted() {
         assert_eq!(
             redact_url("postgres://lead:hunter2@db.example:5432/team"),
-            "postgres://lead:***@db.example:5432/team"
+            "postgres://***@db.example:5432/team"
         );
         assert_eq!(
-            redact_url("postgres://lead@db/team"),
-            "postgres://lead@db/team"
+            redact_url("postgres://lead@db/team?password=hunter2"),
+            "postgres://***@db/team?***"
         );
         assert!(!redact_url("not a url hunter2").contains("hunter2"));
     }

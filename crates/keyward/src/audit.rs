@@ -12,6 +12,7 @@ use ring::digest::{SHA256, digest};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoStaticStr};
+use subtle::ConstantTimeEq;
 
 use crate::model::SecretValue;
 use crate::store::{self, StoreError, audit_entries::AuditRow};
@@ -266,12 +267,18 @@ pub struct AuditVerification {
     pub unanchored: u64,
 }
 
+/// Compares two hex hashes in constant time, so that how long a check takes does not
+/// tell a forger how much of a guessed hash was right.
+fn same_hash(left: &str, right: &str) -> bool {
+    left.as_bytes().ct_eq(right.as_bytes()).into()
+}
+
 /// Walks the chain in storage order and compares its end with the anchor.
 pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
     let mut problems = Vec::new();
     let mut previous: Option<&AuditRow> = None;
     for row in rows {
-        if entry_hash(row) != row.hash {
+        if !same_hash(&entry_hash(row), &row.hash) {
             problems.push(AuditProblem::Edited { seq: row.seq });
         }
         let (expected_seq, expected_prev) = match previous {
@@ -283,7 +290,7 @@ pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
                 after: expected_seq - 1,
                 before: row.seq,
             });
-        } else if row.prev_hash != expected_prev {
+        } else if !same_hash(&row.prev_hash, expected_prev) {
             problems.push(AuditProblem::BrokenLink { seq: row.seq });
         }
         previous = Some(row);
@@ -301,7 +308,7 @@ pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
                 });
             } else {
                 match rows.iter().find(|row| row.seq == anchor.seq) {
-                    Some(row) if row.hash == anchor.hash => {
+                    Some(row) if same_hash(&row.hash, &anchor.hash) => {
                         unanchored = rows.iter().filter(|row| row.seq > anchor.seq).count() as u64;
                     }
                     _ => problems.push(AuditProblem::AnchorMismatch { seq: anchor.seq }),
@@ -343,6 +350,20 @@ mod tests {
             seq: last.seq,
             hash: last.hash.clone(),
         }
+    }
+
+    #[test]
+    fn actions_round_trip_through_their_serde_names() {
+        use strum::IntoEnumIterator;
+
+        for action in AuditAction::iter() {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+            assert_eq!(action.to_string(), action.as_str());
+            assert_eq!(action.as_str().parse::<AuditAction>(), Ok(action));
+        }
+        assert_eq!(AuditAction::HomeInit.as_str(), "home.init");
+        assert_eq!(AuditAction::Import.as_str(), "import");
+        assert_eq!(AuditAction::TeamDatabase.as_str(), "team.database");
     }
 
     #[test]

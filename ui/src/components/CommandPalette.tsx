@@ -1,26 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api";
-import { useNavigation, type Route } from "../navigation";
+import { useNavigation } from "../navigation";
+import { PALETTE_SCREENS, type PaletteEntry } from "../screens/registry";
 import { useLoad } from "../useLoad";
-
-interface Entry {
-  label: string;
-  detail: string;
-  route: Route;
-}
-
-const SCREENS: Entry[] = [
-  { label: "Dashboard", detail: "screen", route: { screen: "dashboard" } },
-  { label: "Credentials", detail: "screen", route: { screen: "inventory", tab: "credentials" } },
-  { label: "Integrations", detail: "screen", route: { screen: "inventory", tab: "integrations" } },
-  { label: "New credential", detail: "action", route: { screen: "new-credential" } },
-  { label: "New integration", detail: "action", route: { screen: "new-integration" } },
-  { label: "Import", detail: "screen", route: { screen: "import" } },
-  { label: "Leaks", detail: "screen", route: { screen: "leaks" } },
-  { label: "Review", detail: "screen", route: { screen: "review" } },
-  { label: "Audit log", detail: "screen", route: { screen: "audit" } },
-  { label: "Settings", detail: "screen", route: { screen: "settings" } },
-];
 
 /** Ctrl/Cmd+K: one search over credentials, integrations and screens. */
 export function CommandPalette({ onClose }: { onClose: () => void }) {
@@ -32,7 +14,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   const load = useLoad(() => api.inventory(), [revision]);
 
   const entries = useMemo(() => {
-    const all: Entry[] = [...SCREENS];
+    const all: PaletteEntry[] = [...PALETTE_SCREENS];
     if (load.state === "ready") {
       const { credentials, integrations } = load.value;
       for (const credential of credentials) {
@@ -47,7 +29,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
     return matching.slice(0, 50);
   }, [load, query]);
 
-  const choose = (entry: Entry | undefined) => entry && go(entry.route);
+  const choose = (entry: PaletteEntry | undefined) => entry && go(entry.route);
 
   return (
     <div className="backdrop" onClick={onClose}>

@@ -1,14 +1,14 @@
 // The posture of one integration: its grade, each endpoint's findings by severity with
 // what was seen and how to fix it, the certificate, the grade over time, and "Probe now".
 import { useCallback, useState } from "react";
-import { api, describeError, type CertificateReport, type EndpointPosture, type ExplainedFinding, type FindingSeverity, type IntegrationPosture, type PostureProgress, type ProbeRecord, type Regression } from "../api";
+import { api, describeError, type CertificateReport, type EndpointPosture, type ExplainedFinding, type IntegrationPosture, type PostureProgress, type ProbeRecord, type Regression, type Severity } from "../api";
 import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 import { usePostureEpoch, usePostureProgress } from "../usePosture";
 import { ErrorBanner, Loaded, formatDate, formatDateTime } from "./common";
 import { GradeBadge } from "./GradeBadge";
 
-const SEVERITIES: { severity: FindingSeverity; label: string }[] = [
+const SEVERITIES: { severity: Severity; label: string }[] = [
   { severity: "critical", label: "Critical" },
   { severity: "high", label: "High" },
   { severity: "medium", label: "Medium" },

@@ -11,5 +11,6 @@ mod credentials;
 mod dashboard;
 mod imports;
 mod reports;
+mod snapshots;
 mod team_board;
 mod team_sync;

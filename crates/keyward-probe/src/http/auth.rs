@@ -3,19 +3,32 @@
 //! must be refused, the stored one should be accepted. JWT credentials are also tried
 //! as an `alg: none` variant and, when their expiry can be tested, expired.
 //!
-//! Every request that carries a secret goes through the verifying client, and only
-//! after [`CredentialUse::permits`] said yes for its URL.
+//! Every request that carries a secret goes through the verifying client, marked as
+//! carrying the credential, so the outbound policy asks [`CredentialUse::permits`]
+//! about its final URL (query included) right before it is sent.
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::HttpSettings;
-use super::client::{self, Answer, send};
-use keyward_model::{AuthMethod, CredentialKind};
+use super::client::{self, Answer, Client, Outgoing, send};
 use crate::finding::{PostureFinding, ids};
 use crate::tls::TrustStore;
-use crate::{ProbeTarget, jwt};
+use crate::{CredentialUse, ProbeTarget, jwt};
+use keyward_model::{AuthMethod, CredentialKind};
+use keyward_outbound::{Gate, Refusal, RefusalReason, redact};
+
+/// The probe's cleared credential is the gate of every request that carries it.
+impl Gate for CredentialUse {
+    fn admit(&self, url: &Url) -> Result<(), Refusal> {
+        if self.permits(url) {
+            Ok(())
+        } else {
+            Err(Refusal::new(self.name(), url, RefusalReason::NotPermitted))
+        }
+    }
+}
 
 /// Status codes of the authentication checks (`None`: not tried, or no answer).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -96,7 +109,7 @@ pub async fn probe(
         notes.push(format!(
             "credential `{}` withheld: not allowed for {}",
             credential.name(),
-            target.url
+            redact(target.url.as_str())
         ));
         return (Some(report), findings, notes);
     }
@@ -122,7 +135,7 @@ pub async fn probe(
         }
     };
 
-    let stored = match send(authorized(&verifying, &target.url, method, value)).await {
+    let stored = match send(carried(&verifying, credential, &target.url, method, value)).await {
         Ok(answer) => answer,
         Err(error) => {
             notes.push(format!(
@@ -170,7 +183,7 @@ pub async fn probe(
     }
     let token = jwt::inspect(value);
     let wrong = wrong_value(value, credential.kind(), token.is_some());
-    if let Ok(answer) = send(authorized(&verifying, &target.url, method, &wrong)).await {
+    if let Ok(answer) = send(carried(&verifying, credential, &target.url, method, &wrong)).await {
         report.wrong_credential = Some(answer.status);
         if answer.accepted() {
             findings.push(PostureFinding::new(
@@ -193,6 +206,7 @@ pub async fn probe(
         if carries_token {
             jwt_checks(
                 &verifying,
+                credential,
                 target,
                 method,
                 value,
@@ -213,7 +227,8 @@ pub async fn probe(
     reason = "one step of one probe; a struct would only rename the arguments"
 )]
 async fn jwt_checks(
-    client: &reqwest::Client,
+    client: &Client,
+    credential: &CredentialUse,
     target: &ProbeTarget,
     method: &AuthMethod,
     token: &str,
@@ -224,7 +239,7 @@ async fn jwt_checks(
     findings: &mut Vec<PostureFinding>,
 ) {
     if let Some(unsigned) = jwt::alg_none_variant(token)
-        && let Ok(answer) = send(authorized(client, &target.url, method, &unsigned)).await
+        && let Ok(answer) = send(carried(client, credential, &target.url, method, &unsigned)).await
     {
         report.alg_none_token = Some(answer.status);
         if answer.accepted() {
@@ -243,7 +258,7 @@ async fn jwt_checks(
     } else if let Some(secret) = jwt::weak_secret(token, facts)
         && let Some(expired) = jwt::expired_variant(token, facts, secret, settings.now)
     {
-        send(authorized(client, &target.url, method, &expired))
+        send(carried(client, credential, &target.url, method, &expired))
             .await
             .ok()
     } else {
@@ -264,14 +279,25 @@ async fn jwt_checks(
     }
 }
 
-/// A request carrying `value` the way `method` says. Header values are marked
-/// sensitive so they never show up in debug output.
-pub fn authorized(
-    client: &reqwest::Client,
+/// [`authorized`], marked as carrying `credential`, whose host rules get the last word.
+fn carried<'a>(
+    client: &'a Client,
+    credential: &'a CredentialUse,
     url: &Url,
     method: &AuthMethod,
     value: &str,
-) -> reqwest::RequestBuilder {
+) -> Outgoing<'a> {
+    authorized(client, url, method, value).carrying(credential)
+}
+
+/// A request carrying `value` the way `method` says. Header values are marked
+/// sensitive so they never show up in debug output.
+pub fn authorized<'a>(
+    client: &'a Client,
+    url: &Url,
+    method: &AuthMethod,
+    value: &str,
+) -> Outgoing<'a> {
     let sensitive = |text: String| {
         let mut header =
             HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
@@ -281,16 +307,16 @@ pub fn authorized(
     match method {
         AuthMethod::Header(name) => client
             .get(url.clone())
-            .header(name.as_str(), sensitive(value.to_owned())),
+            .with(|request| request.header(name.as_str(), sensitive(value.to_owned()))),
         AuthMethod::Bearer => client
             .get(url.clone())
-            .header(AUTHORIZATION, sensitive(format!("Bearer {value}"))),
+            .with(|request| request.header(AUTHORIZATION, sensitive(format!("Bearer {value}")))),
         AuthMethod::Basic => {
             use base64::Engine;
             let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
-            client
-                .get(url.clone())
-                .header(AUTHORIZATION, sensitive(format!("Basic {encoded}")))
+            client.get(url.clone()).with(|request| {
+                request.header(AUTHORIZATION, sensitive(format!("Basic {encoded}")))
+            })
         }
         AuthMethod::Query(name) => {
             let mut with_query = url.clone();
@@ -320,7 +346,8 @@ pub fn wrong_value(value: &str, kind: CredentialKind, is_jwt: bool) -> String {
 /// (a separator in the first half), which servers often check before the key itself.
 fn garble(text: &str) -> String {
     let pick = |alphabet: &[u8]| {
-        alphabet[usize::from(keyward_model::random::random_bytes::<1>()[0]) % alphabet.len()] as char
+        alphabet[usize::from(keyward_model::random::random_bytes::<1>()[0]) % alphabet.len()]
+            as char
     };
     let keep = text
         .char_indices()

@@ -1,20 +1,17 @@
-//! The two kinds of HTTP client a probe uses.
+//! The two kinds of HTTP client a probe uses, both made by the outbound policy
+//! (`keyward-outbound`), so they share its rules with rotation: no proxy from the
+//! environment (a credential must reach the host it is bound to and nothing in
+//! between), no redirects (a redirect to another host must not take a credential
+//! along), the probe's time limits, a bounded body, errors without URL secrets.
 //!
-//! - The *inspecting* client accepts any certificate (see [`crate::danger`]); it
-//!   carries no credential, ever, and reads headers and error pages of servers whose
-//!   certificate the TLS probe already judged.
-//! - The *verifying* client checks the chain against the trust store (webpki roots, OS
-//!   roots, custom CA) and is the only one that sends a credential.
-//!
-//! Both go direct (no proxy from the environment: a credential must reach the host it
-//! is bound to and nothing in between) and never follow redirects (a redirect to
-//! another host must not take a credential along).
+//! - The *inspecting* client accepts any certificate (see [`crate::danger`]); it reads
+//!   headers and error pages of servers whose certificate the TLS probe already
+//!   judged, and cannot carry a credential: a request marked as carrying one is refused.
+//! - The *verifying* client checks the chain against the trust store (the platform's,
+//!   plus a custom CA) and is the only one that sends a credential.
 
-use std::sync::Arc;
-
-use reqwest::{Client, redirect::Policy};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use keyward_outbound::{Gate, Identity, Policy, asynchronous};
+use reqwest::{IntoUrl, RequestBuilder};
 
 use crate::tls::TrustStore;
 use crate::{Timeouts, danger};
@@ -22,27 +19,44 @@ use crate::{Timeouts, danger};
 /// The largest body a probe reads; the rest is ignored.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-fn builder(timeouts: Timeouts) -> reqwest::ClientBuilder {
-    Client::builder()
-        .no_proxy()
-        .redirect(Policy::none())
-        .connect_timeout(timeouts.connect)
-        .timeout(timeouts.read)
-        .pool_max_idle_per_host(2)
-        .http1_only()
-        .tcp_nodelay(true)
-        .user_agent(concat!("keyward-probe/", env!("CARGO_PKG_VERSION")))
+fn policy(timeouts: Timeouts) -> Policy {
+    Policy {
+        connect_timeout: timeouts.connect,
+        total_timeout: timeouts.read,
+        body_limit: BODY_LIMIT,
+        proxy: None,
+        user_agent: concat!("keyward-probe/", env!("CARGO_PKG_VERSION")).to_owned(),
+    }
 }
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// One of the two clients; which one decides whether a credential may go along.
+#[derive(Debug, Clone)]
+pub enum Client {
+    Inspecting(asynchronous::Inspecting),
+    Verifying(asynchronous::Client),
+}
+
+impl Client {
+    /// A GET that carries nothing secret until [`Outgoing::carrying`] says otherwise.
+    pub fn get(&self, url: impl IntoUrl) -> Outgoing<'_> {
+        let request = match self {
+            Self::Inspecting(client) => client.get(url),
+            Self::Verifying(client) => client.get(url),
+        };
+        Outgoing {
+            client: self,
+            request,
+            gate: None,
+        }
+    }
 }
 
 pub fn inspecting(timeouts: Timeouts) -> Result<Client, String> {
-    let config = danger::unverified_config(provider()).map_err(|error| error.to_string())?;
-    builder(timeouts)
-        .tls_backend_preconfigured(config)
-        .build()
+    let config = danger::unverified_config(keyward_outbound::tls::provider())
+        .map_err(|error| error.to_string())?;
+    policy(timeouts)
+        .inspecting_client(config)
+        .map(Client::Inspecting)
         .map_err(|error| error.to_string())
 }
 
@@ -52,39 +66,36 @@ pub fn verifying(
     trust: &TrustStore,
     identity: Option<&[u8]>,
 ) -> Result<Client, String> {
-    let builder_tls = rustls::ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|error| error.to_string())?
-        .with_root_certificates(trust.roots());
-    let mut config = match identity {
-        None => builder_tls.with_no_client_auth(),
-        Some(pem) => {
-            let (chain, key) = identity_from_pem(pem)?;
-            builder_tls
-                .with_client_auth_cert(chain, key)
-                .map_err(|error| format!("client certificate: {error}"))?
-        }
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    builder(timeouts)
-        .tls_backend_preconfigured(config)
-        .build()
+    let identity = identity
+        .map(Identity::from_pem)
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    policy(timeouts)
+        .client(trust.outbound(), identity.as_ref())
+        .map(Client::Verifying)
         .map_err(|error| error.to_string())
 }
 
-/// Splits a stored client-certificate credential into its chain and key.
-pub fn identity_from_pem(
-    pem: &[u8],
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<_, _>>()
-        .map_err(|_| "the client certificate credential is not PEM".to_owned())?;
-    if chain.is_empty() {
-        return Err("the client certificate credential holds no certificate".into());
+/// A request on its way out, with the gate of the credential it carries, if any.
+pub struct Outgoing<'a> {
+    client: &'a Client,
+    request: RequestBuilder,
+    gate: Option<&'a (dyn Gate + Sync)>,
+}
+
+impl<'a> Outgoing<'a> {
+    /// Adds headers, a query, anything reqwest's builder offers.
+    pub fn with(mut self, build: impl FnOnce(RequestBuilder) -> RequestBuilder) -> Self {
+        self.request = build(self.request);
+        self
     }
-    let key = PrivateKeyDer::from_pem_slice(pem)
-        .map_err(|_| "the client certificate credential holds no private key".to_owned())?;
-    Ok((chain, key))
+
+    /// Marks the request as carrying a credential: `gate` (the credential's host rules)
+    /// must admit its final URL, and only the verifying client will send it.
+    pub fn carrying(mut self, gate: &'a (dyn Gate + Sync)) -> Self {
+        self.gate = Some(gate);
+        self
+    }
 }
 
 /// A response as far as a probe reads it.
@@ -113,43 +124,25 @@ impl Answer {
 }
 
 /// Sends a request and reads at most [`BODY_LIMIT`] of the body, all within the
-/// client's timeout.
-pub async fn send(request: reqwest::RequestBuilder) -> Result<Answer, String> {
-    let mut response = request.send().await.map_err(|error| describe(&error))?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let mut body = Vec::new();
-    while body.len() < BODY_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            // The headers are what matter most; a body cut short still counts.
-            Err(_) => break,
+/// client's timeout. A body cut short still counts: the headers matter most.
+pub async fn send(request: Outgoing<'_>) -> Result<Answer, String> {
+    let Outgoing {
+        client,
+        request,
+        gate,
+    } = request;
+    let reply = match (client, gate) {
+        (Client::Verifying(client), Some(gate)) => client.send_to(gate, request).await,
+        (Client::Verifying(client), None) => client.send(request).await,
+        (Client::Inspecting(client), None) => client.send(request).await,
+        (Client::Inspecting(_), Some(_)) => {
+            return Err(keyward_outbound::RefusalReason::Inspecting.to_string());
         }
     }
-    body.truncate(BODY_LIMIT);
+    .map_err(|error| error.to_string())?;
     Ok(Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        status: reply.status,
+        body: reply.text(),
+        headers: reply.headers,
     })
-}
-
-/// reqwest's error with its causes, which is where the useful part lives.
-pub fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        error.to_string()
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -12,6 +12,7 @@ use super::finding::{PostureFinding, ids};
 use super::tls::TrustStore;
 use super::{ProbeTarget, RateLimitCheck, Timeouts};
 use client::{Answer, send};
+use keyward_outbound::redact;
 
 pub use auth::AuthReport;
 
@@ -105,11 +106,16 @@ pub async fn probe(
     let base = send(
         inspecting
             .get(target.url.clone())
-            .header("Origin", PROBE_ORIGIN),
+            .with(|request| request.header("Origin", PROBE_ORIGIN)),
     )
     .await;
     let error_page = send(inspecting.get(error_page_url(&target.url))).await;
-    let null_origin = send(inspecting.get(target.url.clone()).header("Origin", "null")).await;
+    let null_origin = send(
+        inspecting
+            .get(target.url.clone())
+            .with(|request| request.header("Origin", "null")),
+    )
+    .await;
     match &base {
         Ok(answer) => {
             report.status = Some(answer.status);
@@ -124,7 +130,9 @@ pub async fn probe(
                 &mut findings,
             );
         }
-        Err(error) => report.errors.push(format!("GET {}: {error}", target.url)),
+        Err(error) => report
+            .errors
+            .push(format!("GET {}: {error}", redact(target.url.as_str()))),
     }
     if let Ok(answer) = &null_origin {
         cors_findings(answer, "null", ids::CORS_NULL_ORIGIN, &mut findings);
@@ -242,7 +250,7 @@ fn cors_findings(answer: &Answer, origin: &str, id: &str, findings: &mut Vec<Pos
 async fn plaintext_check(
     target: &ProbeTarget,
     settings: &HttpSettings,
-    client: &reqwest::Client,
+    client: &client::Client,
     report: &mut HttpReport,
     findings: &mut Vec<PostureFinding>,
 ) {
@@ -269,7 +277,9 @@ async fn plaintext_check(
             return;
         }
         Err(error) => {
-            report.errors.push(format!("GET {url}: {error}"));
+            report
+                .errors
+                .push(format!("GET {}: {error}", redact(url.as_str())));
             return;
         }
     };
@@ -309,7 +319,7 @@ async fn plaintext_check(
 /// The opt-in burst: at most [`RateLimitCheck::MAX_REQUESTS`] requests at the set rate,
 /// stopping at the first sign of a limit.
 async fn rate_limit_check(
-    client: &reqwest::Client,
+    client: &client::Client,
     url: &Url,
     check: RateLimitCheck,
     findings: &mut Vec<PostureFinding>,

@@ -1,9 +1,10 @@
-//! Judges a server's certificate chain: trust (webpki roots, the OS roots, a custom
-//! CA), validity dates, host name, key size, signature algorithm, chain completeness.
+//! Judges a server's certificate chain: trust (the platform's roots, a custom CA),
+//! validity dates, host name, key size, signature algorithm, chain completeness.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use keyward_outbound::Trust;
 use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::ServerCertVerifier;
@@ -26,64 +27,41 @@ const WEAK_SIGNATURES: &[(&str, &str)] = &[
 ];
 
 /// The anchors a chain may lead to, plus intermediates Keyward knows from a custom CA
-/// file (they let it tell an incomplete chain from an untrusted one).
+/// file (they let it tell an incomplete chain from an untrusted one). The outbound
+/// policy's trust, so what the probe judges trusted is what its clients connect to.
 #[derive(Debug, Clone)]
 pub struct TrustStore {
-    roots: Arc<RootCertStore>,
-    known_intermediates: Vec<CertificateDer<'static>>,
+    trust: Trust,
 }
 
 impl TrustStore {
-    /// webpki's Mozilla roots plus the OS store, loaded once per process.
+    /// The platform store (which honours `SSL_CERT_FILE`), loaded once per process.
     pub fn system() -> Self {
-        static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
-        let roots = ROOTS.get_or_init(|| {
-            let mut roots = RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            for certificate in rustls_native_certs::load_native_certs().certs {
-                // A malformed OS root is the OS's problem; skip it.
-                let _ = roots.add(certificate);
-            }
-            Arc::new(roots)
-        });
         Self {
-            roots: roots.clone(),
-            known_intermediates: Vec::new(),
+            trust: Trust::platform(),
         }
     }
 
     /// The system store plus every certificate in `pem`: self-signed ones become
     /// anchors, the others known intermediates.
     pub fn with_custom_ca(pem: &[u8]) -> Result<Self, String> {
-        use rustls::pki_types::pem::PemObject;
-        let mut store = Self::system();
-        let mut roots = (*store.roots).clone();
-        let mut count = 0;
-        for certificate in CertificateDer::pem_slice_iter(pem) {
-            let certificate =
-                certificate.map_err(|error| format!("not a PEM certificate file: {error}"))?;
-            count += 1;
-            let self_issued = X509Certificate::from_der(&certificate)
-                .map(|(_, parsed)| parsed.subject().as_raw() == parsed.issuer().as_raw())
-                .map_err(|error| format!("certificate {count} does not parse: {error}"))?;
-            if self_issued {
-                roots.add(certificate).map_err(|error| {
-                    format!("certificate {count} is not a usable anchor: {error}")
-                })?;
-            } else {
-                store.known_intermediates.push(certificate);
-            }
-        }
-        if count == 0 {
-            return Err("holds no PEM certificate".into());
-        }
-        store.roots = Arc::new(roots);
-        Ok(store)
+        Trust::with_custom_ca(pem)
+            .map(|trust| Self { trust })
+            .map_err(|error| error.to_string())
     }
 
+    /// Anchors only: a chain that needs a known intermediate is judged incomplete.
     pub fn roots(&self) -> Arc<RootCertStore> {
-        self.roots.clone()
+        self.trust.anchors()
+    }
+
+    fn known_intermediates(&self) -> &[CertificateDer<'static>] {
+        self.trust.known_intermediates()
+    }
+
+    /// For building clients through the outbound policy.
+    pub fn outbound(&self) -> &Trust {
+        &self.trust
     }
 }
 
@@ -176,8 +154,8 @@ pub fn analyse(
     let trusted = match verify(chain, &[], host, now, &leaf, trust) {
         Ok(()) => true,
         Err(reason) => {
-            let completes = !trust.known_intermediates.is_empty()
-                && verify(chain, &trust.known_intermediates, host, now, &leaf, trust).is_ok();
+            let completes = !trust.known_intermediates().is_empty()
+                && verify(chain, trust.known_intermediates(), host, now, &leaf, trust).is_ok();
             if completes {
                 findings.push(PostureFinding::new(
                     ids::CERT_INCOMPLETE_CHAIN,
@@ -257,10 +235,12 @@ fn verify(
     leaf: &X509Certificate<'_>,
     trust: &TrustStore,
 ) -> Result<(), String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = WebPkiServerVerifier::builder_with_provider(trust.roots(), provider)
-        .build()
-        .map_err(|error| error.to_string())?;
+    let verifier = WebPkiServerVerifier::builder_with_provider(
+        trust.roots(),
+        keyward_outbound::tls::provider(),
+    )
+    .build()
+    .map_err(|error| error.to_string())?;
     let end_entity = CertificateDer::from(chain[0].clone());
     let intermediates: Vec<CertificateDer<'static>> = chain[1..]
         .iter()

@@ -3,20 +3,41 @@
 //! cipher needs hellos that no maintained TLS library will send.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 
-/// A protocol version a server may accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A protocol version a server may accept. The names (`TLSv1.0`) are part of `keyward
+/// probe --json`; no case style yields them, so each variant names itself for serde and
+/// for strum, and a test holds the two equal.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Protocol {
     #[serde(rename = "SSLv3")]
+    #[strum(serialize = "SSLv3")]
     Ssl3,
     #[serde(rename = "TLSv1.0")]
+    #[strum(serialize = "TLSv1.0")]
     Tls10,
     #[serde(rename = "TLSv1.1")]
+    #[strum(serialize = "TLSv1.1")]
     Tls11,
     #[serde(rename = "TLSv1.2")]
+    #[strum(serialize = "TLSv1.2")]
     Tls12,
     #[serde(rename = "TLSv1.3")]
+    #[strum(serialize = "TLSv1.3")]
     Tls13,
 }
 
@@ -40,20 +61,8 @@ impl Protocol {
         }
     }
 
-    pub fn from_wire(version: u16) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|protocol| protocol.wire() == version)
-    }
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ssl3 => "SSLv3",
-            Self::Tls10 => "TLSv1.0",
-            Self::Tls11 => "TLSv1.1",
-            Self::Tls12 => "TLSv1.2",
-            Self::Tls13 => "TLSv1.3",
-        }
+        self.into()
     }
 }
 
@@ -189,6 +198,15 @@ fn put_u24(out: &mut Vec<u8>, value: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protocols_round_trip_through_their_serde_names() {
+        for protocol in Protocol::ALL {
+            assert_eq!(serde_json::to_value(protocol).unwrap(), protocol.as_str());
+            assert_eq!(protocol.as_str().parse::<Protocol>(), Ok(protocol));
+        }
+        assert_eq!(Protocol::Tls10.as_str(), "TLSv1.0");
+    }
 
     #[test]
     fn the_record_and_handshake_lengths_add_up() {

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Keyward, validate};
 use crate::audit::{self, AuditAction};
+use crate::model::random::random_id;
 use crate::model::{CertificateInfo, Credential, NewCredential, SecretValue, StorageKind};
 use crate::store::credentials::{self as rows, StoredCredential};
 use crate::store::integrations;
-use crate::model::random::random_id;
 use crate::vault::{
     ENVELOPE_THRESHOLD, EnvelopeKey, Slot, VaultError, open_envelope, seal_envelope,
 };
@@ -246,14 +246,6 @@ impl Keyward {
 
     pub fn credential(&self, name: &str) -> Result<Credential> {
         Ok(rows::by_name(self.store.connection(), name)?.credential)
-    }
-
-    /// Credentials whose value has this fingerprint.
-    pub fn credentials_with_fingerprint(&self, fingerprint: &str) -> Result<Vec<Credential>> {
-        Ok(rows::by_fingerprint(self.store.connection(), fingerprint)?
-            .into_iter()
-            .map(|stored| stored.credential)
-            .collect())
     }
 
     /// Reads a credential's value out of the keychain and records why.

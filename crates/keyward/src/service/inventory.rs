@@ -162,7 +162,7 @@ fn latest_grades(connection: &rusqlite::Connection) -> Result<HashMap<String, Gr
         .filter_map(|row| {
             Some((
                 target_key(&row.target),
-                Grade::parse(row.grade.as_deref()?)?,
+                row.grade.as_deref()?.parse::<Grade>().ok()?,
             ))
         })
         .collect())

@@ -13,8 +13,8 @@ use super::Keyward;
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, Integration};
 use crate::probe::{
-    CredentialUse, Grade, PostureFinding, ProbeOptions, ProbeProgress, ProbeReport, ProbeTarget, Prober,
-    Severity,
+    CredentialUse, Grade, PostureFinding, ProbeOptions, ProbeProgress, ProbeReport, ProbeTarget,
+    Prober, Severity,
 };
 use crate::store::credentials;
 use crate::store::probes::{self, NewProbeRow, ProbeRow};
@@ -172,14 +172,6 @@ impl Keyward {
     pub fn probe_history(&self, integration: &str, limit: u32) -> Result<Vec<ProbeRecord>> {
         self.integration(integration)?;
         probes::for_integration(self.store.connection(), integration, limit)?
-            .iter()
-            .map(record_of)
-            .collect()
-    }
-
-    /// Stored results of one URL, newest first.
-    pub fn probe_history_for_target(&self, target: &str, limit: u32) -> Result<Vec<ProbeRecord>> {
-        probes::for_target(self.store.connection(), target, limit)?
             .iter()
             .map(record_of)
             .collect()
@@ -357,7 +349,10 @@ fn regression_between(
     report: &ProbeReport,
     integration: Option<String>,
 ) -> Result<Option<Regression>> {
-    let previous_grade = previous.grade.as_deref().and_then(Grade::parse);
+    let previous_grade = previous
+        .grade
+        .as_deref()
+        .and_then(|grade| grade.parse::<Grade>().ok());
     let new_findings: Vec<PostureFinding> = report
         .findings
         .iter()

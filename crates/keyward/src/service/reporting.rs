@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::Keyward;
-use super::review::{signing_slot, write_atomically};
+use super::review::{signing_slot, write_output};
 use crate::audit::{self, AuditAction};
 use crate::report::document::{self, Report};
 use crate::report::{ReviewDecision, Snapshot, bundle, compliance, csv_export, html};
@@ -149,7 +149,7 @@ impl Keyward {
             ATTESTATION_CONTEXT,
             &attestation,
         )?;
-        write_atomically(
+        write_output(
             out,
             &serde_json::to_vec_pretty(&signed).expect("attestation serializes"),
         )?;
@@ -209,7 +209,7 @@ impl Keyward {
             }
             ReportFormat::Json => serde_json::to_vec_pretty(&report).expect("reports serialize"),
         };
-        write_atomically(out, &bytes)?;
+        write_output(out, &bytes)?;
         let target = out.display().to_string();
         let rows = report.rows.len();
         self.write(|connection, at, actor| {

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Keyward;
 use crate::audit::{self, AuditAction};
+use crate::model::random::random_id;
 use crate::report::bundle::{self, BundleError, BundlePayload};
 use crate::report::{Snapshot, Workstation};
 use crate::store::{self, audit_entries, credentials, integrations, review, rotations, settings};
-use crate::model::random::random_id;
 use crate::vault::Slot;
 use crate::{Error, Result};
 
@@ -158,7 +158,7 @@ impl Keyward {
         let signed = bundle::sign(&signing_key, &BundlePayload { sequence, snapshot })
             .map_err(Error::from)?;
         let bytes = serde_json::to_vec_pretty(&signed).expect("bundle serializes");
-        write_atomically(out, &bytes)?;
+        write_output(out, &bytes)?;
         let target = out.display().to_string();
         self.write(|connection, at, actor| {
             settings::set(connection, BUNDLE_SEQUENCE, &sequence.to_string())?;
@@ -361,22 +361,13 @@ fn hostname() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let failed = |source: std::io::Error| {
+/// Writes an output file the user named (bundle, report, attestation) with
+/// [`crate::model::fs::write_atomically`]; failing to is an input error that names it.
+pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::model::fs::write_atomically(path, bytes, None).map_err(|source| {
         Error::invalid(
             path.display().to_string(),
             format!("cannot write: {source}"),
         )
-    };
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temporary = directory.join(format!(".{}.keyward-tmp", random_id()));
-    std::fs::write(&temporary, bytes).map_err(failed)?;
-    std::fs::rename(&temporary, path).map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        failed(error)
     })
 }

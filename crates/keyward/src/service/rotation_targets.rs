@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use subtle::ConstantTimeEq;
+
 use super::Keyward;
 use crate::Result;
 use crate::model::SecretValue;
@@ -39,8 +41,11 @@ impl Keyward {
             if finding.commit.is_some() {
                 continue;
             }
-            let same_value =
-                finding_fingerprint(&finding.rule, current.expose()) == finding.fingerprint;
+            // Constant-time: the fingerprint stands for a secret value.
+            let same_value: bool = finding_fingerprint(&finding.rule, current.expose())
+                .as_bytes()
+                .ct_eq(finding.fingerprint.as_bytes())
+                .into();
             let matched_since_set = finding.vault_credential.as_deref() == Some(name)
                 && stored.last_seen >= value_set_at;
             if !(same_value || matched_since_set) {

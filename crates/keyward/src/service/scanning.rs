@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use super::Keyward;
 use crate::audit::{self, AuditAction};
@@ -184,8 +185,12 @@ impl Keyward {
             .iter()
             .filter(|candidate| candidate_rule(&scanner, candidate) == Some(finding.rule.as_str()))
             .map(|candidate| &data[candidate.start..candidate.end])
+            // Constant-time: the fingerprint stands for a secret value.
             .find(|secret| {
-                crate::scan::finding_fingerprint(&finding.rule, secret) == finding.fingerprint
+                crate::scan::finding_fingerprint(&finding.rule, secret)
+                    .as_bytes()
+                    .ct_eq(finding.fingerprint.as_bytes())
+                    .into()
             })
             .ok_or_else(|| {
                 Error::invalid(
@@ -197,10 +202,14 @@ impl Keyward {
         let new = NewCredential {
             name: name.to_owned(),
             kind: Some(kind.unwrap_or(finding.credential_kind)),
+            // The catalogue's id, as every other import stores it; formats (a PEM key,
+            // a generic assignment) name no provider.
             provider: finding
                 .provider
-                .clone()
-                .filter(|provider| provider != "Generic"),
+                .as_deref()
+                .and_then(|name| crate::scan::catalogue::catalogue().by_name(name))
+                .filter(|provider| !provider.format)
+                .map(|provider| provider.id.clone()),
             notes: Some(format!(
                 "imported from {}:{} (rule {})",
                 finding.path, finding.line, finding.rule

@@ -103,19 +103,6 @@ impl Keyward {
         Ok(())
     }
 
-    /// Sets the maximum age of credential values (days) for the `max-age-exceeded` rule.
-    pub fn set_max_age_days(&mut self, days: u32) -> Result<()> {
-        if days == 0 {
-            return Err(Error::invalid(MAX_AGE_SETTING, "must be at least one day"));
-        }
-        let transaction = self.store.transaction()?;
-        settings::set(&transaction, MAX_AGE_SETTING, &days.to_string())?;
-        transaction
-            .commit()
-            .map_err(crate::store::StoreError::from)?;
-        Ok(())
-    }
-
     /// Verdicts from stored probe results: the newest result of each endpoint that
     /// sends a credential either carries `auth.credential_rejected` (rejected) or,
     /// having completed, shows the credential accepted.
