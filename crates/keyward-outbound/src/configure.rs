@@ -1,13 +1,13 @@
 //! The rules every client shares, applied to reqwest's async and blocking builders
 //! alike (they are different types with the same methods, hence a macro).
 
-/// Applies `policy` and the TLS `config` to a reqwest `ClientBuilder` and builds it:
+/// Applies `policy` (a `&Policy`) and the TLS `config` to a reqwest `ClientBuilder` and builds it:
 /// no proxy from the environment (only the policy's explicit one), no redirects (a
 /// redirect to another host must not take a credential along), connect and total time
 /// limits, HTTP/1.1 over the given rustls configuration.
 macro_rules! build_client {
     ($builder:expr, $policy:expr, $config:expr) => {{
-        let policy: &$crate::Policy = $policy;
+        let policy = $policy;
         let mut config: ::rustls::ClientConfig = $config;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let mut builder = $builder

@@ -148,7 +148,7 @@ fn a_found_secret_is_imported_in_one_step_from_the_file() {
         CredentialKind::ApiKey,
         "the rule's kind is offered"
     );
-    assert_eq!(created.provider.as_deref(), Some("Stripe"));
+    assert_eq!(created.provider.as_deref(), Some("stripe"), "the catalogue's id, as every import stores it");
     let value = keyward
         .reveal("stripe-live", keyward::Access::Reveal)
         .unwrap();
