@@ -69,7 +69,9 @@ impl ClipboardGuard {
         let still_there = app
             .clipboard()
             .read_text()
-            .is_ok_and(|text| Some(text.as_str()) == value.expose_str());
+            // Compared in constant time (SecretValue's equality): the clipboard holds a
+            // secret, and so may the text another app put there.
+            .is_ok_and(|text| SecretValue::new(text.into_bytes()) == *value);
         if still_there {
             // Best effort: a clipboard that refuses the write keeps the value, and there
             // is nothing more the app can do about it.

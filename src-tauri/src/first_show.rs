@@ -28,7 +28,7 @@ impl FirstShow {
         match app.get_webview_window("main") {
             Some(window) => {
                 if let Err(error) = window.show() {
-                    tracing::warn!("could not show the window: {error}");
+                    eprintln!("could not show the window: {error}");
                 }
                 true
             }
@@ -48,13 +48,13 @@ pub fn start_fallback<R: Runtime>(app: AppHandle<R>) {
             let handle = app.clone();
             let _ = app.clone().run_on_main_thread(move || {
                 if handle.state::<FirstShow>().show(&handle) {
-                    tracing::warn!("the UI did not report ready; window shown anyway");
+                    eprintln!("the UI did not report ready; window shown anyway");
                 }
             });
         });
     if let Err(error) = spawned {
         // Without the timer, show now rather than risk a window that never appears.
-        tracing::warn!("no first-show timer: {error}");
+        eprintln!("no first-show timer: {error}");
         app.state::<FirstShow>().show(&app);
     }
 }

@@ -80,7 +80,7 @@ pub fn run() {
             first_show::start_fallback(app.handle().clone());
             jobs::start(app.handle());
             if let Err(error) = tray::install(app.handle()) {
-                tracing::warn!("no tray icon: {error}");
+                eprintln!("no tray icon: {error}");
             }
             Ok(())
         })

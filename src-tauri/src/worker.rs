@@ -43,7 +43,7 @@ pub async fn run<R: Runtime, T: Send + 'static>(
 /// works without its background jobs, only less watchfully.
 pub fn spawn(name: &str, job: impl FnOnce() + Send + 'static) {
     if let Err(error) = std::thread::Builder::new().name(name.into()).spawn(job) {
-        tracing::warn!("no {name} job: {error}");
+        eprintln!("no {name} job: {error}");
     }
 }
 

@@ -12,7 +12,7 @@
 //! too slow) yields a report with `error` set, never a hang; other targets go on.
 //!
 //! ```no_run
-//! use keyward::probe::{ProbeOptions, ProbeTarget, Prober};
+//! use keyward_probe::{ProbeOptions, ProbeTarget, Prober};
 //!
 //! let prober = Prober::new(ProbeOptions::default())?;
 //! let reports = prober.probe_blocking(vec![ProbeTarget::new("https://api.example.com/v1".parse()?)], |_| {});

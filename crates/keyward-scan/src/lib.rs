@@ -8,7 +8,7 @@
 //! credential that leaked.
 //!
 //! ```no_run
-//! use keyward::scan::{Scanner, ScanConfig, ScanOptions};
+//! use keyward_scan::{Scanner, ScanConfig, ScanOptions};
 //!
 //! let scanner = Scanner::new(ScanConfig::default(), None)?;
 //! let report = scanner.scan_paths(&[std::path::PathBuf::from(".")], &ScanOptions::default(), &|_| {})?;

@@ -49,6 +49,6 @@ fn check(app: &AppHandle) {
     });
     match outcomes {
         Ok(outcomes) => probes::after_probe(app, &mut keyward, ProbeScope::Schedule, &outcomes),
-        Err(error) => tracing::warn!("scheduled probe failed: {error}"),
+        Err(error) => eprintln!("scheduled probe failed: {error}"),
     }
 }

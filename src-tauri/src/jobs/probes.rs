@@ -50,7 +50,7 @@ pub fn after_probe<R: Runtime>(
         match keyward.take_unannounced_regressions() {
             Ok(regressions) => regressions,
             Err(error) => {
-                tracing::warn!("cannot read regressions: {error}");
+                eprintln!("cannot read regressions: {error}");
                 Vec::new()
             }
         }

@@ -29,10 +29,13 @@ pub fn start(app: &AppHandle) {
         if outcomes.is_empty() && error.is_none() {
             return;
         }
-        tracing::info!(
-            resumed = outcomes.len(),
-            error = error.as_deref(),
-            "interrupted rotations"
+        eprintln!(
+            "interrupted rotations: {} resumed{}",
+            outcomes.len(),
+            error
+                .as_deref()
+                .map(|error| format!(", error: {error}"))
+                .unwrap_or_default()
         );
         notifications::notify(&app, &message(&outcomes, error.as_deref()));
         let _ = RotationsResumed { outcomes, error }.emit(&app);

@@ -26,7 +26,7 @@ pub fn start(app: AppHandle) {
                 .keyward()
                 .is_ok_and(|keyward| keyward.scan_due().unwrap_or(false));
             if due && let Err(error) = scans::run(&app, true) {
-                tracing::warn!("scheduled scan: {error}");
+                eprintln!("scheduled scan: {error}");
             }
         }
     });
