@@ -17,9 +17,18 @@ fn review(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("review");
     group.sample_size(10);
     group.bench_function("report model for 10k credentials", |bencher| {
-        bencher.iter(|| black_box(keyward.build_report(ReportScope::Local).unwrap().rows.len()))
+        bencher.iter(|| {
+            black_box(
+                keyward
+                    .review()
+                    .build_report(ReportScope::Local)
+                    .unwrap()
+                    .rows
+                    .len(),
+            )
+        })
     });
-    let report = keyward.build_report(ReportScope::Local).unwrap();
+    let report = keyward.review().build_report(ReportScope::Local).unwrap();
     group.bench_function("render HTML for 10k credentials", |bencher| {
         bencher.iter(|| black_box(html::render(&report).len()))
     });
@@ -32,6 +41,7 @@ fn review(criterion: &mut Criterion) {
         |bencher| {
             bencher.iter(|| {
                 keyward
+                    .review()
                     .write_report(keyward::ReportFormat::Html, ReportScope::Local, &out)
                     .unwrap()
             })
@@ -41,10 +51,12 @@ fn review(criterion: &mut Criterion) {
         Ok(base) => {
             let url = format!("{base}?sslmode=require");
             let ca = std::env::var("KEYWARD_TEST_POSTGRES_CA").unwrap();
-            keyward.sync_team(&url, Some(ca.as_ref())).unwrap();
+            keyward.team().sync_team(&url, Some(ca.as_ref())).unwrap();
             group.bench_function(
                 "sync 10k credential rows to PostgreSQL (TLS, loopback)",
-                |bencher| bencher.iter(|| keyward.sync_team(&url, Some(ca.as_ref())).unwrap()),
+                |bencher| {
+                    bencher.iter(|| keyward.team().sync_team(&url, Some(ca.as_ref())).unwrap())
+                },
             );
             group.bench_function(
                 "read the team view of 10k rows, signatures checked",
@@ -52,6 +64,7 @@ fn review(criterion: &mut Criterion) {
                     bencher.iter(|| {
                         black_box(
                             keyward
+                                .team()
                                 .team_view(&url, Some(ca.as_ref()))
                                 .unwrap()
                                 .credentials

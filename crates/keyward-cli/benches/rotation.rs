@@ -16,6 +16,7 @@ use keyward::{Keyward, RotationApproval};
 fn home(dir: &std::path::Path, value: &str) -> Keyward {
     let mut keyward = Keyward::init(&dir.join("home")).unwrap();
     keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: "svc".into(),
@@ -27,7 +28,7 @@ fn home(dir: &std::path::Path, value: &str) -> Keyward {
         )
         .unwrap();
     // Keep no replaced value: every iteration rotates the same credential again.
-    keyward.set_rotation_grace_hours(0).unwrap();
+    keyward.rotation().set_rotation_grace_hours(0).unwrap();
     keyward
 }
 
@@ -42,11 +43,12 @@ fn rotation(criterion: &mut Criterion) {
     std::fs::write(&env, format!("KEY={value}\n")).unwrap();
     let mut setup = RotationSetup::new(RotationMethod::Generate);
     setup.files = vec![env.clone()];
-    keyward.set_rotation("svc", setup, None).unwrap();
+    keyward.rotation().set_rotation("svc", setup, None).unwrap();
     group.bench_function("generate, one propagated file", |bencher| {
         bencher.iter(|| {
             black_box(
                 keyward
+                    .rotation()
                     .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
                     .unwrap(),
             )
@@ -61,11 +63,12 @@ fn rotation(criterion: &mut Criterion) {
     setup.recipe = Some(providers::key_api_recipe(&server.base_url()));
     setup.ca_file = Some(server.ca_file.clone());
     setup.key_id = Some("1".into());
-    keyward.set_rotation("svc", setup, None).unwrap();
+    keyward.rotation().set_rotation("svc", setup, None).unwrap();
     group.bench_function("http recipe against a local HTTPS fake", |bencher| {
         bencher.iter(|| {
             black_box(
                 keyward
+                    .rotation()
                     .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
                     .unwrap(),
             )

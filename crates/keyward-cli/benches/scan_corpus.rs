@@ -236,8 +236,9 @@ fn notebook(random: &mut Random, root: &Path, relative: &str, image_bytes: usize
 }
 
 fn main() {
-    let root =
-        PathBuf::from(std::env::var("SCAN_CORPUS").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/scan-corpus").into()));
+    let root = PathBuf::from(std::env::var("SCAN_CORPUS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/scan-corpus").into()
+    }));
     let megabytes: usize = std::env::var("SCAN_CORPUS_MB")
         .ok()
         .and_then(|text| text.parse().ok())

@@ -23,10 +23,10 @@ pub enum AuditCommand {
     },
 }
 
-pub fn run(command: AuditCommand, keyward: &Keyward) -> anyhow::Result<Outcome> {
+pub fn run(command: AuditCommand, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     match command {
         AuditCommand::List { last, json } => {
-            let mut entries = keyward.audit_entries()?;
+            let mut entries = keyward.review().audit_entries()?;
             if let Some(last) = last {
                 entries.drain(..entries.len().saturating_sub(last));
             }
@@ -48,7 +48,7 @@ pub fn run(command: AuditCommand, keyward: &Keyward) -> anyhow::Result<Outcome> 
             Ok(Outcome::Clean)
         }
         AuditCommand::Verify { json } => {
-            let verification = keyward.verify_audit()?;
+            let verification = keyward.review().verify_audit()?;
             if json {
                 output::json(&verification)?;
             } else if verification.intact {

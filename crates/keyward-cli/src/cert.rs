@@ -42,17 +42,19 @@ pub fn run(command: CertCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
     } else {
         None
     };
-    let credential = keyward.import_certificate(CertificateImport {
-        path: args.file,
-        key_path: args.key,
-        password,
-        credential: NewCredential {
-            name: args.name,
-            integration: args.integration,
-            allowed_hosts: args.hosts,
-            ..Default::default()
-        },
-    })?;
+    let credential = keyward
+        .credentials()
+        .import_certificate(CertificateImport {
+            path: args.file,
+            key_path: args.key,
+            password,
+            credential: NewCredential {
+                name: args.name,
+                integration: args.integration,
+                allowed_hosts: args.hosts,
+                ..Default::default()
+            },
+        })?;
     let certificate = credential
         .certificate
         .as_ref()

@@ -14,7 +14,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
-    let warnings = keyward.warnings()?;
+    let warnings = keyward.review().warnings()?;
     if args.json {
         output::json(&serde_json::json!({ "warnings": warnings }))?;
     } else {

@@ -123,7 +123,7 @@ pub fn run(command: CredCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
         CredCommand::Add(args) => {
             let new = args.settings()?;
             let value = args.value.read(&args.name)?;
-            let credential = keyward.add_credential(new, value)?;
+            let credential = keyward.credentials().add_credential(new, value)?;
             println!(
                 "Stored {} ({}) in the keychain; fingerprint {}",
                 credential.name,
@@ -148,14 +148,14 @@ pub fn run(command: CredCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
             }
         }
         CredCommand::Reveal { name } => {
-            let value = keyward.reveal(&name, Access::Reveal)?;
+            let value = keyward.credentials().reveal(&name, Access::Reveal)?;
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(value.expose())?;
             stdout.write_all(b"\n")?;
         }
         CredCommand::SetRotation(args) => return crate::rotate::set_rotation(*args, keyward),
         CredCommand::Rm { name } => {
-            keyward.remove_credential(&name)?;
+            keyward.credentials().remove_credential(&name)?;
             println!("Deleted {name} and its keychain entries");
         }
     }

@@ -46,7 +46,7 @@ pub fn run(command: ImportCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
         ImportCommand::Csv(args) => (ImportFormat::Csv, args),
     };
     if args.dry_run {
-        let preview = keyward.preview_import(format, &args.file)?;
+        let preview = keyward.credentials().preview_import(format, &args.file)?;
         if args.json {
             output::json(&serde_json::json!({ "entries": preview }))?;
             return Ok(Outcome::Clean);
@@ -76,7 +76,9 @@ pub fn run(command: ImportCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
         only: args.only,
         integration: args.integration,
     };
-    let outcome = keyward.import_file(format, &args.file, &options)?;
+    let outcome = keyward
+        .credentials()
+        .import_file(format, &args.file, &options)?;
     if args.json {
         output::json(&outcome)?;
         return Ok(Outcome::Clean);

@@ -168,7 +168,7 @@ impl AddArgs {
 pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     match command {
         IntegrationCommand::Add(args) => {
-            let integration = keyward.add_integration((*args).settings()?)?;
+            let integration = keyward.credentials().add_integration((*args).settings()?)?;
             println!(
                 "Added integration {} with {} endpoint(s)",
                 integration.name,
@@ -207,7 +207,7 @@ pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result
             let current = keyward.integration(&args.name)?;
             let name = args.name.clone();
             let edit = (*args).apply(IntegrationEdit::from(&current))?;
-            let integration = keyward.edit_integration(&name, edit)?;
+            let integration = keyward.credentials().edit_integration(&name, edit)?;
             println!(
                 "Updated integration {} ({} endpoint(s))",
                 integration.name,
@@ -215,7 +215,7 @@ pub fn run(command: IntegrationCommand, keyward: &mut Keyward) -> anyhow::Result
             );
         }
         IntegrationCommand::Rm { name } => {
-            keyward.remove_integration(&name)?;
+            keyward.credentials().remove_integration(&name)?;
             println!("Removed integration {name}");
         }
     }

@@ -127,7 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Cert(command) => cert::run(command, &mut open()?),
         Command::Integration(command) => integration::run(command, &mut open()?),
         Command::Import(command) => import::run(command, &mut open()?),
-        Command::Audit(command) => audit::run(command, &open()?),
+        Command::Audit(command) => audit::run(command, &mut open()?),
         Command::Probe(args) => probe::run(args, &mut open()?),
         Command::Report(args) => report::run(args, &mut open()?),
         Command::Export(args) => review::export(args, &mut open()?),

@@ -75,16 +75,16 @@ pub fn run(args: ProbeArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         ..ProbeOptions::default()
     };
     let outcomes = if let Some(name) = &args.integration {
-        keyward.probe_integration(name, options)?
+        keyward.posture().probe_integration(name, options)?
     } else if args.all {
         let show_progress = !args.json;
-        keyward.probe_all(options, |progress| {
+        keyward.posture().probe_all(options, |progress| {
             if show_progress {
                 eprintln!("[{}/{}] {}", progress.done, progress.total, progress.target);
             }
         })?
     } else {
-        keyward.probe_urls(&args.urls, options)?
+        keyward.posture().probe_urls(&args.urls, options)?
     };
 
     if args.json {

@@ -37,7 +37,7 @@ pub fn run(args: ReportArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     } else {
         ReportScope::Local
     };
-    let rows = keyward.write_report(format, scope, &args.out)?;
+    let rows = keyward.review().write_report(format, scope, &args.out)?;
     println!("Wrote {} ({rows} credentials)", args.out.display());
     Ok(Outcome::Clean)
 }

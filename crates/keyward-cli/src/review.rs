@@ -56,8 +56,8 @@ pub enum ReviewCommand {
 }
 
 pub fn export(args: ExportArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
-    let sequence = keyward.export_bundle(&args.out)?;
-    let workstation = keyward.workstation()?;
+    let sequence = keyward.review().export_bundle(&args.out)?;
+    let workstation = keyward.review().workstation()?;
     println!(
         "Wrote signed bundle {} (number {sequence}) for workstation {} ({})",
         args.out.display(),
@@ -74,7 +74,7 @@ pub fn run(command: ReviewCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
             trust_new,
             json,
         } => {
-            let imported = keyward.import_bundles(&files, trust_new)?;
+            let imported = keyward.review().import_bundles(&files, trust_new)?;
             if json {
                 output::json(&serde_json::json!({ "imported": imported }))?;
             } else {
@@ -105,21 +105,23 @@ pub fn run(command: ReviewCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
             } else {
                 "credential"
             };
-            let review = keyward.record_review(kind, &name, &decision, note)?;
+            let review = keyward
+                .review()
+                .record_review(kind, &name, &decision, note)?;
             println!(
                 "Recorded {} for {kind} {} by {}",
                 review.decision, review.subject, review.reviewer
             );
         }
         ReviewCommand::Attest { out } => {
-            let count = keyward.attest_reviews(&out)?;
+            let count = keyward.review().attest_reviews(&out)?;
             println!(
                 "Wrote signed attestation of {count} decision(s) to {}",
                 out.display()
             );
         }
         ReviewCommand::Show { json } => {
-            let overview = keyward.review_overview()?;
+            let overview = keyward.review().review_overview()?;
             if json {
                 output::json(&overview)?;
                 return Ok(Outcome::Clean);

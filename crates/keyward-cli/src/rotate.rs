@@ -81,8 +81,8 @@ impl SetRotationArgs {
             field: field.into(),
             problem,
         };
-        let method = RotationMethod::parse(&self.method)
-            .map_err(|problem| invalid("--method", problem))?;
+        let method =
+            RotationMethod::parse(&self.method).map_err(|problem| invalid("--method", problem))?;
         let every = self
             .every
             .as_deref()
@@ -114,7 +114,7 @@ impl SetRotationArgs {
 
 pub fn set_rotation(args: SetRotationArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     let (setup, every) = args.settings()?;
-    let credential = keyward.set_rotation(&args.name, setup, every)?;
+    let credential = keyward.rotation().set_rotation(&args.name, setup, every)?;
     println!(
         "{} rotates with {}{}",
         credential.name,
@@ -135,7 +135,7 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         }
     };
     if args.resume {
-        let outcomes = keyward.resume_rotations(None, &mut report)?;
+        let outcomes = keyward.rotation().resume_rotations(None, &mut report)?;
         if json {
             output::json(&serde_json::json!({ "rotations": outcomes }))?;
         } else if outcomes.is_empty() {
@@ -151,10 +151,11 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     // Interrupted rotations first, so a new one never starts next to a half-done one.
-    keyward.resume_rotations(None, &mut report)?;
+    keyward.rotation().resume_rotations(None, &mut report)?;
     let names: Vec<String> = match &args.name {
         Some(name) => vec![name.clone()],
         None => keyward
+            .rotation()
             .overdue_credentials()?
             .into_iter()
             .map(|credential| credential.name)
@@ -166,7 +167,7 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     }
     let mut plans = Vec::new();
     for name in &names {
-        plans.push(keyward.plan_rotation(name)?);
+        plans.push(keyward.rotation().plan_rotation(name)?);
     }
     if args.dry_run {
         if json {
@@ -209,10 +210,14 @@ pub fn run(args: RotateArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
         }
         // Where an integration's endpoint uses this credential, the new value must be
         // accepted there before it becomes current.
-        let check = keyward.endpoint_check(name)?;
+        let check = keyward.posture().endpoint_check(name)?;
         let check: Option<&dyn keyward::rotate::CredentialCheck> =
             if check.is_empty() { None } else { Some(&check) };
-        outcomes.push(keyward.rotate_credential(name, &approval, check, &mut report)?);
+        outcomes.push(
+            keyward
+                .rotation()
+                .rotate_credential(name, &approval, check, &mut report)?,
+        );
     }
     if json {
         output::json(&serde_json::json!({ "rotations": outcomes }))?;

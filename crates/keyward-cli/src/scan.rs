@@ -102,7 +102,7 @@ pub fn run(
                 mode,
                 options,
             };
-            keyward.scan(&request, Some(config), &|_| {})?
+            keyward.leaks().scan(&request, Some(config), &|_| {})?
         }
         None => scan_without_vault(&args.paths, mode, &options, config)?,
     };

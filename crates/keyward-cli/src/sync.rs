@@ -27,7 +27,9 @@ pub struct SyncArgs {
 
 pub fn run(args: SyncArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     if args.show {
-        let view = keyward.team_view(&args.postgres, args.ca.as_deref())?;
+        let view = keyward
+            .team()
+            .team_view(&args.postgres, args.ca.as_deref())?;
         let altered = view.credentials.iter().filter(|row| !row.verified).count()
             + view.integrations.iter().filter(|row| !row.verified).count();
         let outcome = if altered > 0 {
@@ -72,7 +74,9 @@ pub fn run(args: SyncArgs, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
             Outcome::Clean
         });
     }
-    let outcome = keyward.sync_team(&args.postgres, args.ca.as_deref())?;
+    let outcome = keyward
+        .team()
+        .sync_team(&args.postgres, args.ca.as_deref())?;
     if args.json {
         output::json(&outcome)?;
     } else {

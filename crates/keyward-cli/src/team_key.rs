@@ -19,7 +19,7 @@ pub enum TeamKeyCommand {
 pub fn run(command: TeamKeyCommand, keyward: &mut Keyward) -> anyhow::Result<Outcome> {
     let TeamKeyCommand::Set { value } = command;
     let key = value.read("the team key")?;
-    let count = keyward.set_team_key(key)?;
+    let count = keyward.team().set_team_key(key)?;
     println!("Team key stored in the keychain; {count} credential(s) fingerprinted for the team");
     Ok(Outcome::Clean)
 }

@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
 use ring::digest::{SHA256, digest};
 use thiserror::Error;
 use x509_parser::prelude::*;
 
-use keyward_model::{CertificateInfo, SecretValue};
+use keyward_model::{CertificateInfo, SecretValue, x509};
 
 #[derive(Debug, Error)]
 pub enum CertificateError {
@@ -181,70 +180,30 @@ fn public_key_of(label: &str, der: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn describe(cert: &X509Certificate<'_>, der: &[u8], chain_length: usize) -> CertificateInfo {
-    let validity = cert.validity();
-    let (key_type, key_bits) = match cert.public_key().parsed() {
-        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
-            ("RSA".to_owned(), rsa.key_size() as u32)
-        }
-        Ok(x509_parser::public_key::PublicKey::EC(point)) => {
-            ("EC".to_owned(), point.key_size() as u32)
-        }
-        Ok(other) => match cert
-            .public_key()
-            .algorithm
-            .algorithm
-            .to_id_string()
-            .as_str()
-        {
-            "1.3.101.112" => ("Ed25519".to_owned(), 256),
-            "1.3.101.113" => ("Ed448".to_owned(), 456),
-            _ => (format!("{other:?}").chars().take(24).collect(), 0),
+    let (not_before, not_after) = x509::validity(cert);
+    let (key_type, key_bits) = match x509::public_key(cert) {
+        Some(key) => (key.kind.name().to_owned(), key.bits),
+        // Still worth a label: the user picked this file and should see what it holds.
+        None => match cert.public_key().parsed() {
+            Ok(other) => (format!("{other:?}").chars().take(24).collect(), 0),
+            Err(_) => ("unknown".to_owned(), 0),
         },
-        Err(_) => ("unknown".to_owned(), 0),
     };
-    let subject_alt_names = cert
-        .subject_alternative_name()
-        .ok()
-        .flatten()
-        .map(|extension| {
-            extension
-                .value
-                .general_names
-                .iter()
-                .map(|name| match name {
-                    GeneralName::DNSName(dns) => format!("DNS:{dns}"),
-                    GeneralName::IPAddress(bytes) => format!("IP:{}", ip_text(bytes)),
-                    GeneralName::RFC822Name(email) => format!("email:{email}"),
-                    GeneralName::URI(uri) => format!("URI:{uri}"),
-                    other => format!("{other}"),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     CertificateInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        subject_alt_names,
+        subject_alt_names: x509::subject_alt_names(cert)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         serial: cert.raw_serial_as_string(),
-        not_before: time_of(validity.not_before),
-        not_after: time_of(validity.not_after),
+        not_before,
+        not_after,
         key_type,
         key_bits,
         sha256_fingerprint: hex::encode(digest(&SHA256, der)),
         chain_length: chain_length as u32,
     }
-}
-
-fn ip_text(bytes: &[u8]) -> String {
-    match bytes.len() {
-        4 => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).expect("4 bytes")).to_string(),
-        16 => std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).expect("16 bytes")).to_string(),
-        _ => hex::encode(bytes),
-    }
-}
-
-fn time_of(time: ASN1Time) -> DateTime<Utc> {
-    DateTime::from_timestamp(time.timestamp(), 0).unwrap_or_default()
 }
 
 fn parse_pem(path: &Path, bytes: &[u8]) -> Result<Vec<Block>, CertificateError> {

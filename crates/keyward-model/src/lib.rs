@@ -10,6 +10,7 @@ pub mod random;
 pub mod rotation;
 mod secret;
 mod severity;
+pub mod x509;
 
 pub use credential::{CertificateInfo, Credential, CredentialKind, NewCredential, StorageKind};
 pub use integration::{

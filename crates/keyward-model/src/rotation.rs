@@ -152,7 +152,10 @@ mod tests {
         }
         assert_eq!(RotationState::RolledBack.as_str(), "rolled-back");
         let error = RotationMethod::parse("ftp").unwrap_err();
-        assert!(error.contains("generate, http, aws, gitlab, cloudflare, twilio"), "{error}");
+        assert!(
+            error.contains("generate, http, aws, gitlab, cloudflare, twilio"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -182,6 +185,10 @@ mod tests {
     #[test]
     fn methods_parse_and_name_the_choices_on_error() {
         assert_eq!("aws".parse::<RotationMethod>(), Ok(RotationMethod::Aws));
-        assert!(RotationMethod::parse("vault").unwrap_err().contains("twilio"));
+        assert!(
+            RotationMethod::parse("vault")
+                .unwrap_err()
+                .contains("twilio")
+        );
     }
 }

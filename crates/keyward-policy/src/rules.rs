@@ -6,8 +6,8 @@ use super::{
     CERTIFICATE_EXPIRING_DAYS, CERTIFICATE_URGENT_DAYS, CREDENTIAL_EXPIRING_DAYS, FixAction,
     PolicyInput, ROTATION_DUE_DAYS, Severity, VerificationOutcome, Warning, WarningKind,
 };
-use keyward_model::{Credential, CredentialKind};
 use keyward_model::leak::FindingKind;
+use keyward_model::{Credential, CredentialKind};
 
 /// Every warning `input` calls for at `now`, most severe first.
 pub fn evaluate(input: &PolicyInput, now: DateTime<Utc>) -> Vec<Warning> {
@@ -376,10 +376,10 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
 
     use super::*;
-    use keyward_model::clock::{Clock, FixedClock};
-    use keyward_model::{CertificateInfo, StorageKind};
     use crate::Verification;
+    use keyward_model::clock::{Clock, FixedClock};
     use keyward_model::leak::{Finding, FindingKind, StoredFinding};
+    use keyward_model::{CertificateInfo, StorageKind};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)

@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use finding::{PostureFinding, PostureCheck, Severity};
+pub use finding::{PostureCheck, PostureFinding, Severity};
 pub use grade::Grade;
 pub use grading::Deduction;
 pub use http::HttpReport;

@@ -7,10 +7,10 @@
 
 use reqwest::Method;
 
-use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url};
 use super::http::{ProviderClient, Reply, error_message};
+use super::provider_host;
 use keyward_model::{Credential, SecretValue};
 
 const PROVIDER: &str = "Cloudflare";
@@ -159,6 +159,4 @@ impl Adapter for Cloudflare {
             ))),
         }
     }
-
-
 }

@@ -8,10 +8,10 @@
 
 use reqwest::Method;
 
-use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url};
 use super::http::{ProviderClient, error_message};
+use super::provider_host;
 use keyward_model::{Credential, SecretValue};
 
 const PROVIDER: &str = "GitLab";
@@ -145,6 +145,4 @@ impl Adapter for Gitlab {
             _ => Err(failed("GitLab reports the new token as inactive".into())),
         }
     }
-
-
 }

@@ -52,13 +52,13 @@ pub use adapter::{Adapter, AdapterContext, Lifecycle, NewKey};
 pub use error::RotateError;
 pub use generate::{generate_like, jwks_for};
 pub use keyward_model::rotation::{RotationMethod, RotationRecord, RotationState};
+pub use propagate::{preview_file, rewrite_file};
+pub use recipe::Recipe;
+pub use sigv4::{SigningKey as SigV4Key, sign_request as sigv4_sign};
 pub use types::{
     FileChange, FileOrigin, FilePreview, PlannedStep, RotationHistory, RotationOutcome,
     RotationPlan, RotationSetup, StepProgress, StepRecord,
 };
-pub use propagate::{preview_file, rewrite_file};
-pub use recipe::Recipe;
-pub use sigv4::{SigningKey as SigV4Key, sign_request as sigv4_sign};
 
 use keyward_model::{Credential, SecretValue};
 
@@ -118,4 +118,3 @@ pub fn adapter_for(
         RotationMethod::Twilio => Box::new(twilio::Twilio::new(credential, setup)?),
     })
 }
-

@@ -8,10 +8,10 @@
 
 use reqwest::Method;
 
-use super::provider_host;
 use super::RotateError;
 use super::adapter::{Adapter, AdapterContext, Lifecycle, NewKey, base_url, split_pair};
 use super::http::{ProviderClient, error_message};
+use super::provider_host;
 use keyward_model::{Credential, SecretValue};
 
 const PROVIDER: &str = "Twilio";

@@ -173,7 +173,11 @@ mod tests {
         let mut names = HashSet::new();
         for provider in catalogue.providers() {
             assert!(ids.insert(&provider.id), "duplicate id {}", provider.id);
-            assert!(names.insert(&provider.name), "duplicate name {}", provider.name);
+            assert!(
+                names.insert(&provider.name),
+                "duplicate name {}",
+                provider.name
+            );
             assert!(
                 provider
                     .id
@@ -225,7 +229,10 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked > 60, "only {checked} samples identify their provider");
+        assert!(
+            checked > 60,
+            "only {checked} samples identify their provider"
+        );
     }
 
     #[test]
@@ -237,7 +244,11 @@ mod tests {
         let fake = expand("ghp_{an:30}{crc}", Fill::WrongChecksum(3));
         assert!(catalogue.for_value(&fake).is_none_or(|p| p.id != "github"));
         assert!(catalogue.for_value("hello world").is_none());
-        assert!(catalogue.for_value(&format!("https://x/?t={token}")).is_none());
+        assert!(
+            catalogue
+                .for_value(&format!("https://x/?t={token}"))
+                .is_none()
+        );
         assert_eq!(catalogue.for_variable("GH_TOKEN").unwrap().id, "github");
         assert_eq!(catalogue.for_variable("DD_API_KEY").unwrap().id, "datadog");
         assert_eq!(
@@ -245,6 +256,9 @@ mod tests {
             "hugging-face"
         );
         assert!(catalogue.for_variable("PORT").is_none());
-        assert_eq!(catalogue.by_id("gitlab").unwrap().api_host(), Some("gitlab.com"));
+        assert_eq!(
+            catalogue.by_id("gitlab").unwrap().api_host(),
+            Some("gitlab.com")
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! The `rotations` table: one row per rotation attempt of a credential.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 pub use keyward_model::rotation::RotationRecord;
 use keyward_model::rotation::{RotationMethod, RotationState};
+use rusqlite::{Connection, params};
 
 use super::{Result, StoreError, from_db_time, to_db_time};
 
@@ -344,8 +344,26 @@ mod tests {
         let at = Utc::now();
         let id = start(connection, "ci", RotationMethod::Generate, "{}", None, at).unwrap();
         assert_eq!(unfinished(connection).unwrap().len(), 1);
-        record_step(connection, id, RotationState::Created, at, "made", Some("k2"), None).unwrap();
-        record_step(connection, id, RotationState::Done, at, "finished", None, None).unwrap();
+        record_step(
+            connection,
+            id,
+            RotationState::Created,
+            at,
+            "made",
+            Some("k2"),
+            None,
+        )
+        .unwrap();
+        record_step(
+            connection,
+            id,
+            RotationState::Done,
+            at,
+            "finished",
+            None,
+            None,
+        )
+        .unwrap();
         assert!(
             unfinished(connection).unwrap().is_empty(),
             "a done rotation is not resumed"

@@ -7,8 +7,8 @@
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
-use keyward_model::random::random_bytes;
 use keyward_model::SecretValue;
+use keyward_model::random::random_bytes;
 
 /// Values longer than this many bytes are sealed in SQLite instead of stored whole in the
 /// keychain. Some platform stores cap entries near this size (Windows at 2,560 bytes).

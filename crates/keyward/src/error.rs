@@ -9,10 +9,10 @@ use thiserror::Error;
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
 use crate::report::BundleError;
-use crate::team::SyncError;
 use crate::rotate::RotateError;
 use crate::scan::ScanError;
 use crate::store::StoreError;
+use crate::team::SyncError;
 use crate::vault::VaultError;
 
 #[derive(Debug, Error)]

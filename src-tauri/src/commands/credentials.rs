@@ -31,6 +31,7 @@ pub fn add_credential(
 ) -> CommandResult<Credential> {
     Ok(state
         .keyward()?
+        .credentials()
         .add_credential(credential, SecretValue::from_string(value))?)
 }
 
@@ -41,13 +42,16 @@ pub fn edit_credential(
     name: String,
     edit: CredentialEdit,
 ) -> CommandResult<Credential> {
-    Ok(state.keyward()?.edit_credential(&name, edit)?)
+    Ok(state
+        .keyward()?
+        .credentials()
+        .edit_credential(&name, edit)?)
 }
 
 #[tauri::command(async)]
 #[specta::specta]
 pub fn remove_credential(state: State<'_, AppState>, name: String) -> CommandResult<()> {
-    Ok(state.keyward()?.remove_credential(&name)?)
+    Ok(state.keyward()?.credentials().remove_credential(&name)?)
 }
 
 /// The value, for showing; audited as a reveal. The UI hides it again after the
@@ -55,7 +59,10 @@ pub fn remove_credential(state: State<'_, AppState>, name: String) -> CommandRes
 #[tauri::command(async)]
 #[specta::specta]
 pub fn reveal_credential(state: State<'_, AppState>, name: String) -> CommandResult<String> {
-    let value = state.keyward()?.reveal(&name, Access::Reveal)?;
+    let value = state
+        .keyward()?
+        .credentials()
+        .reveal(&name, Access::Reveal)?;
     value.expose_str().map(str::to_owned).ok_or_else(|| {
         CommandError::internal(format!("`{name}` holds binary data, which cannot be shown"))
     })
@@ -73,7 +80,7 @@ pub fn copy_credential(
     let (value, seconds) = {
         let mut keyward = state.keyward()?;
         let seconds = keyward.preferences()?.clipboard_clear_seconds;
-        (keyward.reveal(&name, Access::Copy)?, seconds)
+        (keyward.credentials().reveal(&name, Access::Copy)?, seconds)
     };
     state
         .clipboard

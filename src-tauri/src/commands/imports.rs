@@ -35,8 +35,10 @@ pub async fn preview_import(
 ) -> CommandResult<Vec<ImportPreviewItem>> {
     worker::blocking(move || {
         let state = app.state::<AppState>();
-        let keyward = state.keyward()?;
-        Ok(keyward.preview_import(format, &PathBuf::from(path))?)
+        let mut keyward = state.keyward()?;
+        Ok(keyward
+            .credentials()
+            .preview_import(format, &PathBuf::from(path))?)
     })
     .await
 }
@@ -66,9 +68,9 @@ pub async fn import_file(
         let state = app.state::<AppState>();
         let file = PathBuf::from(&path);
         let outcome = state.keyward().and_then(|mut keyward| {
-            let entries = keyward.preview_import(format, &file)?.len() as u32;
+            let entries = keyward.credentials().preview_import(format, &file)?.len() as u32;
             progress(ImportStage::Writing, entries, 0, 0);
-            Ok(keyward.import_file(format, &file, &options)?)
+            Ok(keyward.credentials().import_file(format, &file, &options)?)
         });
         match &outcome {
             Ok(done) => progress(
@@ -93,18 +95,20 @@ pub async fn import_certificate(
     worker::blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
-        Ok(keyward.import_certificate(CertificateImport {
-            path: request.path.into(),
-            key_path: request
-                .key_path
-                .filter(|path| !path.is_empty())
-                .map(PathBuf::from),
-            password: request
-                .password
-                .filter(|text| !text.is_empty())
-                .map(SecretValue::from_string),
-            credential: request.credential,
-        })?)
+        Ok(keyward
+            .credentials()
+            .import_certificate(CertificateImport {
+                path: request.path.into(),
+                key_path: request
+                    .key_path
+                    .filter(|path| !path.is_empty())
+                    .map(PathBuf::from),
+                password: request
+                    .password
+                    .filter(|text| !text.is_empty())
+                    .map(SecretValue::from_string),
+                credential: request.credential,
+            })?)
     })
     .await
 }

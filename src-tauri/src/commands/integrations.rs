@@ -25,13 +25,16 @@ pub fn add_integration(
     state: State<'_, AppState>,
     integration: NewIntegration,
 ) -> CommandResult<Integration> {
-    Ok(state.keyward()?.add_integration(integration)?)
+    Ok(state
+        .keyward()?
+        .credentials()
+        .add_integration(integration)?)
 }
 
 #[tauri::command(async)]
 #[specta::specta]
 pub fn remove_integration(state: State<'_, AppState>, name: String) -> CommandResult<()> {
-    Ok(state.keyward()?.remove_integration(&name)?)
+    Ok(state.keyward()?.credentials().remove_integration(&name)?)
 }
 
 /// Replaces an integration's details and endpoints; its name stays.
@@ -42,5 +45,8 @@ pub fn edit_integration(
     name: String,
     edit: IntegrationEdit,
 ) -> CommandResult<Integration> {
-    Ok(state.keyward()?.edit_integration(&name, edit)?)
+    Ok(state
+        .keyward()?
+        .credentials()
+        .edit_integration(&name, edit)?)
 }

@@ -18,7 +18,7 @@ pub fn window_ready(app: AppHandle, first_show: State<'_, FirstShow>) {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn dashboard(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Dashboard> {
-    let dashboard = state.keyward()?.dashboard()?;
+    let dashboard = state.keyward()?.review().dashboard()?;
     crate::tray::show_warning_count(&app, dashboard.warnings.len());
     Ok(dashboard)
 }
@@ -42,5 +42,5 @@ pub fn set_preferences(
 #[tauri::command(async)]
 #[specta::specta]
 pub fn inventory(state: State<'_, AppState>) -> CommandResult<Inventory> {
-    Ok(state.keyward()?.inventory()?)
+    Ok(state.keyward()?.credentials().inventory()?)
 }

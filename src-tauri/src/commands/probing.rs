@@ -47,12 +47,15 @@ impl ProbeRun {
 #[specta::specta]
 pub async fn probe_integration(app: AppHandle, name: String) -> CommandResult<IntegrationPosture> {
     worker::run(app, move |app, keyward| {
-        let outcomes =
-            keyward.probe_integration_reporting(&name, ProbeOptions::default(), |progress| {
+        let outcomes = keyward.posture().probe_integration_reporting(
+            &name,
+            ProbeOptions::default(),
+            |progress| {
                 let _ = PostureProgress::of(ProbeScope::Integration, progress).emit(app);
-            })?;
+            },
+        )?;
         probes::after_probe(app, keyward, ProbeScope::Integration, &outcomes);
-        Ok(keyward.posture(&name)?)
+        Ok(keyward.posture().current(&name)?)
     })
     .await
 }
@@ -64,9 +67,11 @@ pub async fn probe_integration(app: AppHandle, name: String) -> CommandResult<In
 pub async fn probe_all(app: AppHandle) -> CommandResult<ProbeRun> {
     worker::run(app, move |app, keyward| {
         let _one_run = probes::wait_turn();
-        let outcomes = keyward.probe_all(ProbeOptions::default(), |progress| {
-            let _ = PostureProgress::of(ProbeScope::All, progress).emit(app);
-        })?;
+        let outcomes = keyward
+            .posture()
+            .probe_all(ProbeOptions::default(), |progress| {
+                let _ = PostureProgress::of(ProbeScope::All, progress).emit(app);
+            })?;
         probes::after_probe(app, keyward, ProbeScope::All, &outcomes);
         Ok(ProbeRun::of(&outcomes))
     })
@@ -77,14 +82,17 @@ pub async fn probe_all(app: AppHandle) -> CommandResult<ProbeRun> {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn posture(state: State<'_, AppState>, name: String) -> CommandResult<IntegrationPosture> {
-    Ok(state.keyward()?.posture(&name)?)
+    Ok(state.keyward()?.posture().current(&name)?)
 }
 
 /// Stored results of `name`'s endpoints, newest first.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn probe_history(state: State<'_, AppState>, name: String) -> CommandResult<Vec<ProbeRecord>> {
-    Ok(state.keyward()?.probe_history(&name, HISTORY_LIMIT)?)
+    Ok(state
+        .keyward()?
+        .posture()
+        .probe_history(&name, HISTORY_LIMIT)?)
 }
 
 #[cfg(test)]

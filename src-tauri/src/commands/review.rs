@@ -38,7 +38,7 @@ pub struct WrittenFile {
 #[tauri::command]
 #[specta::specta]
 pub async fn team_board(app: AppHandle) -> CommandResult<TeamBoard> {
-    worker::run(app, |_, keyward| Ok(keyward.team_board()?)).await
+    worker::run(app, |_, keyward| Ok(keyward.team().team_board()?)).await
 }
 
 /// Writes a report (HTML, CSV or JSON) to a path picked in the save dialog. `None`
@@ -108,7 +108,7 @@ pub async fn export_bundle(app: AppHandle) -> CommandResult<Option<WrittenFile>>
         return Ok(None);
     };
     worker::run(app, move |_, keyward| {
-        let sequence = keyward.export_bundle(&path)?;
+        let sequence = keyward.review().export_bundle(&path)?;
         Ok(WrittenFile {
             path: path.display().to_string(),
             count: sequence as u32,
@@ -134,7 +134,7 @@ pub async fn import_bundles(
         .map(PathBuf::from)
         .collect();
     worker::run(app, move |_, keyward| {
-        Ok(keyward.import_bundles(&paths, trust_new)?)
+        Ok(keyward.review().import_bundles(&paths, trust_new)?)
     })
     .await
 }
@@ -143,7 +143,7 @@ pub async fn import_bundles(
 #[tauri::command(async)]
 #[specta::specta]
 pub fn team_database(state: State<'_, AppState>) -> CommandResult<Option<TeamDatabaseInfo>> {
-    Ok(state.keyward()?.team_database()?)
+    Ok(state.keyward()?.team().team_database()?)
 }
 
 /// Connects to the team database and, when it answers, keeps the URL (with the
@@ -162,7 +162,9 @@ pub async fn connect_team_database(
         .filter(|path| !path.is_empty())
         .map(PathBuf::from);
     worker::run(app, move |_, keyward| {
-        Ok(keyward.connect_team_database(&url, password, ca.as_deref())?)
+        Ok(keyward
+            .team()
+            .connect_team_database(&url, password, ca.as_deref())?)
     })
     .await
 }
@@ -170,14 +172,17 @@ pub async fn connect_team_database(
 #[tauri::command(async)]
 #[specta::specta]
 pub fn disconnect_team_database(state: State<'_, AppState>) -> CommandResult<()> {
-    Ok(state.keyward()?.disconnect_team_database()?)
+    Ok(state.keyward()?.team().disconnect_team_database()?)
 }
 
 /// Pushes this workstation to the team database and pulls the team view.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_team_database(app: AppHandle) -> CommandResult<SyncOutcome> {
-    worker::run(app, |_, keyward| Ok(keyward.sync_saved_team_database()?)).await
+    worker::run(app, |_, keyward| {
+        Ok(keyward.team().sync_saved_team_database()?)
+    })
+    .await
 }
 
 #[tauri::command(async)]
@@ -199,6 +204,7 @@ pub fn record_review(
     let note = note.filter(|text| !text.trim().is_empty());
     Ok(state
         .keyward()?
+        .review()
         .record_review(&subject_kind, &subject, &decision, note)?)
 }
 
@@ -208,7 +214,7 @@ fn write_report(
     scope: ReportScope,
     path: PathBuf,
 ) -> CommandResult<WrittenFile> {
-    let rows = keyward.write_report(format, scope, &path)?;
+    let rows = keyward.review().write_report(format, scope, &path)?;
     Ok(WrittenFile {
         path: path.display().to_string(),
         count: rows as u32,

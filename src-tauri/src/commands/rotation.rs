@@ -35,14 +35,20 @@ pub struct RotationReport {
 #[tauri::command]
 #[specta::specta]
 pub async fn plan_rotation(app: AppHandle, name: String) -> CommandResult<RotationPlan> {
-    worker::run(app, move |_, keyward| Ok(keyward.plan_rotation(&name)?)).await
+    worker::run(app, move |_, keyward| {
+        Ok(keyward.rotation().plan_rotation(&name)?)
+    })
+    .await
 }
 
 /// The plans for every overdue credential, and those that cannot rotate as set up.
 #[tauri::command]
 #[specta::specta]
 pub async fn plan_overdue_rotations(app: AppHandle) -> CommandResult<OverduePlan> {
-    worker::run(app, |_, keyward| Ok(keyward.plan_overdue_rotations()?)).await
+    worker::run(app, |_, keyward| {
+        Ok(keyward.rotation().plan_overdue_rotations()?)
+    })
+    .await
 }
 
 /// Rotates `name` as planned, minus the files the user skipped. A failed rotation is a
@@ -79,7 +85,7 @@ pub fn rotation_history(
     state: tauri::State<'_, AppState>,
     name: String,
 ) -> CommandResult<Vec<RotationHistory>> {
-    Ok(state.keyward()?.rotation_history(&name)?)
+    Ok(state.keyward()?.rotation().rotation_history(&name)?)
 }
 
 async fn rotate(
@@ -102,7 +108,9 @@ async fn rotate(
             }
             .emit(app);
         };
-        let results = keyward.rotate_batch(&names, &approval, &mut progress)?;
+        let results = keyward
+            .rotation()
+            .rotate_batch(&names, &approval, &mut progress)?;
         results
             .into_iter()
             .map(|result| report(keyward, result))
@@ -111,9 +119,9 @@ async fn rotate(
     .await
 }
 
-fn report(keyward: &Keyward, result: BatchRotation) -> CommandResult<RotationReport> {
+fn report(keyward: &mut Keyward, result: BatchRotation) -> CommandResult<RotationReport> {
     let audit = match result.rotation_id {
-        Some(id) => keyward.rotation_audit_entries(id)?,
+        Some(id) => keyward.rotation().rotation_audit_entries(id)?,
         None => Vec::new(),
     };
     Ok(RotationReport {

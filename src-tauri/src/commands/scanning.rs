@@ -44,7 +44,7 @@ pub fn get_scan_settings(
     state: State<'_, AppState>,
     job: State<'_, ScanJob>,
 ) -> CommandResult<ScanOverview> {
-    overview(&*state.keyward()?, &job)
+    overview(&mut *state.keyward()?, &job)
 }
 
 #[tauri::command(async)]
@@ -55,15 +55,15 @@ pub fn set_scan_settings(
     settings: ScanSettings,
 ) -> CommandResult<ScanOverview> {
     let mut keyward = state.keyward()?;
-    keyward.set_scan_settings(&settings)?;
-    overview(&keyward, &job)
+    keyward.leaks().set_scan_settings(&settings)?;
+    overview(&mut keyward, &job)
 }
 
-fn overview(keyward: &Keyward, job: &ScanJob) -> CommandResult<ScanOverview> {
+fn overview(keyward: &mut Keyward, job: &ScanJob) -> CommandResult<ScanOverview> {
     Ok(ScanOverview {
-        settings: keyward.scan_settings()?,
-        last_scan_at: keyward.last_roots_scan()?,
-        next_scan_at: keyward.next_scheduled_scan()?,
+        settings: keyward.leaks().scan_settings()?,
+        last_scan_at: keyward.leaks().last_roots_scan()?,
+        next_scan_at: keyward.leaks().next_scheduled_scan()?,
         running: job.running(),
     })
 }
@@ -81,7 +81,7 @@ pub async fn scan_now(app: AppHandle) -> CommandResult<RootsScanOutcome> {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn list_found_secrets(state: State<'_, AppState>) -> CommandResult<Vec<FoundSecret>> {
-    Ok(state.keyward()?.found_secrets()?)
+    Ok(state.keyward()?.leaks().found_secrets()?)
 }
 
 /// Imports the secret behind a finding as a new credential: the Rust side re-reads the
@@ -97,7 +97,9 @@ pub async fn import_found_secret(
     worker::blocking(move || {
         let state = app.state::<AppState>();
         let mut keyward = state.keyward()?;
-        let created = keyward.import_found_secret(finding_id, &name, kind)?;
+        let created = keyward
+            .leaks()
+            .import_found_secret(finding_id, &name, kind)?;
         warnings::recount(&app, &mut keyward);
         Ok(created)
     })
@@ -113,7 +115,7 @@ pub fn accept_finding(
     finding_id: i64,
 ) -> CommandResult<()> {
     let mut keyward = state.keyward()?;
-    keyward.accept_finding(finding_id)?;
+    keyward.leaks().accept_finding(finding_id)?;
     warnings::recount(&app, &mut keyward);
     Ok(())
 }
@@ -135,6 +137,7 @@ pub async fn open_finding_file(app: AppHandle, finding_id: i64) -> CommandResult
         let file = app
             .state::<AppState>()
             .keyward()?
+            .leaks()
             .finding_file(finding_id)?;
         let failed = |error: tauri_plugin_opener::Error| CommandError {
             code: keyward::ErrorCode::Environment,

@@ -44,9 +44,11 @@ fn check(app: &AppHandle) {
     let Some(_turn) = probes::try_turn() else {
         return;
     };
-    let outcomes = keyward.probe_scheduled(ProbeOptions::default(), |progress| {
-        let _ = PostureProgress::of(ProbeScope::Schedule, progress).emit(app);
-    });
+    let outcomes = keyward
+        .posture()
+        .probe_scheduled(ProbeOptions::default(), |progress| {
+            let _ = PostureProgress::of(ProbeScope::Schedule, progress).emit(app);
+        });
     match outcomes {
         Ok(outcomes) => probes::after_probe(app, &mut keyward, ProbeScope::Schedule, &outcomes),
         Err(error) => eprintln!("scheduled probe failed: {error}"),

@@ -47,7 +47,7 @@ pub fn after_probe<R: Runtime>(
         let _one_at_a_time = ANNOUNCING
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match keyward.take_unannounced_regressions() {
+        match keyward.posture().take_unannounced_regressions() {
             Ok(regressions) => regressions,
             Err(error) => {
                 eprintln!("cannot read regressions: {error}");
@@ -73,7 +73,7 @@ pub fn after_probe<R: Runtime>(
     }
     // A probe can change the warnings (a rejected credential, say): keep the tray's
     // count current even when the window is not on the dashboard.
-    if let Ok(dashboard) = keyward.dashboard() {
+    if let Ok(dashboard) = keyward.review().dashboard() {
         crate::tray::show_warning_count(app, dashboard.warnings.len());
     }
     let _ = PostureChanged {

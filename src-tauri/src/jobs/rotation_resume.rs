@@ -22,7 +22,7 @@ pub fn start(app: &AppHandle) {
             // The window already says why the home cannot be opened.
             return;
         };
-        let (outcomes, error) = match keyward.resume_rotations(None, &mut |_| {}) {
+        let (outcomes, error) = match keyward.rotation().resume_rotations(None, &mut |_| {}) {
             Ok(outcomes) => (outcomes, None),
             Err(error) => (Vec::new(), Some(error.to_string())),
         };

@@ -24,7 +24,7 @@ pub fn start(app: AppHandle) {
             let due = app
                 .state::<AppState>()
                 .keyward()
-                .is_ok_and(|keyward| keyward.scan_due().unwrap_or(false));
+                .is_ok_and(|mut keyward| keyward.leaks().scan_due().unwrap_or(false));
             if due && let Err(error) = scans::run(&app, true) {
                 eprintln!("scheduled scan: {error}");
             }

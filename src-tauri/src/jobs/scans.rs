@@ -67,7 +67,7 @@ pub fn run<R: Runtime>(app: &AppHandle<R>, scheduled: bool) -> CommandResult<Roo
         }
     };
     let outcome = app.state::<AppState>().worker().and_then(|mut worker| {
-        let outcome = worker.scan_roots(&progress)?;
+        let outcome = worker.leaks().scan_roots(&progress)?;
         warnings::changed(app, &mut worker);
         Ok(outcome)
     });

@@ -19,7 +19,7 @@ pub fn at_start<R: Runtime>(app: &AppHandle<R>) {
     let Ok(mut keyward) = state.keyward() else {
         return;
     };
-    let Ok(warnings) = keyward.warnings() else {
+    let Ok(warnings) = keyward.review().warnings() else {
         return;
     };
     // Queued on the main thread, which runs it after `setup` has installed the tray.
@@ -32,7 +32,7 @@ pub fn at_start<R: Runtime>(app: &AppHandle<R>) {
 /// After something that can change many warnings (a scan): the tray count, an open
 /// dashboard reloads (`warnings-changed`), and new warnings are announced.
 pub fn changed<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
-    let Ok(warnings) = keyward.warnings() else {
+    let Ok(warnings) = keyward.review().warnings() else {
         return;
     };
     tray::show_warning_count(app, warnings.len());
@@ -46,14 +46,14 @@ pub fn changed<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
 /// The tray's count after a warning went away (a finding imported or accepted); a
 /// failure to count leaves it as it was.
 pub fn recount<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward) {
-    if let Ok(warnings) = keyward.warnings() {
+    if let Ok(warnings) = keyward.review().warnings() {
         tray::show_warning_count(app, warnings.len());
     }
 }
 
 /// One notification for the warnings no earlier notification announced.
 fn announce_new<R: Runtime>(app: &AppHandle<R>, keyward: &mut Keyward, warnings: &[Warning]) {
-    let Ok(fresh) = keyward.unannounced_warnings(warnings) else {
+    let Ok(fresh) = keyward.leaks().unannounced_warnings(warnings) else {
         return;
     };
     let wanted = keyward

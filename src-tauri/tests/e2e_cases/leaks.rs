@@ -41,6 +41,7 @@ async fn a_scan_finds_a_planted_secret_shows_it_redacted_and_imports_it_in_one_s
     // cannot drive: seed the setting through the library before the app starts.
     Keyward::init(&home)
         .unwrap()
+        .leaks()
         .set_scan_settings(&ScanSettings {
             roots: vec![project.display().to_string()],
             every_hours: None,

@@ -22,6 +22,7 @@ fn seed(
     credential: &str,
 ) {
     keyward
+        .credentials()
         .add_integration(NewIntegration {
             name: integration.into(),
             provider: integration.into(),
@@ -38,6 +39,7 @@ fn seed(
         })
         .expect("integration added");
     keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: credential.into(),
@@ -68,7 +70,10 @@ fn second_workstation_bundle(directory: &Path) -> std::path::PathBuf {
         "stripe-live",
     );
     let bundle = directory.join("payments-laptop.json");
-    other.export_bundle(&bundle).expect("bundle exported");
+    other
+        .review()
+        .export_bundle(&bundle)
+        .expect("bundle exported");
     bundle
 }
 
@@ -205,6 +210,7 @@ async fn a_lead_imports_a_bundle_filters_the_team_board_and_records_a_review() {
     let mut keyward = Keyward::open(&home).expect("home");
     let csv_path = scratch.path().join("team.csv");
     let rows = keyward
+        .review()
         .write_report(ReportFormat::Csv, ReportScope::Team, &csv_path)
         .expect("team CSV written");
     let csv = std::fs::read_to_string(&csv_path).unwrap();

@@ -46,6 +46,7 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
     {
         let mut keyward = keyward::Keyward::open(&home).expect("the app created the home");
         keyward
+            .credentials()
             .add_credential(
                 NewCredential {
                     name: "deploy-token".into(),
@@ -57,8 +58,12 @@ async fn a_user_rotates_a_credential_and_sees_it_in_the_keychain_its_file_and_th
             .unwrap();
         let mut setup = RotationSetup::new(RotationMethod::Generate);
         setup.files = vec![env_file.clone()];
-        keyward.set_rotation("deploy-token", setup, None).unwrap();
         keyward
+            .rotation()
+            .set_rotation("deploy-token", setup, None)
+            .unwrap();
+        keyward
+            .leaks()
             .scan(
                 &keyward::ScanRequest {
                     roots: vec![project.clone()],
@@ -155,6 +160,7 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
     {
         let mut keyward = keyward::Keyward::init(&home).expect("a home (run under e2e.sh)");
         keyward
+            .credentials()
             .add_credential(
                 NewCredential {
                     name: "crashed-token".into(),
@@ -173,7 +179,7 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
             chrono::Utc::now(),
         )
         .unwrap();
-        assert_eq!(keyward.unfinished_rotations().unwrap().len(), 1);
+        assert_eq!(keyward.rotation().unfinished_rotations().unwrap().len(), 1);
     }
 
     let session = Session::start_in("rotation-resume", &home).await;
@@ -183,9 +189,13 @@ async fn a_rotation_interrupted_before_commit_is_rolled_back_when_the_app_starts
         .wait_text("table[aria-label='Rotation history']", "rolled back")
         .await;
 
-    let keyward = keyward::Keyward::open(&home).unwrap();
+    let mut keyward = keyward::Keyward::open(&home).unwrap();
     assert!(
-        keyward.unfinished_rotations().unwrap().is_empty(),
+        keyward
+            .rotation()
+            .unfinished_rotations()
+            .unwrap()
+            .is_empty(),
         "the app settles interrupted rotations at start"
     );
     assert_eq!(
@@ -225,6 +235,7 @@ async fn a_user_rotates_every_overdue_credential_from_the_dashboard_in_one_batch
         let mut keyward = keyward::Keyward::init(&home).expect("a home (run under e2e.sh)");
         for (name, kind, value) in values {
             keyward
+                .credentials()
                 .add_credential(
                     NewCredential {
                         name: name.into(),
@@ -280,10 +291,16 @@ async fn a_user_rotates_every_overdue_credential_from_the_dashboard_in_one_batch
             assert!(now.starts_with("tok_"), "the prefix is kept: {now}");
         }
     }
-    let keyward = keyward::Keyward::open(&home).unwrap();
-    assert!(keyward.unfinished_rotations().unwrap().is_empty());
+    let mut keyward = keyward::Keyward::open(&home).unwrap();
     assert!(
-        keyward.verify_audit().unwrap().intact,
+        keyward
+            .rotation()
+            .unfinished_rotations()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        keyward.review().verify_audit().unwrap().intact,
         "the batch's audit entries extend an intact chain"
     );
     session.finish().await;

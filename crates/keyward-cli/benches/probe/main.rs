@@ -214,7 +214,11 @@ fn run_tool(program: &str, args: &[String]) -> Option<Duration> {
 fn find_sslyze() -> Option<String> {
     let candidates = [
         std::env::var("SSLYZE").unwrap_or_default(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/out/sslyze-venv/bin/sslyze").into(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../benches/out/sslyze-venv/bin/sslyze"
+        )
+        .into(),
         "sslyze".into(),
     ];
     candidates

@@ -26,7 +26,11 @@ fn the_dashboard_counts_what_the_policy_warns_about_and_knows_what_it_does_not_k
         .to_string();
     home.sql(&format!("UPDATE credentials SET rotated_at = '{past}', created_at = '{past}' WHERE name = 'old-token'"));
 
-    let dashboard = Keyward::open(&home.path()).unwrap().dashboard().unwrap();
+    let dashboard = Keyward::open(&home.path())
+        .unwrap()
+        .review()
+        .dashboard()
+        .unwrap();
     assert_eq!(dashboard.credentials, 1);
     assert_eq!(dashboard.overdue_rotations, 1);
     assert_eq!(dashboard.leaks, None, "no scan has run: unknown, not zero");
@@ -63,7 +67,11 @@ fn the_dashboard_counts_what_the_policy_warns_about_and_knows_what_it_does_not_k
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("settings.py"), format!("TOKEN = \"{leaked}\"\n")).unwrap();
     home.keyward(&["scan"]).arg(&work).assert().code(1);
-    let dashboard = Keyward::open(&home.path()).unwrap().dashboard().unwrap();
+    let dashboard = Keyward::open(&home.path())
+        .unwrap()
+        .review()
+        .dashboard()
+        .unwrap();
     assert_eq!(dashboard.leaks, Some(1), "{:?}", dashboard.warnings);
 }
 
@@ -133,7 +141,11 @@ fn jwt_expiry_is_read_from_the_keychain_once_per_value() {
         .assert()
         .success();
     let jwt_warnings = || {
-        let dashboard = Keyward::open(&home.path()).unwrap().dashboard().unwrap();
+        let dashboard = Keyward::open(&home.path())
+            .unwrap()
+            .review()
+            .dashboard()
+            .unwrap();
         dashboard
             .warnings
             .iter()

@@ -141,7 +141,10 @@ fn the_html_report_renders_every_section_in_a_browser() {
     ] {
         assert!(dom.contains(text), "the rendered report shows {text}");
     }
-    let screenshots = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots"));
+    let screenshots = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/screenshots"
+    ));
     std::fs::create_dir_all(screenshots).unwrap();
     let shot = screenshots.join("report.png");
     let output = chromium(&[&format!("--screenshot={}", shot.display())], &html);

@@ -16,6 +16,7 @@ use crate::common::canary;
 /// Adds one integration (owned by `owner`, tagged `team:TEAM`) with one credential.
 fn seed(keyward: &mut Keyward, integration: &str, owner: &str, team: &str, credential: &str) {
     keyward
+        .credentials()
         .add_integration(NewIntegration {
             name: integration.into(),
             provider: integration.into(),
@@ -32,6 +33,7 @@ fn seed(keyward: &mut Keyward, integration: &str, owner: &str, team: &str, crede
         })
         .unwrap();
     keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: credential.into(),
@@ -62,10 +64,10 @@ fn the_board_lists_this_workstation_and_imported_bundles_with_owner_team_and_sou
     let mut other = home(scratch.path(), "other");
     seed(&mut other, "stripe", "payments", "money", "stripe-live");
     let bundle = scratch.path().join("other.json");
-    other.export_bundle(&bundle).unwrap();
-    lead.import_bundles(&[bundle], true).unwrap();
+    other.review().export_bundle(&bundle).unwrap();
+    lead.review().import_bundles(&[bundle], true).unwrap();
 
-    let board = lead.team_board().unwrap();
+    let board = lead.team().team_board().unwrap();
     let summary: Vec<(BoardSource, &str, &str, &str)> = board
         .rows
         .iter()
@@ -91,6 +93,7 @@ fn the_board_lists_this_workstation_and_imported_bundles_with_owner_team_and_sou
 
     let csv_path = scratch.path().join("team.csv");
     let rows = lead
+        .review()
         .write_report(ReportFormat::Csv, ReportScope::Team, &csv_path)
         .unwrap();
     let csv = std::fs::read_to_string(&csv_path).unwrap();
@@ -161,6 +164,7 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
     let mut member = home(scratch.path(), "member");
     seed(&mut member, "stripe", "payments", "money", "stripe-live");
     member
+        .team()
         .sync_team(&database.url("require"), Some(Path::new(&ca)))
         .unwrap();
 
@@ -168,6 +172,7 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
     seed(&mut lead, "github", "platform", "core", "github-ci");
     let password = canary("pgpassword");
     let error = lead
+        .team()
         .connect_team_database(
             &database.url("require"),
             Some(SecretValue::from_string(password.clone())),
@@ -176,11 +181,12 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         .expect_err("an unreadable CA is refused");
     assert!(error.to_string().contains("missing-ca.pem"), "{error}");
     assert!(
-        lead.team_database().unwrap().is_none(),
+        lead.team().team_database().unwrap().is_none(),
         "a failed connection saves nothing"
     );
 
     let info = lead
+        .team()
         .connect_team_database(
             &database.url("require"),
             Some(SecretValue::from_string(password.clone())),
@@ -192,7 +198,7 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         "the UI sees the target with its password redacted: {}",
         info.target
     );
-    let board = lead.team_board().unwrap();
+    let board = lead.team().team_board().unwrap();
     let sources: Vec<(BoardSource, &str)> = board
         .rows
         .iter()
@@ -210,7 +216,8 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
     // The database holds no audit log: a team report must not pass the member's audit
     // controls on no evidence.
     let report_path = scratch.path().join("team.json");
-    lead.write_report(ReportFormat::Json, ReportScope::Team, &report_path)
+    lead.review()
+        .write_report(ReportFormat::Json, ReportScope::Team, &report_path)
         .unwrap();
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
@@ -249,12 +256,12 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         &database.url("disable"),
         "UPDATE keyward_rows SET row_json = replace(row_json, 'payments', 'nobody') WHERE name = 'stripe-live'",
     );
-    let outcome = lead.sync_saved_team_database().unwrap();
+    let outcome = lead.team().sync_saved_team_database().unwrap();
     assert_eq!(
         outcome.credentials, 1,
         "the lead's own inventory was pushed"
     );
-    let board = lead.team_board().unwrap();
+    let board = lead.team().team_board().unwrap();
     assert_eq!(
         board.summary.altered_rows, 1,
         "the edited row fails its signature"
@@ -277,8 +284,8 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         );
     }
 
-    lead.disconnect_team_database().unwrap();
-    assert!(lead.team_database().unwrap().is_none());
-    let error = lead.sync_saved_team_database().err().unwrap();
+    lead.team().disconnect_team_database().unwrap();
+    assert!(lead.team().team_database().unwrap().is_none());
+    let error = lead.team().sync_saved_team_database().err().unwrap();
     assert!(error.to_string().contains("none is connected"), "{error}");
 }

@@ -36,6 +36,7 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
         .unwrap()
         .with_clock(clock.clone());
     keyward
+        .credentials()
         .add_integration(NewIntegration {
             name: "status-page".into(),
             provider: "acme".into(),
@@ -54,11 +55,11 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
         })
         .unwrap();
 
-    let unprobed = keyward.posture("status-page").unwrap();
+    let unprobed = keyward.posture().current("status-page").unwrap();
     assert_eq!(unprobed.grade, None, "never probed has no grade");
     assert!(unprobed.endpoints[0].report.is_none());
     assert_eq!(
-        keyward.inventory().unwrap().integrations[0].grade,
+        keyward.credentials().inventory().unwrap().integrations[0].grade,
         None,
         "no grade in the inventory before a probe"
     );
@@ -66,6 +67,7 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     let options = || options(Some(&ca.cert_pem));
     let mut seen = Vec::new();
     keyward
+        .posture()
         .probe_integration_reporting("status-page", options(), |progress| {
             seen.push(progress.clone())
         })
@@ -77,28 +79,33 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
         "progress names the integration so the app can show it"
     );
     assert!(
-        keyward.take_unannounced_regressions().unwrap().is_empty(),
+        keyward
+            .posture()
+            .take_unannounced_regressions()
+            .unwrap()
+            .is_empty(),
         "a first result regresses from nothing"
     );
-    let first = keyward.posture("status-page").unwrap();
+    let first = keyward.posture().current("status-page").unwrap();
     let first_grade = first.grade.expect("a completed probe is graded");
     assert!(first.endpoints[0].report.is_some(), "{first:?}");
 
     // The app's schedule: nothing is due right after a probe, and a tick with nothing
     // due leaves no trace in the audit log.
     assert!(
-        keyward.scheduled_probes_due().unwrap().is_empty(),
+        keyward.posture().scheduled_probes_due().unwrap().is_empty(),
         "just probed: nothing is due within the daily interval"
     );
-    let audited = keyward.audit_entries().unwrap().len();
+    let audited = keyward.review().audit_entries().unwrap().len();
     assert!(
         keyward
+            .posture()
             .probe_scheduled(options(), |_| {})
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        keyward.audit_entries().unwrap().len(),
+        keyward.review().audit_entries().unwrap().len(),
         audited,
         "an idle tick of the schedule must not write to the audit log"
     );
@@ -106,7 +113,7 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     hsts.store(false, Ordering::SeqCst);
     clock.set(start + chrono::Duration::hours(25));
     assert_eq!(
-        keyward.scheduled_probes_due().unwrap(),
+        keyward.posture().scheduled_probes_due().unwrap(),
         vec!["status-page".to_string()],
         "a day later the integration is due again"
     );
@@ -114,15 +121,18 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     preferences.probe_every_hours = 0;
     keyward.set_preferences(&preferences).unwrap();
     assert!(
-        keyward.scheduled_probes_due().unwrap().is_empty(),
+        keyward.posture().scheduled_probes_due().unwrap().is_empty(),
         "0 turns the schedule off"
     );
     preferences.probe_every_hours = 24;
     keyward.set_preferences(&preferences).unwrap();
-    let scheduled = keyward.probe_scheduled(options(), |_| {}).unwrap();
+    let scheduled = keyward
+        .posture()
+        .probe_scheduled(options(), |_| {})
+        .unwrap();
     assert_eq!(scheduled.len(), 1, "the schedule probes what is due");
 
-    let posture = keyward.posture("status-page").unwrap();
+    let posture = keyward.posture().current("status-page").unwrap();
     let endpoint = &posture.endpoints[0];
     let report = endpoint.report.as_ref().expect("probed");
     assert!(
@@ -152,12 +162,12 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     assert!(posture.grade > Some(first_grade), "{posture:?}");
 
     assert_eq!(
-        keyward.inventory().unwrap().integrations[0].grade,
+        keyward.credentials().inventory().unwrap().integrations[0].grade,
         posture.grade,
         "the inventory's grade column and the posture panel agree"
     );
 
-    let announced = keyward.take_unannounced_regressions().unwrap();
+    let announced = keyward.posture().take_unannounced_regressions().unwrap();
     assert_eq!(announced.len(), 1, "one regression, one announcement");
     assert!(
         announced[0]
@@ -166,7 +176,11 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
             .any(|finding| finding.id == ids::HSTS_MISSING)
     );
     assert!(
-        keyward.take_unannounced_regressions().unwrap().is_empty(),
+        keyward
+            .posture()
+            .take_unannounced_regressions()
+            .unwrap()
+            .is_empty(),
         "a regression must not be announced twice"
     );
 
@@ -174,6 +188,7 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
     // integration's posture; it stands until a later probe finds nothing newly wrong.
     let regressed = |keyward: &mut keyward::Keyward| {
         keyward
+            .review()
             .dashboard()
             .unwrap()
             .warnings
@@ -193,7 +208,10 @@ fn posture_explains_findings_grades_integrations_schedules_and_announces_each_re
             integration: "status-page".into()
         }
     );
-    keyward.probe_integration("status-page", options()).unwrap();
+    keyward
+        .posture()
+        .probe_integration("status-page", options())
+        .unwrap();
     assert!(
         regressed(&mut keyward).is_empty(),
         "probed again with nothing new: no regression stands"

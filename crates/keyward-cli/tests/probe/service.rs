@@ -42,6 +42,7 @@ fn every_probe_is_kept_and_a_worse_result_is_a_regression() {
         .unwrap()
         .with_clock(clock.clone());
     keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: "api-token".into(),
@@ -53,6 +54,7 @@ fn every_probe_is_kept_and_a_worse_result_is_a_regression() {
         )
         .unwrap();
     keyward
+        .credentials()
         .add_integration(NewIntegration {
             name: "payments".into(),
             provider: "acme".into(),
@@ -78,12 +80,13 @@ fn every_probe_is_kept_and_a_worse_result_is_a_regression() {
     let probe_options = || options(Some(&ca.cert_pem));
     let day = chrono::Duration::hours(24);
     assert_eq!(
-        keyward.probe_due(start, day).unwrap(),
+        keyward.posture().probe_due(start, day).unwrap(),
         vec!["payments".to_string()],
         "never probed means due"
     );
 
     let first = keyward
+        .posture()
         .probe_integration("payments", probe_options())
         .unwrap();
     assert_eq!(first.len(), 2);
@@ -120,17 +123,18 @@ fn every_probe_is_kept_and_a_worse_result_is_a_regression() {
         "rule 4: never over plain HTTP"
     );
     assert!(
-        keyward.probe_due(start, day).unwrap().is_empty(),
+        keyward.posture().probe_due(start, day).unwrap().is_empty(),
         "just probed"
     );
 
     hsts.store(false, Ordering::SeqCst);
     clock.set(start + day);
     assert_eq!(
-        keyward.probe_due(start + day, day).unwrap(),
+        keyward.posture().probe_due(start + day, day).unwrap(),
         vec!["payments".to_string()]
     );
     let second = keyward
+        .posture()
         .probe_integration("payments", probe_options())
         .unwrap();
     let regression = second[0]
@@ -148,14 +152,14 @@ fn every_probe_is_kept_and_a_worse_result_is_a_regression() {
         "the grade went down: {regression:?}"
     );
 
-    let history = keyward.probe_history("payments", 10).unwrap();
+    let history = keyward.posture().probe_history("payments", 10).unwrap();
     assert_eq!(history.len(), 4);
     assert!(
         history[0].report.probed_at > history[3].report.probed_at,
         "newest first"
     );
-    assert_eq!(keyward.probe_regressions(start).unwrap().len(), 1);
-    let audit = keyward.audit_entries().unwrap();
+    assert_eq!(keyward.posture().probe_regressions(start).unwrap().len(), 1);
+    let audit = keyward.review().audit_entries().unwrap();
     assert_eq!(
         audit.iter().filter(|entry| entry.action == "probe").count(),
         4,

@@ -20,7 +20,10 @@ fn recipe_home() -> (Home, Arc<FakeTokens>, fake::Server, String) {
     let mut setup = provider_setup(RotationMethod::Http, &server);
     setup.recipe = Some(key_api_recipe(&server.base_url()));
     setup.key_id = Some("1".into());
-    home.keyward.set_rotation("payments", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("payments", setup, None)
+        .unwrap();
     (home, api, server, value)
 }
 
@@ -60,7 +63,10 @@ fn provider_failures_roll_back_and_leave_files_untouched() {
         write_file(&env, &format!("KEY={old}\n"), 0o600);
         let mut setup = home.keyward.rotation_setup("payments").unwrap();
         setup.files = vec![env.clone()];
-        home.keyward.set_rotation("payments", setup, None).unwrap();
+        home.keyward
+            .rotation()
+            .set_rotation("payments", setup, None)
+            .unwrap();
         api.faults.set(action, fault);
 
         let error = home.rotate("payments").unwrap_err();
@@ -94,7 +100,11 @@ fn provider_failures_roll_back_and_leave_files_untouched() {
         );
         assert_eq!(mode(&env), 0o600);
         assert_eq!(
-            home.keyward.rotation_history("payments").unwrap()[0].state,
+            home.keyward
+                .rotation()
+                .rotation_history("payments")
+                .unwrap()[0]
+                .state,
             RotationState::RolledBack
         );
         home.assert_settled();
@@ -124,6 +134,7 @@ fn aws_keys_rotate_with_sigv4_and_the_old_key_is_deleted_after_the_grace_period(
     let server = fake::start(home.dir.path(), aws.handler());
     home.add("deploy-aws", CredentialKind::ApiKey, &old);
     home.keyward
+        .rotation()
         .set_rotation(
             "deploy-aws",
             provider_setup(RotationMethod::Aws, &server),
@@ -147,10 +158,13 @@ fn aws_keys_rotate_with_sigv4_and_the_old_key_is_deleted_after_the_grace_period(
         2,
         "the old key is only Inactive during the grace period"
     );
-    assert!(states(&home, "deploy-aws").contains(&RotationState::Revoked));
+    assert!(states(&mut home, "deploy-aws").contains(&RotationState::Revoked));
 
     clock.set(chrono::Utc::now() + chrono::Duration::days(8));
-    home.keyward.resume_rotations(None, &mut |_| {}).unwrap();
+    home.keyward
+        .rotation()
+        .resume_rotations(None, &mut |_| {})
+        .unwrap();
     assert_eq!(
         aws.keys.lock().unwrap().len(),
         1,
@@ -167,6 +181,7 @@ fn aws_two_key_limit_rolls_back_with_the_providers_message() {
     let server = fake::start(home.dir.path(), aws.handler());
     home.add("deploy-aws", CredentialKind::ApiKey, &old);
     home.keyward
+        .rotation()
         .set_rotation(
             "deploy-aws",
             provider_setup(RotationMethod::Aws, &server),
@@ -194,6 +209,7 @@ fn aws_rejects_a_forged_signature() {
         &format!("{id}:not-the-secret"),
     );
     home.keyward
+        .rotation()
         .set_rotation("forged", provider_setup(RotationMethod::Aws, &server), None)
         .unwrap();
     let error = home.rotate("forged").unwrap_err().to_string();
@@ -208,13 +224,14 @@ fn gitlab_tokens_rotate_in_place() {
     let server = fake::start(home.dir.path(), gitlab.gitlab());
     home.add("gitlab-ci", CredentialKind::Token, &old);
     home.keyward
+        .rotation()
         .set_rotation(
             "gitlab-ci",
             provider_setup(RotationMethod::Gitlab, &server),
             Some(30),
         )
         .unwrap();
-    let plan = home.keyward.plan_rotation("gitlab-ci").unwrap();
+    let plan = home.keyward.rotation().plan_rotation("gitlab-ci").unwrap();
     assert_eq!(plan.lifecycle, "roll");
     home.rotate("gitlab-ci").unwrap();
     let new = home.value("gitlab-ci");
@@ -230,6 +247,7 @@ fn gitlab_refusal_keeps_the_token() {
     let server = fake::start(home.dir.path(), gitlab.gitlab());
     home.add("gitlab-ci", CredentialKind::Token, &old);
     home.keyward
+        .rotation()
         .set_rotation(
             "gitlab-ci",
             provider_setup(RotationMethod::Gitlab, &server),
@@ -257,7 +275,10 @@ fn cloudflare_tokens_roll() {
     home.add("dns-edit", CredentialKind::Token, &old);
     let mut setup = provider_setup(RotationMethod::Cloudflare, &server);
     setup.base_url = Some(format!("{}/client/v4", server.base_url()));
-    home.keyward.set_rotation("dns-edit", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("dns-edit", setup, None)
+        .unwrap();
     home.rotate("dns-edit").unwrap();
     let new = home.value("dns-edit");
     assert!(cloudflare.accepts(&new) && !cloudflare.accepts(&old));
@@ -281,7 +302,10 @@ fn twilio_keys_are_created_and_the_old_one_deleted() {
     home.add("sms", CredentialKind::ApiKey, &old);
     let mut setup = provider_setup(RotationMethod::Twilio, &server);
     setup.account = Some(twilio.account.clone());
-    home.keyward.set_rotation("sms", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("sms", setup, None)
+        .unwrap();
     home.rotate("sms").unwrap();
     let new = home.value("sms");
     assert!(twilio.accepts(&new) && !twilio.accepts(&old));
@@ -307,7 +331,10 @@ fn credentials_go_only_to_their_allowed_hosts() {
     home.add("gitlab-ci", CredentialKind::Token, &old);
     let mut setup = provider_setup(RotationMethod::Gitlab, &server);
     setup.base_url = Some(format!("https://localhost:{}", server.address.port()));
-    home.keyward.set_rotation("gitlab-ci", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("gitlab-ci", setup, None)
+        .unwrap();
     let error = home.rotate("gitlab-ci").unwrap_err().to_string();
     assert!(
         error.contains("not among the credential's allowed hosts"),
@@ -325,7 +352,10 @@ fn errors_never_show_a_secret_templated_into_a_url() {
         "url = \"https://unlisted.example/v1/keys?key={{current}}\"",
     );
     setup.recipe = Some(recipe);
-    home.keyward.set_rotation("payments", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("payments", setup, None)
+        .unwrap();
     let error = home.rotate("payments").unwrap_err().to_string();
     assert!(
         error.contains("https://unlisted.example") && error.contains("allowed hosts"),

@@ -47,6 +47,7 @@ fn home_using(url: &str, allow_insecure: bool) -> (Home, String) {
     let mut home = Home::new();
     let old = "tok_0123456789abcdefghijklmnopqrstuv".to_owned();
     home.keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: "service-token".into(),
@@ -59,6 +60,7 @@ fn home_using(url: &str, allow_insecure: bool) -> (Home, String) {
         )
         .unwrap();
     home.keyward
+        .credentials()
         .add_integration(NewIntegration {
             name: "internal-api".into(),
             provider: "internal".into(),
@@ -78,12 +80,16 @@ fn home_using(url: &str, allow_insecure: bool) -> (Home, String) {
 }
 
 fn rotate_with_check(home: &mut Home) -> keyward::Result<keyward::rotate::RotationOutcome> {
-    let check = home.keyward.endpoint_check("service-token").unwrap();
+    let check = home
+        .keyward
+        .posture()
+        .endpoint_check("service-token")
+        .unwrap();
     assert!(
         !check.is_empty(),
         "the integration's endpoint uses this credential"
     );
-    home.keyward.rotate_credential(
+    home.keyward.rotation().rotate_credential(
         "service-token",
         &Default::default(),
         Some(&check),
@@ -95,7 +101,11 @@ fn rotate_with_check(home: &mut Home) -> keyward::Result<keyward::rotate::Rotati
 fn a_new_value_the_endpoint_accepts_becomes_current() {
     let (url, seen) = endpoint(200, 1);
     let (mut home, old) = home_using(&url, true);
-    let plan = home.keyward.plan_rotation("service-token").unwrap();
+    let plan = home
+        .keyward
+        .rotation()
+        .plan_rotation("service-token")
+        .unwrap();
     let origin = url.trim_end_matches("/v1/me");
     assert_eq!(
         plan.verify_endpoints,
@@ -104,6 +114,7 @@ fn a_new_value_the_endpoint_accepts_becomes_current() {
     );
     // `rotate_checked` is what the desktop app runs: it builds the same check.
     home.keyward
+        .rotation()
         .rotate_checked("service-token", &Default::default(), &mut |_| {})
         .unwrap();
     let new = home.value("service-token");

@@ -111,6 +111,7 @@ fn scenario(provider: Provider) -> Scenario {
     std::fs::write(scenario.env_file(), format!("KEY={}\n", scenario.old)).unwrap();
     let mut keyward = keyward::Keyward::init(&scenario.home()).unwrap();
     keyward
+        .credentials()
         .add_credential(
             NewCredential {
                 name: "svc".into(),
@@ -127,7 +128,7 @@ fn scenario(provider: Provider) -> Scenario {
     setup.recipe = recipe;
     setup.base_url = base_url;
     setup.key_id = key_id;
-    keyward.set_rotation("svc", setup, None).unwrap();
+    keyward.rotation().set_rotation("svc", setup, None).unwrap();
     // Keep the server alive for the test process: the handle only holds its address.
     std::mem::forget(server);
     scenario
@@ -193,12 +194,16 @@ fn crash_and_resume(provider: Provider, point: &str) {
 }
 
 fn assert_unfinished_none_and_audit_intact(home: &Path, provider: Provider, point: &str) {
-    let keyward = keyward::Keyward::open(home).unwrap();
+    let mut keyward = keyward::Keyward::open(home).unwrap();
     assert!(
-        keyward.unfinished_rotations().unwrap().is_empty(),
+        keyward
+            .rotation()
+            .unfinished_rotations()
+            .unwrap()
+            .is_empty(),
         "{provider:?} {point}: resume must settle every rotation"
     );
-    let verification = keyward.verify_audit().unwrap();
+    let verification = keyward.review().verify_audit().unwrap();
     assert!(
         verification.intact,
         "{provider:?} {point}: {:?}",
@@ -270,6 +275,7 @@ fn child(home: &Path, action: &str, fault: Option<&str>) -> std::process::Output
 fn reveal(home: &Path) -> String {
     let mut keyward = Keyward::open(home).unwrap();
     keyward
+        .credentials()
         .reveal("svc", Access::Reveal)
         .unwrap()
         .expose_str()
@@ -286,13 +292,20 @@ fn child_process() {
     let mut keyward = Keyward::open(Path::new(&home)).unwrap().with_surface("cli");
     match std::env::var("KEYWARD_CHILD_ACTION").unwrap().as_str() {
         "rotate" => {
-            keyward.resume_rotations(None, &mut |_| {}).unwrap();
             keyward
+                .rotation()
+                .resume_rotations(None, &mut |_| {})
+                .unwrap();
+            keyward
+                .rotation()
                 .rotate_credential("svc", &RotationApproval::default(), None, &mut |_| {})
                 .unwrap();
         }
         "resume" => {
-            keyward.resume_rotations(None, &mut |_| {}).unwrap();
+            keyward
+                .rotation()
+                .resume_rotations(None, &mut |_| {})
+                .unwrap();
         }
         other => panic!("unknown child action {other}"),
     }

@@ -19,10 +19,11 @@ fn a_token_rotates_locally_and_its_files_follow() {
     let mut setup = RotationSetup::new(RotationMethod::Generate);
     setup.files = vec![env.clone()];
     home.keyward
+        .rotation()
         .set_rotation("stripe", setup, Some(30))
         .unwrap();
 
-    let plan = home.keyward.plan_rotation("stripe").unwrap();
+    let plan = home.keyward.rotation().plan_rotation("stripe").unwrap();
     assert_eq!(plan.files[0].changes.len(), 1);
     let shown = serde_json::to_string(&plan).unwrap();
     assert!(
@@ -33,6 +34,7 @@ fn a_token_rotates_locally_and_its_files_follow() {
     let mut seen = Vec::new();
     let outcome = home
         .keyward
+        .rotation()
         .rotate_credential("stripe", &Default::default(), None, &mut |step| {
             seen.push(step.state)
         })
@@ -59,12 +61,12 @@ fn a_token_rotates_locally_and_its_files_follow() {
         0o640,
         "propagation must keep the file's permissions"
     );
-    let history = home.keyward.rotation_history("stripe").unwrap();
+    let history = home.keyward.rotation().rotation_history("stripe").unwrap();
     assert!(
         history[0].previous_kept,
         "the old value stays in the keychain for the grace period"
     );
-    assert_eq!(states(&home, "stripe"), RotationState::FORWARD.to_vec());
+    assert_eq!(states(&mut home, "stripe"), RotationState::FORWARD.to_vec());
     home.assert_settled();
 }
 
@@ -79,13 +81,17 @@ fn the_previous_value_is_purged_only_after_the_grace_period() {
     );
     home.rotate("hook").unwrap();
     assert!(
-        home.keyward.purge_previous_values().unwrap().is_empty(),
+        home.keyward
+            .rotation()
+            .purge_previous_values()
+            .unwrap()
+            .is_empty(),
         "inside the grace period nothing is purged"
     );
     clock.set(chrono::Utc::now() + chrono::Duration::days(8));
-    let purged = home.keyward.purge_previous_values().unwrap();
+    let purged = home.keyward.rotation().purge_previous_values().unwrap();
     assert_eq!(purged.len(), 1);
-    assert!(!home.keyward.rotation_history("hook").unwrap()[0].previous_kept);
+    assert!(!home.keyward.rotation().rotation_history("hook").unwrap()[0].previous_kept);
     let new = home.value("hook");
     assert!(
         new.chars().all(|c| c.is_ascii_hexdigit()) && new.len() == 32,
@@ -107,7 +113,10 @@ fn a_jwt_signing_key_rotates_to_the_same_type_and_publishes_both_public_keys() {
     let jwks = home.path("jwks.json");
     let mut setup = RotationSetup::new(RotationMethod::Generate);
     setup.jwks_file = Some(jwks.clone());
-    home.keyward.set_rotation("issuer", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("issuer", setup, None)
+        .unwrap();
     let outcome = home.rotate("issuer").unwrap();
     assert!(outcome.files_updated.contains(&jwks));
     let document: serde_json::Value =
@@ -170,6 +179,7 @@ fn a_client_certificate_is_renewed_self_signed_or_by_a_local_ca() {
     let mut setup = RotationSetup::new(RotationMethod::Generate);
     setup.signing_ca = Some("local-ca".into());
     home.keyward
+        .rotation()
         .set_rotation("billing-mtls", setup, None)
         .unwrap();
     home.rotate("billing-mtls").unwrap();
@@ -195,7 +205,7 @@ fn a_client_certificate_is_renewed_self_signed_or_by_a_local_ca() {
 fn a_basic_credential_cannot_be_generated() {
     let mut home = Home::new();
     home.add("db", CredentialKind::Basic, "alice:pw");
-    let error = home.keyward.plan_rotation("db").unwrap_err();
+    let error = home.keyward.rotation().plan_rotation("db").unwrap_err();
     assert_eq!(error.code(), keyward::ErrorCode::InvalidInput, "{error}");
     assert!(
         error.to_string().contains("set-rotation"),
@@ -249,6 +259,7 @@ fn a_failing_endpoint_check_rolls_back_before_commit() {
     home.add("webhook", CredentialKind::Secret, old);
     let error = home
         .keyward
+        .rotation()
         .rotate_credential("webhook", &Default::default(), Some(&Refuses), &mut |_| {})
         .unwrap_err()
         .to_string();

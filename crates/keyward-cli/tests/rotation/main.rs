@@ -109,6 +109,7 @@ impl Home {
     /// Adds a credential allowed to go to the fake providers on 127.0.0.1.
     pub fn add(&mut self, name: &str, kind: CredentialKind, value: &str) {
         self.keyward
+            .credentials()
             .add_credential(
                 NewCredential {
                     name: name.into(),
@@ -123,6 +124,7 @@ impl Home {
 
     pub fn value(&mut self, name: &str) -> String {
         self.keyward
+            .credentials()
             .reveal(name, Access::Reveal)
             .expect("reveal")
             .expose_str()
@@ -131,17 +133,25 @@ impl Home {
     }
 
     pub fn rotate(&mut self, name: &str) -> keyward::Result<RotationOutcome> {
-        self.keyward
-            .rotate_credential(name, &RotationApproval::default(), None, &mut |_| {})
+        self.keyward.rotation().rotate_credential(
+            name,
+            &RotationApproval::default(),
+            None,
+            &mut |_| {},
+        )
     }
 
     /// Checks that nothing about the rotation is left unfinished and the audit chain holds.
-    pub fn assert_settled(&self) {
+    pub fn assert_settled(&mut self) {
         assert!(
-            self.keyward.unfinished_rotations().unwrap().is_empty(),
+            self.keyward
+                .rotation()
+                .unfinished_rotations()
+                .unwrap()
+                .is_empty(),
             "no rotation may stay half-done"
         );
-        let verification = self.keyward.verify_audit().unwrap();
+        let verification = self.keyward.review().verify_audit().unwrap();
         assert!(
             verification.intact,
             "every rotation step must land in an intact audit chain: {:?}",
@@ -170,8 +180,8 @@ pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-pub fn states(home: &Home, name: &str) -> Vec<RotationState> {
-    home.keyward.rotation_history(name).unwrap()[0]
+pub fn states(home: &mut Home, name: &str) -> Vec<RotationState> {
+    home.keyward.rotation().rotation_history(name).unwrap()[0]
         .steps
         .iter()
         .map(|step| step.state)

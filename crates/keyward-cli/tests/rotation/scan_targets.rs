@@ -12,6 +12,7 @@ use super::{Home, mode, write_file};
 
 fn scan(home: &mut Home, root: &std::path::Path) {
     home.keyward
+        .leaks()
         .scan(
             &ScanRequest {
                 roots: vec![root.to_owned()],
@@ -39,10 +40,13 @@ fn files_where_the_scanner_found_the_current_value_are_planned_and_rewritten() {
     write_file(&skipped, &format!("BILLING_KEY={old}\n"), 0o644);
     let mut setup = RotationSetup::new(RotationMethod::Generate);
     setup.files = vec![registered.clone()];
-    home.keyward.set_rotation("billing", setup, None).unwrap();
+    home.keyward
+        .rotation()
+        .set_rotation("billing", setup, None)
+        .unwrap();
     scan(&mut home, &project);
 
-    let plan = home.keyward.plan_rotation("billing").unwrap();
+    let plan = home.keyward.rotation().plan_rotation("billing").unwrap();
     let planned: Vec<_> = plan
         .files
         .iter()
@@ -81,6 +85,7 @@ fn files_where_the_scanner_found_the_current_value_are_planned_and_rewritten() {
     };
     let outcome = home
         .keyward
+        .rotation()
         .rotate_credential("billing", &approval, None, &mut |_| {})
         .unwrap();
     assert_eq!(outcome.state, RotationState::Done);
@@ -105,7 +110,7 @@ fn files_where_the_scanner_found_the_current_value_are_planned_and_rewritten() {
 
     // The stored findings are of the old value now: they no longer name these files as
     // holders of the current value, until a scan finds the new value there.
-    let replanned = home.keyward.plan_rotation("billing").unwrap();
+    let replanned = home.keyward.rotation().plan_rotation("billing").unwrap();
     assert_eq!(
         replanned.files.len(),
         1,
@@ -113,7 +118,7 @@ fn files_where_the_scanner_found_the_current_value_are_planned_and_rewritten() {
         replanned.files
     );
     scan(&mut home, &project);
-    let rescanned = home.keyward.plan_rotation("billing").unwrap();
+    let rescanned = home.keyward.rotation().plan_rotation("billing").unwrap();
     assert_eq!(
         rescanned
             .files
@@ -144,6 +149,7 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
         ),
     ] {
         home.keyward
+            .credentials()
             .add_credential(
                 NewCredential {
                     name: name.into(),
@@ -162,6 +168,7 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
     );
     assert!(
         home.keyward
+            .rotation()
             .plan_overdue_rotations()
             .unwrap()
             .plans
@@ -170,7 +177,7 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
     );
 
     clock.set(start + chrono::Duration::days(31));
-    let overdue = home.keyward.plan_overdue_rotations().unwrap();
+    let overdue = home.keyward.rotation().plan_overdue_rotations().unwrap();
     let planned: Vec<&str> = overdue
         .plans
         .iter()
@@ -187,6 +194,7 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
     let mut steps = Vec::new();
     let results = home
         .keyward
+        .rotation()
         .rotate_batch(
             &["ci-token".to_owned(), "db-login".to_owned()],
             &RotationApproval::default(),
@@ -214,12 +222,13 @@ fn every_overdue_credential_is_planned_and_rotated_in_one_batch() {
         "progress names the credential of each step"
     );
     assert!(
-        home.keyward.overdue_credentials().unwrap()[0].name == "db-login",
+        home.keyward.rotation().overdue_credentials().unwrap()[0].name == "db-login",
         "the rotated credential is no longer overdue"
     );
 
     let entries = home
         .keyward
+        .rotation()
         .rotation_audit_entries(rotated.rotation_id)
         .unwrap();
     let states: Vec<String> = entries

@@ -35,10 +35,11 @@ fn scheduled_scans_cover_every_folder_come_due_by_the_clock_and_skip_accepted_fi
     write(&blog, "README.md", "nothing secret here\n");
 
     assert!(
-        !keyward.scan_due().unwrap(),
+        !keyward.leaks().scan_due().unwrap(),
         "with no folders there is nothing to schedule"
     );
     let error = keyward
+        .leaks()
         .set_scan_settings(&ScanSettings {
             roots: vec![dir.path().join("gone").display().to_string()],
             every_hours: Some(6),
@@ -50,7 +51,7 @@ fn scheduled_scans_cover_every_folder_come_due_by_the_clock_and_skip_accepted_fi
         "a refused folder is named in the error: {error}"
     );
     assert_eq!(
-        keyward.scan_settings().unwrap(),
+        keyward.leaks().scan_settings().unwrap(),
         ScanSettings::default(),
         "a refused change stores nothing"
     );
@@ -58,14 +59,18 @@ fn scheduled_scans_cover_every_folder_come_due_by_the_clock_and_skip_accepted_fi
         roots: vec![shop.display().to_string(), blog.display().to_string()],
         every_hours: Some(6),
     };
-    assert_eq!(keyward.set_scan_settings(&settings).unwrap(), settings);
+    assert_eq!(
+        keyward.leaks().set_scan_settings(&settings).unwrap(),
+        settings
+    );
     assert!(
-        keyward.scan_due().unwrap(),
+        keyward.leaks().scan_due().unwrap(),
         "folders never scanned are due at once"
     );
 
     let seen = std::sync::Mutex::new(Vec::new());
     let outcome = keyward
+        .leaks()
         .scan_roots(&|progress| seen.lock().unwrap().push(progress))
         .unwrap();
     assert_eq!((outcome.roots, outcome.findings), (2, 1), "{outcome:?}");
@@ -76,16 +81,19 @@ fn scheduled_scans_cover_every_folder_come_due_by_the_clock_and_skip_accepted_fi
             .any(|progress| progress.root_index == 2 && progress.roots == 2),
         "progress names the folder being scanned: {seen:?}"
     );
-    assert_eq!(keyward.last_roots_scan().unwrap(), Some(start()));
-    assert!(!keyward.scan_due().unwrap(), "just scanned: not due");
+    assert_eq!(keyward.leaks().last_roots_scan().unwrap(), Some(start()));
+    assert!(
+        !keyward.leaks().scan_due().unwrap(),
+        "just scanned: not due"
+    );
     clock.set(start() + Duration::hours(6));
     assert!(
-        keyward.scan_due().unwrap(),
+        keyward.leaks().scan_due().unwrap(),
         "due again once the period has passed"
     );
 
     // The Leaks listing: redacted, with the fix and a free name for importing.
-    let found = keyward.found_secrets().unwrap();
+    let found = keyward.leaks().found_secrets().unwrap();
     assert_eq!(found.len(), 1);
     let finding = &found[0];
     assert_eq!(finding.path, "config/payments.env");
@@ -99,26 +107,26 @@ fn scheduled_scans_cover_every_folder_come_due_by_the_clock_and_skip_accepted_fi
         !serde_json::to_string(&found).unwrap().contains(&secret),
         "what the Leaks screen receives never holds the secret"
     );
-    let file = keyward.finding_file(finding.id).unwrap();
+    let file = keyward.leaks().finding_file(finding.id).unwrap();
     assert_eq!(
         file,
         std::fs::canonicalize(shop.join("config/payments.env")).unwrap()
     );
 
     // Accepted: resolved now and left out of later scans.
-    keyward.accept_finding(finding.id).unwrap();
-    assert!(keyward.found_secrets().unwrap().is_empty());
-    let again = keyward.scan_roots(&|_| {}).unwrap();
+    keyward.leaks().accept_finding(finding.id).unwrap();
+    assert!(keyward.leaks().found_secrets().unwrap().is_empty());
+    let again = keyward.leaks().scan_roots(&|_| {}).unwrap();
     assert_eq!(
         (again.findings, again.accepted),
         (0, 1),
         "an accepted finding is not reported again: {again:?}"
     );
-    assert!(keyward.found_secrets().unwrap().is_empty());
+    assert!(keyward.leaks().found_secrets().unwrap().is_empty());
 
     // A folder that disappeared fails alone.
     std::fs::remove_dir_all(&blog).unwrap();
-    let partial = keyward.scan_roots(&|_| {}).unwrap();
+    let partial = keyward.leaks().scan_roots(&|_| {}).unwrap();
     assert_eq!(partial.failed.len(), 1, "{partial:?}");
     assert!(partial.failed[0].root.ends_with("blog"));
 }
@@ -135,37 +143,53 @@ fn a_warning_is_announced_once_even_across_restarts_and_again_after_it_returns()
     );
     let mut keyward = Keyward::init(&home).unwrap();
     keyward
+        .leaks()
         .set_scan_settings(&ScanSettings {
             roots: vec![shop.display().to_string()],
             every_hours: None,
         })
         .unwrap();
-    keyward.scan_roots(&|_| {}).unwrap();
-    let warnings = keyward.warnings().unwrap();
+    keyward.leaks().scan_roots(&|_| {}).unwrap();
+    let warnings = keyward.review().warnings().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(
-        keyward.unannounced_warnings(&warnings).unwrap(),
+        keyward.leaks().unannounced_warnings(&warnings).unwrap(),
         warnings,
         "a new warning is announced"
     );
     assert!(
-        keyward.unannounced_warnings(&warnings).unwrap().is_empty(),
+        keyward
+            .leaks()
+            .unannounced_warnings(&warnings)
+            .unwrap()
+            .is_empty(),
         "the same warning is not announced twice"
     );
     drop(keyward);
 
     let mut restarted = Keyward::open(&home).unwrap();
-    let warnings = restarted.warnings().unwrap();
+    let warnings = restarted.review().warnings().unwrap();
     assert!(
         restarted
+            .leaks()
             .unannounced_warnings(&warnings)
             .unwrap()
             .is_empty(),
         "a restart does not announce known warnings again"
     );
-    assert!(restarted.unannounced_warnings(&[]).unwrap().is_empty());
+    assert!(
+        restarted
+            .leaks()
+            .unannounced_warnings(&[])
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        restarted.unannounced_warnings(&warnings).unwrap().len(),
+        restarted
+            .leaks()
+            .unannounced_warnings(&warnings)
+            .unwrap()
+            .len(),
         1,
         "a warning that went away and came back is news again"
     );

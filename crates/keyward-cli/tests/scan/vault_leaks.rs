@@ -134,13 +134,14 @@ fn a_found_secret_is_imported_in_one_step_from_the_file() {
         mode: ScanMode::Files,
         ..Default::default()
     };
-    let report = keyward.scan(&request, None, &|_| {}).unwrap();
+    let report = keyward.leaks().scan(&request, None, &|_| {}).unwrap();
     assert_eq!(report.findings.len(), 1);
-    let stored = keyward.findings(false).unwrap();
+    let stored = keyward.leaks().findings(false).unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].finding.kind, FindingKind::Secret);
 
     let created = keyward
+        .leaks()
         .import_found_secret(stored[0].id, "stripe-live", None)
         .unwrap();
     assert_eq!(
@@ -148,8 +149,13 @@ fn a_found_secret_is_imported_in_one_step_from_the_file() {
         CredentialKind::ApiKey,
         "the rule's kind is offered"
     );
-    assert_eq!(created.provider.as_deref(), Some("stripe"), "the catalogue's id, as every import stores it");
+    assert_eq!(
+        created.provider.as_deref(),
+        Some("stripe"),
+        "the catalogue's id, as every import stores it"
+    );
     let value = keyward
+        .credentials()
         .reveal("stripe-live", keyward::Access::Reveal)
         .unwrap();
     assert_eq!(
@@ -158,7 +164,7 @@ fn a_found_secret_is_imported_in_one_step_from_the_file() {
         "the imported value is the secret from the file"
     );
 
-    let report = keyward.scan(&request, None, &|_| {}).unwrap();
+    let report = keyward.leaks().scan(&request, None, &|_| {}).unwrap();
     assert_eq!(
         report.findings[0].kind,
         FindingKind::Leak,

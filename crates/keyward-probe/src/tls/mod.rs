@@ -1,7 +1,7 @@
 //! TLS posture: which protocols and suites a server accepts (our own hellos), what its
 //! certificate is worth, and what a real handshake shows.
 
-pub mod certificate;
+pub mod chain;
 pub mod enumerate;
 pub mod handshake;
 pub mod hello;
@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rustls::sign::CertifiedKey;
 use serde::{Deserialize, Serialize};
 
-pub use certificate::{CertificateReport, TrustStore};
+pub use chain::{CertificateReport, TrustStore};
 pub use enumerate::Endpoint;
 pub use handshake::ClientCertificatePolicy;
 pub use hello::Protocol;
@@ -222,7 +222,7 @@ pub async fn probe(
         )));
     }
     let (certificate, certificate_findings) =
-        certificate::analyse(&chain, &endpoint.server_name, now, trust).map_err(ProbeError::Tls)?;
+        self::chain::analyse(&chain, &endpoint.server_name, now, trust).map_err(ProbeError::Tls)?;
     report.certificate = Some(certificate);
     findings.extend(certificate_findings);
     Ok((report, findings))

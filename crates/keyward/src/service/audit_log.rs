@@ -1,11 +1,11 @@
 //! Reading and verifying the audit trail.
 
-use super::Keyward;
+use super::Review;
 use crate::Result;
 use crate::audit::{self, AuditEntry, AuditVerification};
 use crate::store::audit_entries;
 
-impl Keyward {
+impl Review<'_> {
     /// Every audit entry, oldest first.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
         Ok(audit_entries::all(self.store.connection())?

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Keyward, validate};
+use super::{Credentials, Keyward, validate};
 use crate::audit::{self, AuditAction};
 use crate::model::random::random_id;
 use crate::model::{CertificateInfo, Credential, NewCredential, SecretValue, StorageKind};
@@ -51,7 +51,7 @@ pub(crate) struct PendingCredential {
     pub origin: Option<String>,
 }
 
-impl Keyward {
+impl Credentials<'_> {
     /// Stores a new credential: value in the keychain, metadata in the inventory, one
     /// audit entry. Nothing is left behind if any step fails.
     pub fn add_credential(&mut self, new: NewCredential, value: SecretValue) -> Result<Credential> {
@@ -66,6 +66,87 @@ impl Keyward {
         Ok(created.remove(0))
     }
 
+    /// Reads a credential's value out of the keychain and records why.
+    pub fn reveal(&mut self, name: &str, access: Access) -> Result<SecretValue> {
+        let stored = rows::by_name(self.store.connection(), name)?;
+        let value = self.read_value(&stored)?;
+        let action = match access {
+            Access::Reveal => AuditAction::CredentialReveal,
+            Access::Copy => AuditAction::CredentialCopy,
+            Access::Use => AuditAction::CredentialUse,
+        };
+        self.write(|connection, at, actor| {
+            let row = audit::append(connection, at, actor, action, name, serde_json::json!({}))?;
+            Ok(((), row))
+        })?;
+        Ok(value)
+    }
+
+    /// Edits a credential's metadata.
+    pub fn edit_credential(&mut self, name: &str, edit: CredentialEdit) -> Result<Credential> {
+        let mut credential = self.credential(name)?;
+        let mut hosts = Vec::new();
+        for host in &edit.allowed_hosts {
+            hosts.push(validate::host(host)?);
+        }
+        hosts.sort();
+        hosts.dedup();
+        if let Some(token_url) = &edit.token_url {
+            validate::url("token URL", token_url)?;
+        }
+        credential.provider = edit.provider;
+        credential.integration = edit.integration;
+        credential.expires_at = edit.expires_at;
+        credential.rotate_every_days = edit.rotate_every_days;
+        credential.allowed_hosts = hosts;
+        credential.allow_insecure = edit.allow_insecure;
+        credential.token_url = edit.token_url;
+        credential.notes = edit.notes;
+        let detail = serde_json::json!({
+            "allowed_hosts": credential.allowed_hosts,
+            "allow_insecure": credential.allow_insecure,
+            "rotate_every_days": credential.rotate_every_days,
+        });
+        let updated = credential.clone();
+        self.write(move |connection, at, actor| {
+            rows::update_details(connection, &updated)?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialUpdate,
+                &updated.name,
+                detail,
+            )?;
+            Ok(((), row))
+        })?;
+        self.credential(name)
+    }
+
+    /// Deletes a credential: its keychain entries first, inside the transaction that
+    /// removes its row, so a failing keychain leaves the inventory unchanged.
+    pub fn remove_credential(&mut self, name: &str) -> Result<()> {
+        let stored = rows::by_name(self.store.connection(), name)?;
+        let vault = self.vault.clone();
+        self.write(|connection, at, actor| {
+            rows::delete(connection, name)?;
+            let detail = serde_json::json!({"fingerprint": stored.credential.fingerprint});
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialDelete,
+                name,
+                detail,
+            )?;
+            vault.delete(&Slot::Credential(stored.slot_id.clone()))?;
+            vault.delete(&Slot::EnvelopeKey(stored.slot_id.clone()))?;
+            Ok(((), row))
+        })
+    }
+}
+
+impl Keyward {
     /// Creates several credentials in one transaction. Keychain entries written before a
     /// failure are deleted again, so either all exist afterwards or none do.
     pub(crate) fn create_credentials(
@@ -248,22 +329,6 @@ impl Keyward {
         Ok(rows::by_name(self.store.connection(), name)?.credential)
     }
 
-    /// Reads a credential's value out of the keychain and records why.
-    pub fn reveal(&mut self, name: &str, access: Access) -> Result<SecretValue> {
-        let stored = rows::by_name(self.store.connection(), name)?;
-        let value = self.read_value(&stored)?;
-        let action = match access {
-            Access::Reveal => AuditAction::CredentialReveal,
-            Access::Copy => AuditAction::CredentialCopy,
-            Access::Use => AuditAction::CredentialUse,
-        };
-        self.write(|connection, at, actor| {
-            let row = audit::append(connection, at, actor, action, name, serde_json::json!({}))?;
-            Ok(((), row))
-        })?;
-        Ok(value)
-    }
-
     /// Reads the plaintext of a stored credential without auditing; callers audit.
     pub(crate) fn read_value(&self, stored: &StoredCredential) -> Result<SecretValue> {
         match stored.credential.storage {
@@ -282,68 +347,5 @@ impl Keyward {
                 Ok(open_envelope(&key, sealed, &stored.slot_id).ok_or_else(mismatch)?)
             }
         }
-    }
-
-    /// Edits a credential's metadata.
-    pub fn edit_credential(&mut self, name: &str, edit: CredentialEdit) -> Result<Credential> {
-        let mut credential = self.credential(name)?;
-        let mut hosts = Vec::new();
-        for host in &edit.allowed_hosts {
-            hosts.push(validate::host(host)?);
-        }
-        hosts.sort();
-        hosts.dedup();
-        if let Some(token_url) = &edit.token_url {
-            validate::url("token URL", token_url)?;
-        }
-        credential.provider = edit.provider;
-        credential.integration = edit.integration;
-        credential.expires_at = edit.expires_at;
-        credential.rotate_every_days = edit.rotate_every_days;
-        credential.allowed_hosts = hosts;
-        credential.allow_insecure = edit.allow_insecure;
-        credential.token_url = edit.token_url;
-        credential.notes = edit.notes;
-        let detail = serde_json::json!({
-            "allowed_hosts": credential.allowed_hosts,
-            "allow_insecure": credential.allow_insecure,
-            "rotate_every_days": credential.rotate_every_days,
-        });
-        let updated = credential.clone();
-        self.write(move |connection, at, actor| {
-            rows::update_details(connection, &updated)?;
-            let row = audit::append(
-                connection,
-                at,
-                actor,
-                AuditAction::CredentialUpdate,
-                &updated.name,
-                detail,
-            )?;
-            Ok(((), row))
-        })?;
-        self.credential(name)
-    }
-
-    /// Deletes a credential: its keychain entries first, inside the transaction that
-    /// removes its row, so a failing keychain leaves the inventory unchanged.
-    pub fn remove_credential(&mut self, name: &str) -> Result<()> {
-        let stored = rows::by_name(self.store.connection(), name)?;
-        let vault = self.vault.clone();
-        self.write(|connection, at, actor| {
-            rows::delete(connection, name)?;
-            let detail = serde_json::json!({"fingerprint": stored.credential.fingerprint});
-            let row = audit::append(
-                connection,
-                at,
-                actor,
-                AuditAction::CredentialDelete,
-                name,
-                detail,
-            )?;
-            vault.delete(&Slot::Credential(stored.slot_id.clone()))?;
-            vault.delete(&Slot::EnvelopeKey(stored.slot_id.clone()))?;
-            Ok(((), row))
-        })
     }
 }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::Review;
 use crate::Result;
 use crate::policy::{Warning, WarningKind};
 use crate::store::{audit_entries, credentials, integrations, probes};
@@ -33,7 +33,7 @@ pub struct Dashboard {
 /// Grades that count as failing posture on the dashboard.
 const FAILING_GRADES: [&str; 4] = ["C", "D", "E", "F"];
 
-impl Keyward {
+impl Review<'_> {
     /// Builds the dashboard as of now.
     pub fn dashboard(&mut self) -> Result<Dashboard> {
         let warnings = self.warnings()?;

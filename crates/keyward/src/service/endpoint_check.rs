@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use super::Keyward;
+use super::{Keyward, Posture};
 use crate::Result;
 use crate::model::{AuthMethod, Credential, SecretValue};
 use crate::probe::http::auth::authorized;
@@ -76,22 +76,7 @@ pub(super) fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-impl Keyward {
-    /// Every endpoint of every integration that names credential `name`, with its auth.
-    pub(super) fn endpoints_using(&self, name: &str) -> Result<Vec<(Url, AuthMethod)>> {
-        let mut endpoints = Vec::new();
-        for integration in self.list_integrations()? {
-            for endpoint in integration.endpoints {
-                if endpoint.credential.as_deref() == Some(name)
-                    && let Ok(url) = Url::parse(&endpoint.url)
-                {
-                    endpoints.push((url, endpoint.auth));
-                }
-            }
-        }
-        Ok(endpoints)
-    }
-
+impl Posture<'_> {
     /// The check rotation runs before committing a new value of `name`: every endpoint of
     /// every integration that names this credential. Empty when none does.
     pub fn endpoint_check(&self, name: &str) -> Result<EndpointCheck> {
@@ -112,5 +97,22 @@ impl Keyward {
             None => TrustStore::system(),
         };
         Ok(EndpointCheck::new(endpoints, trust, Timeouts::default()))
+    }
+}
+
+impl Keyward {
+    /// Every endpoint of every integration that names credential `name`, with its auth.
+    pub(super) fn endpoints_using(&self, name: &str) -> Result<Vec<(Url, AuthMethod)>> {
+        let mut endpoints = Vec::new();
+        for integration in self.list_integrations()? {
+            for endpoint in integration.endpoints {
+                if endpoint.credential.as_deref() == Some(name)
+                    && let Ok(url) = Url::parse(&endpoint.url)
+                {
+                    endpoints.push((url, endpoint.auth));
+                }
+            }
+        }
+        Ok(endpoints)
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::Leaks;
 use crate::model::CredentialKind;
 use crate::policy::{FixAction, Severity};
 use crate::scan::{FindingKind, ScanError};
@@ -47,10 +47,10 @@ pub struct FoundSecret {
     pub first_seen: DateTime<Utc>,
 }
 
-impl Keyward {
+impl Leaks<'_> {
     /// The open findings, most severe first, then by place.
     pub fn found_secrets(&mut self) -> Result<Vec<FoundSecret>> {
-        let warnings = self.warnings()?;
+        let warnings = self.review().warnings()?;
         let taken: std::collections::HashSet<String> = self
             .list_credentials()?
             .into_iter()

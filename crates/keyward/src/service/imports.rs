@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::Credentials;
 use super::credentials::PendingCredential;
 use crate::audit::AuditAction;
 use crate::certificate::{self, CertificateError};
@@ -49,7 +49,7 @@ pub struct CertificateImport {
     pub credential: NewCredential,
 }
 
-impl Keyward {
+impl Credentials<'_> {
     /// What importing `path` would create and skip, with values redacted.
     pub fn preview_import(
         &self,

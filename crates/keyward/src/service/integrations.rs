@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{Keyward, validate};
+use super::{Credentials, Keyward, validate};
 use crate::audit::{self, AuditAction};
 use crate::model::{Environment, Integration, NewEndpoint, NewIntegration};
 use crate::store::{credentials, integrations};
@@ -46,7 +46,7 @@ impl From<&Integration> for IntegrationEdit {
     }
 }
 
-impl Keyward {
+impl Credentials<'_> {
     /// Adds an integration with its endpoints. An endpoint that names a credential also
     /// adds the endpoint's host to that credential's allowed hosts: linking them is the
     /// user saying the credential belongs there.
@@ -104,6 +104,29 @@ impl Keyward {
         self.integration(name)
     }
 
+    /// Removes an integration and its endpoints; its credentials stay, unlinked.
+    pub fn remove_integration(&mut self, name: &str) -> Result<()> {
+        integrations::by_name(self.store.connection(), name)?;
+        self.write(|connection, at, actor| {
+            if !integrations::delete(connection, name)? {
+                return Err(Error::Internal(format!(
+                    "integration `{name}` vanished during removal"
+                )));
+            }
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::IntegrationDelete,
+                name,
+                serde_json::json!({}),
+            )?;
+            Ok(((), row))
+        })
+    }
+}
+
+impl Keyward {
     /// Checks what a user typed for an integration before anything is written, and
     /// returns the (credential, host) pairs its endpoints link.
     fn check_integration(&self, new: &NewIntegration) -> Result<Vec<(String, String)>> {
@@ -133,27 +156,6 @@ impl Keyward {
 
     pub fn integration(&self, name: &str) -> Result<Integration> {
         Ok(integrations::by_name(self.store.connection(), name)?)
-    }
-
-    /// Removes an integration and its endpoints; its credentials stay, unlinked.
-    pub fn remove_integration(&mut self, name: &str) -> Result<()> {
-        integrations::by_name(self.store.connection(), name)?;
-        self.write(|connection, at, actor| {
-            if !integrations::delete(connection, name)? {
-                return Err(Error::Internal(format!(
-                    "integration `{name}` vanished during removal"
-                )));
-            }
-            let row = audit::append(
-                connection,
-                at,
-                actor,
-                AuditAction::IntegrationDelete,
-                name,
-                serde_json::json!({}),
-            )?;
-            Ok(((), row))
-        })
     }
 }
 

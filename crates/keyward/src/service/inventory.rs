@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::Credentials;
 use crate::error::Result;
 use crate::model::{CredentialKind, Endpoint, Environment, Integration};
 use crate::probe::grade::Grade;
@@ -57,7 +57,7 @@ pub struct Inventory {
     pub integrations: Vec<IntegrationRow>,
 }
 
-impl Keyward {
+impl Credentials<'_> {
     /// Every credential and integration as table rows, sorted by name. Reads the
     /// inventory only: no keychain access, so it stays fast at any size.
     pub fn inventory(&self) -> Result<Inventory> {
@@ -194,6 +194,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
+    use crate::Keyward;
     use crate::model::{AuthMethod, Credential, NewIntegration, StorageKind};
     use crate::store::credentials::StoredCredential;
     use crate::store::probes::NewProbeRow;
@@ -312,8 +313,8 @@ mod tests {
 
     #[test]
     fn rows_join_integration_endpoints_and_latest_grades() {
-        let (_directory, keyward, at) = home();
-        let inventory = keyward.inventory().unwrap();
+        let (_directory, mut keyward, at) = home();
+        let inventory = keyward.credentials().inventory().unwrap();
 
         let names: Vec<_> = inventory
             .credentials

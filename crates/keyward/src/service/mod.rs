@@ -1,6 +1,7 @@
 //! The `Keyward` service: one open home (its inventory database and its keychain
 //! entries) and the use cases the CLI and the desktop app share.
 
+mod areas;
 mod audit_log;
 mod credentials;
 mod dashboard;
@@ -28,6 +29,7 @@ mod warnings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use areas::{Credentials, Leaks, Posture, Review, Rotation, Team};
 pub use credentials::{Access, CredentialEdit};
 pub use dashboard::Dashboard;
 pub use endpoint_check::EndpointCheck;
@@ -55,8 +57,8 @@ pub use warnings::MAX_AGE_SETTING;
 use crate::audit::{self, AuditAction};
 use crate::clock::{Clock, SystemClock};
 use crate::model::SecretValue;
-use crate::store::{self, DATABASE_FILE, Store, settings};
 use crate::model::random::{random_bytes, random_id};
+use crate::store::{self, DATABASE_FILE, Store, settings};
 use crate::vault::{Slot, Vault};
 use crate::{Error, Result};
 

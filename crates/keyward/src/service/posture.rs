@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Keyward, ProbeOutcome};
+use super::{Posture, ProbeOutcome};
 use crate::Result;
 use crate::probe::finding::kind;
 use crate::probe::{Grade, PostureFinding, ProbeOptions, ProbeProgress, ProbeReport, Severity};
@@ -74,9 +74,9 @@ pub struct IntegrationPosture {
     pub endpoints: Vec<EndpointPosture>,
 }
 
-impl Keyward {
+impl Posture<'_> {
     /// The newest result of every endpoint of `name`, findings explained.
-    pub fn posture(&self, name: &str) -> Result<IntegrationPosture> {
+    pub fn current(&self, name: &str) -> Result<IntegrationPosture> {
         let integration = self.integration(name)?;
         let connection = self.store.connection();
         let mut endpoints = Vec::with_capacity(integration.endpoints.len());

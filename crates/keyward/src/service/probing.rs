@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::{Keyward, Posture};
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, Integration};
 use crate::probe::{
@@ -83,7 +83,7 @@ struct Planned {
     notes: Vec<String>,
 }
 
-impl Keyward {
+impl Posture<'_> {
     /// Probes URLs given directly (no credentials travel).
     pub fn probe_urls(
         &mut self,
@@ -187,7 +187,9 @@ impl Keyward {
             .filter_map(|record| record.regression)
             .collect())
     }
+}
 
+impl Keyward {
     /// Builds the targets of an integration, clearing each linked credential through the
     /// host and TLS rules before its value is read.
     fn targets_of(&mut self, integration: &Integration) -> Result<Vec<Planned>> {
@@ -210,7 +212,7 @@ impl Keyward {
                 let credential = credentials::by_name(self.store.connection(), name)?.credential;
                 match CredentialUse::preflight(&credential, &endpoint.auth, &url) {
                     Ok(()) => {
-                        let value = self.reveal(name, super::Access::Use)?;
+                        let value = self.credentials().reveal(name, super::Access::Use)?;
                         let cleared = CredentialUse::authorize(
                             &credential,
                             endpoint.auth.clone(),

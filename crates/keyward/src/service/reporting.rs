@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
 use super::review::{signing_slot, write_output};
+use super::{Keyward, Review};
 use crate::audit::{self, AuditAction};
 use crate::report::document::{self, Report};
 use crate::report::{ReviewDecision, Snapshot, bundle, compliance, csv_export, html};
@@ -51,31 +51,7 @@ pub struct Attestation {
     pub decisions: Vec<ReviewDecision>,
 }
 
-impl Keyward {
-    fn review_every_days(&self) -> Result<i64> {
-        Ok(
-            settings::get(self.store.connection(), REVIEW_EVERY_SETTING)?
-                .and_then(|text| text.parse().ok())
-                .filter(|days: &i64| *days > 0)
-                .unwrap_or(DEFAULT_REVIEW_EVERY_DAYS),
-        )
-    }
-
-    /// Every access-review decision recorded in this home.
-    pub fn review_decisions(&self) -> Result<Vec<ReviewDecision>> {
-        Ok(access_reviews::all(self.store.connection())?
-            .into_iter()
-            .map(|row| ReviewDecision {
-                subject_kind: row.subject_kind,
-                subject: row.subject,
-                decision: row.decision,
-                note: row.note,
-                reviewer: row.reviewer,
-                reviewed_at: row.reviewed_at,
-            })
-            .collect())
-    }
-
+impl Review<'_> {
     /// Records a review decision (`keep`, `rotate`, `revoke`) on a credential or an
     /// integration of this home.
     pub fn record_review(
@@ -182,18 +158,6 @@ impl Keyward {
         self.report_from(snapshots)
     }
 
-    /// The report model over `snapshots`, judged against the home's controls.
-    pub(crate) fn report_from(&self, snapshots: Vec<Snapshot>) -> Result<Report> {
-        let controls = compliance::load_controls(Some(&self.home.join("controls.toml")))
-            .map_err(|problem| Error::invalid("controls.toml", problem))?;
-        Ok(document::build(
-            snapshots,
-            &controls,
-            self.review_every_days()?,
-            self.now(),
-        ))
-    }
-
     /// Writes a report to `out` and records the export.
     pub fn write_report(
         &mut self,
@@ -224,5 +188,43 @@ impl Keyward {
             Ok(((), row))
         })?;
         Ok(rows)
+    }
+}
+
+impl Keyward {
+    fn review_every_days(&self) -> Result<i64> {
+        Ok(
+            settings::get(self.store.connection(), REVIEW_EVERY_SETTING)?
+                .and_then(|text| text.parse().ok())
+                .filter(|days: &i64| *days > 0)
+                .unwrap_or(DEFAULT_REVIEW_EVERY_DAYS),
+        )
+    }
+
+    /// Every access-review decision recorded in this home.
+    pub fn review_decisions(&self) -> Result<Vec<ReviewDecision>> {
+        Ok(access_reviews::all(self.store.connection())?
+            .into_iter()
+            .map(|row| ReviewDecision {
+                subject_kind: row.subject_kind,
+                subject: row.subject,
+                decision: row.decision,
+                note: row.note,
+                reviewer: row.reviewer,
+                reviewed_at: row.reviewed_at,
+            })
+            .collect())
+    }
+
+    /// The report model over `snapshots`, judged against the home's controls.
+    pub(crate) fn report_from(&self, snapshots: Vec<Snapshot>) -> Result<Report> {
+        let controls = compliance::load_controls(Some(&self.home.join("controls.toml")))
+            .map_err(|problem| Error::invalid("controls.toml", problem))?;
+        Ok(document::build(
+            snapshots,
+            &controls,
+            self.review_every_days()?,
+            self.now(),
+        ))
     }
 }

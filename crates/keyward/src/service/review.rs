@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::{Keyward, Review};
 use crate::audit::{self, AuditAction};
 use crate::model::random::random_id;
 use crate::report::bundle::{self, BundleError, BundlePayload};
@@ -56,7 +56,7 @@ pub struct ReviewOverview {
     pub snapshots: Vec<Snapshot>,
 }
 
-impl Keyward {
+impl Review<'_> {
     /// This workstation's identity, created on first use.
     pub fn workstation(&mut self) -> Result<Workstation> {
         let id = match settings::get(self.store.connection(), WORKSTATION_ID)? {
@@ -105,43 +105,6 @@ impl Keyward {
             credential.team_fingerprint = team_fingerprints.get(&credential.fingerprint).cloned();
         }
         Ok(snapshot)
-    }
-
-    /// The latest completed probe of every endpoint, as posture rows and findings.
-    fn add_posture(
-        &self,
-        snapshot: &mut Snapshot,
-        integrations: &[crate::model::Integration],
-    ) -> Result<()> {
-        for row in crate::store::probes::latest_completed_per_target(self.store.connection())? {
-            snapshot.posture.push(crate::report::PostureSummary {
-                integration: row.integration.clone(),
-                target: row.target.clone(),
-                grade: row.grade.clone().unwrap_or_default(),
-                probed_at: row.probed_at,
-            });
-            let credential = integrations
-                .iter()
-                .flat_map(|integration| &integration.endpoints)
-                .find(|endpoint| endpoint.url == row.target)
-                .and_then(|endpoint| endpoint.credential.clone());
-            let Ok(report) = serde_json::from_str::<crate::probe::ProbeReport>(&row.report) else {
-                continue;
-            };
-            for finding in report.findings {
-                snapshot.findings.push(crate::report::FindingSummary {
-                    source: "probe".into(),
-                    fix: crate::probe::finding::kind(&finding.id).map(|kind| kind.fix.to_owned()),
-                    id: finding.id,
-                    severity: finding.severity.as_str().to_owned(),
-                    integration: row.integration.clone(),
-                    credential: credential.clone(),
-                    subject: row.target.clone(),
-                    message: finding.message,
-                });
-            }
-        }
-        Ok(())
     }
 
     /// Writes this workstation's signed bundle to `out` (atomically: a partial file never
@@ -348,6 +311,45 @@ impl Keyward {
             overdue_by_owner,
             snapshots,
         })
+    }
+}
+
+impl Keyward {
+    /// The latest completed probe of every endpoint, as posture rows and findings.
+    fn add_posture(
+        &self,
+        snapshot: &mut Snapshot,
+        integrations: &[crate::model::Integration],
+    ) -> Result<()> {
+        for row in crate::store::probes::latest_completed_per_target(self.store.connection())? {
+            snapshot.posture.push(crate::report::PostureSummary {
+                integration: row.integration.clone(),
+                target: row.target.clone(),
+                grade: row.grade.clone().unwrap_or_default(),
+                probed_at: row.probed_at,
+            });
+            let credential = integrations
+                .iter()
+                .flat_map(|integration| &integration.endpoints)
+                .find(|endpoint| endpoint.url == row.target)
+                .and_then(|endpoint| endpoint.credential.clone());
+            let Ok(report) = serde_json::from_str::<crate::probe::ProbeReport>(&row.report) else {
+                continue;
+            };
+            for finding in report.findings {
+                snapshot.findings.push(crate::report::FindingSummary {
+                    source: "probe".into(),
+                    fix: crate::probe::finding::kind(&finding.id).map(|kind| kind.fix.to_owned()),
+                    id: finding.id,
+                    severity: finding.severity.as_str().to_owned(),
+                    integration: row.integration.clone(),
+                    credential: credential.clone(),
+                    subject: row.target.clone(),
+                    message: finding.message,
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
 use super::rotation_steps::{JournaledPlan, decode_key};
+use super::{Keyward, Rotation};
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, Credential, CredentialKind};
 use crate::rotate::{
@@ -31,7 +31,7 @@ pub struct RotationApproval {
     pub skip_files: Vec<PathBuf>,
 }
 
-impl Keyward {
+impl Rotation<'_> {
     /// Sets how a credential is rotated (and optionally how often). The setup is checked
     /// here (recipe syntax, method fits the kind) so mistakes surface before a rotation.
     pub fn set_rotation(
@@ -90,30 +90,6 @@ impl Keyward {
         self.credential(name)
     }
 
-    /// A credential's rotation setup; credentials without one rotate with `generate`
-    /// when their kind allows it.
-    pub fn rotation_setup(&self, name: &str) -> Result<RotationSetup> {
-        if let Some(json) = rotations::setup(self.store.connection(), name)? {
-            return serde_json::from_str(&json)
-                .map_err(|error| Error::Internal(format!("rotation setup of `{name}`: {error}")));
-        }
-        let credential = self.credential(name)?;
-        match credential.kind {
-            kind if kind.is_plain_value() => Ok(RotationSetup::new(RotationMethod::Generate)),
-            CredentialKind::JwtSigningKey | CredentialKind::ClientCert => {
-                Ok(RotationSetup::new(RotationMethod::Generate))
-            }
-            kind => Err(RotateError::Unsupported {
-                credential: name.to_owned(),
-                method: "none".into(),
-                reason: format!(
-                    "a {kind} credential has no rotation set up; use `keyward cred set-rotation`"
-                ),
-            }
-            .into()),
-        }
-    }
-
     /// What a rotation of `name` will do: the steps, the files it would rewrite (with
     /// the values redacted; registered ones and those where the leak scanner found the
     /// current value) and warnings. Changes nothing but the audit log.
@@ -142,7 +118,7 @@ impl Keyward {
         if adapter.lifecycle() == Lifecycle::Roll {
             warnings.push("the provider replaces the value in place: once it answers, the old value no longer works and the rotation cannot be rolled back".into());
         }
-        let current = self.reveal(name, super::Access::Use)?;
+        let current = self.credentials().reveal(name, super::Access::Use)?;
         let files: Vec<_> = self
             .propagation_targets(name, &setup, &current)?
             .into_iter()
@@ -329,6 +305,49 @@ impl Keyward {
         Ok(purged)
     }
 
+    /// Sets the grace period, in hours, for replaced values (0: purge at once).
+    pub fn set_rotation_grace_hours(&mut self, hours: u32) -> Result<()> {
+        self.write(|connection, at, actor| {
+            settings::set(connection, rotate::GRACE_SETTING, &hours.to_string())?;
+            let detail = serde_json::json!({"setting": rotate::GRACE_SETTING, "value": hours});
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialUpdate,
+                "settings",
+                detail,
+            )?;
+            Ok(((), row))
+        })
+    }
+}
+
+impl Keyward {
+    /// A credential's rotation setup; credentials without one rotate with `generate`
+    /// when their kind allows it.
+    pub fn rotation_setup(&self, name: &str) -> Result<RotationSetup> {
+        if let Some(json) = rotations::setup(self.store.connection(), name)? {
+            return serde_json::from_str(&json)
+                .map_err(|error| Error::Internal(format!("rotation setup of `{name}`: {error}")));
+        }
+        let credential = self.credential(name)?;
+        match credential.kind {
+            kind if kind.is_plain_value() => Ok(RotationSetup::new(RotationMethod::Generate)),
+            CredentialKind::JwtSigningKey | CredentialKind::ClientCert => {
+                Ok(RotationSetup::new(RotationMethod::Generate))
+            }
+            kind => Err(RotateError::Unsupported {
+                credential: name.to_owned(),
+                method: "none".into(),
+                reason: format!(
+                    "a {kind} credential has no rotation set up; use `keyward cred set-rotation`"
+                ),
+            }
+            .into()),
+        }
+    }
+
     /// `anchor`: move the audit anchor now (false when a following write of the same
     /// operation will).
     pub(super) fn purge_previous(
@@ -390,23 +409,6 @@ impl Keyward {
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(rotate::DEFAULT_GRACE_HOURS),
         )
-    }
-
-    /// Sets the grace period, in hours, for replaced values (0: purge at once).
-    pub fn set_rotation_grace_hours(&mut self, hours: u32) -> Result<()> {
-        self.write(|connection, at, actor| {
-            settings::set(connection, rotate::GRACE_SETTING, &hours.to_string())?;
-            let detail = serde_json::json!({"setting": rotate::GRACE_SETTING, "value": hours});
-            let row = audit::append(
-                connection,
-                at,
-                actor,
-                AuditAction::CredentialUpdate,
-                "settings",
-                detail,
-            )?;
-            Ok(((), row))
-        })
     }
 
     fn history_of(&self, row: rotations::JournalRow) -> Result<RotationHistory> {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
+use super::Rotation;
 use super::rotation::RotationApproval;
 use crate::audit::AuditEntry;
 use crate::rotate::{CredentialCheck, RotationOutcome, RotationPlan, StepProgress};
@@ -41,7 +41,7 @@ pub struct BatchRotation {
     pub error: Option<String>,
 }
 
-impl Keyward {
+impl Rotation<'_> {
     /// Plans a rotation of every overdue credential. Credentials whose setup cannot
     /// rotate are listed apart instead of failing the whole plan; a missing keychain or
     /// an unreadable inventory still fails it.
@@ -74,7 +74,7 @@ impl Keyward {
         approval: &RotationApproval,
         progress: &mut dyn FnMut(&StepProgress),
     ) -> Result<RotationOutcome> {
-        let check = self.endpoint_check(name)?;
+        let check = self.posture().endpoint_check(name)?;
         let check: Option<&dyn CredentialCheck> =
             if check.is_empty() { None } else { Some(&check) };
         self.rotate_credential(name, approval, check, progress)

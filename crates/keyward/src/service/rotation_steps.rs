@@ -106,8 +106,7 @@ impl Keyward {
     ) -> Result<RotationOutcome> {
         let row = rotations::by_id(self.store.connection(), id)?;
         let mut run = self.prepare_run(&row)?;
-        let mut resuming_before_commit =
-            resuming && row.state.is_before_commit();
+        let mut resuming_before_commit = resuming && row.state.is_before_commit();
         loop {
             let row = rotations::by_id(self.store.connection(), id)?;
             let state = row.state;
@@ -200,7 +199,7 @@ impl Keyward {
         let setup = self.rotation_setup(&row.credential)?;
         let adapter = rotate::adapter_for(&credential, &setup)?;
         let signing_ca = match &setup.signing_ca {
-            Some(ca) => Some(self.reveal(ca, super::Access::Use)?),
+            Some(ca) => Some(self.credentials().reveal(ca, super::Access::Use)?),
             None => None,
         };
         let plan: JournaledPlan = row
@@ -242,15 +241,7 @@ impl Keyward {
         let id = run.id;
         let name = run.credential.name.clone();
         let work = |connection: &rusqlite::Connection, at, actor: &str| {
-            rotations::record_step(
-                connection,
-                id,
-                state,
-                at,
-                &message,
-                new_key_id,
-                None,
-            )?;
+            rotations::record_step(connection, id, state, at, &message, new_key_id, None)?;
             let detail = serde_json::json!({"rotation": id, "state": state, "message": message});
             let row = audit::append(
                 connection,

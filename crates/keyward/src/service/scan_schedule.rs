@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
 use super::scanning::{ScanMode, ScanRequest};
+use super::{Keyward, Leaks};
 use crate::audit::{self, AuditAction};
 use crate::policy::Warning;
 use crate::scan::{Finding, ScanOptions, ScanProgress};
@@ -134,7 +134,7 @@ impl AcceptedFinding {
     }
 }
 
-impl Keyward {
+impl Leaks<'_> {
     /// The stored scan settings; unset or unreadable entries fall back to the defaults.
     pub fn scan_settings(&self) -> Result<ScanSettings> {
         let connection = self.store.connection();
@@ -289,25 +289,6 @@ impl Keyward {
         })
     }
 
-    /// Removes the findings the user accepted from `found`, returning how many it removed.
-    pub(crate) fn drop_accepted(&self, found: &mut Vec<Finding>) -> Result<u64> {
-        let accepted = self.accepted_findings()?;
-        if accepted.is_empty() {
-            return Ok(0);
-        }
-        let before = found.len();
-        found.retain(|finding| !accepted.contains(&AcceptedFinding::of(finding)));
-        Ok((before - found.len()) as u64)
-    }
-
-    fn accepted_findings(&self) -> Result<HashSet<AcceptedFinding>> {
-        Ok(settings::get(self.store.connection(), SCAN_ACCEPTED)?
-            .and_then(|text| serde_json::from_str::<Vec<AcceptedFinding>>(&text).ok())
-            .unwrap_or_default()
-            .into_iter()
-            .collect())
-    }
-
     /// The warnings no notification has announced yet, remembering `current` as
     /// announced. Warning ids are stable, so a restart does not announce them again; a
     /// warning that went away and comes back is new again.
@@ -326,6 +307,27 @@ impl Keyward {
         settings::set(&transaction, NOTIFIED_WARNINGS, &text)?;
         transaction.commit().map_err(StoreError::from)?;
         Ok(fresh)
+    }
+}
+
+impl Keyward {
+    /// Removes the findings the user accepted from `found`, returning how many it removed.
+    pub(crate) fn drop_accepted(&self, found: &mut Vec<Finding>) -> Result<u64> {
+        let accepted = self.accepted_findings()?;
+        if accepted.is_empty() {
+            return Ok(0);
+        }
+        let before = found.len();
+        found.retain(|finding| !accepted.contains(&AcceptedFinding::of(finding)));
+        Ok((before - found.len()) as u64)
+    }
+
+    fn accepted_findings(&self) -> Result<HashSet<AcceptedFinding>> {
+        Ok(settings::get(self.store.connection(), SCAN_ACCEPTED)?
+            .and_then(|text| serde_json::from_str::<Vec<AcceptedFinding>>(&text).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .collect())
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::Keyward;
+use super::{Keyward, Leaks};
 use crate::audit::{self, AuditAction};
 use crate::model::{Credential, CredentialKind, NewCredential, SecretValue};
 use crate::scan::{
@@ -45,7 +45,7 @@ pub struct ScanRequest {
     pub options: ScanOptions,
 }
 
-impl Keyward {
+impl Leaks<'_> {
     /// Scans `request.roots` for vault values and provider secrets, stores the findings
     /// (except for staged scans) and writes one audit entry. `config` defaults to the first
     /// root's `.keyward.toml`.
@@ -129,20 +129,6 @@ impl Keyward {
         outcome
     }
 
-    /// The vault's values as a matcher, and how many were read.
-    pub(crate) fn vault_matcher(&self) -> Result<(VaultMatcher, usize)> {
-        let mut values = Vec::new();
-        for stored in credential_rows::list(self.store.connection())? {
-            let value = self.read_value(&stored)?;
-            values.push(VaultValue {
-                credential: stored.credential.name,
-                value,
-            });
-        }
-        let read = values.len();
-        Ok((VaultMatcher::new(values), read))
-    }
-
     /// Stored findings; open ones only unless `include_resolved`.
     pub fn findings(&self, include_resolved: bool) -> Result<Vec<StoredFinding>> {
         Ok(findings::list(self.store.connection(), include_resolved)?)
@@ -216,10 +202,26 @@ impl Keyward {
             )),
             ..Default::default()
         };
-        let created = self.add_credential(new, value)?;
+        let created = self.credentials().add_credential(new, value)?;
         let now = self.now();
         findings::resolve(self.store.connection(), finding_id, now)?;
         Ok(created)
+    }
+}
+
+impl Keyward {
+    /// The vault's values as a matcher, and how many were read.
+    pub(crate) fn vault_matcher(&self) -> Result<(VaultMatcher, usize)> {
+        let mut values = Vec::new();
+        for stored in credential_rows::list(self.store.connection())? {
+            let value = self.read_value(&stored)?;
+            values.push(VaultValue {
+                credential: stored.credential.name,
+                value,
+            });
+        }
+        let read = values.len();
+        Ok((VaultMatcher::new(values), read))
     }
 }
 

@@ -3,17 +3,17 @@
 
 use std::path::Path;
 
-use super::Keyward;
+use super::{Keyward, Team};
 use crate::audit::{self, AuditAction};
 use crate::report::bundle;
 use crate::team::{self as team_sync, SyncOutcome, TeamDatabase, TeamView};
 use crate::{Error, Result};
 
-impl Keyward {
+impl Team<'_> {
     /// Upserts this workstation's inventory (metadata only) into the team database.
     pub fn sync_team(&mut self, url: &str, ca: Option<&Path>) -> Result<SyncOutcome> {
         let database = TeamDatabase::new(url, ca).map_err(Error::from)?;
-        let snapshot = self.snapshot()?;
+        let snapshot = self.review().snapshot()?;
         let signing_key = self
             .vault
             .read_or_create(&super::review::signing_slot(), bundle::generate_signing_key)?;
@@ -50,22 +50,7 @@ fn team_key_slot() -> crate::vault::Slot {
     crate::vault::Slot::Other("team-fingerprint-key".into())
 }
 
-impl Keyward {
-    /// The team fingerprint of a value: HMAC-SHA256 under the key the team shares, so the
-    /// same secret on two workstations gets the same fingerprint. `None` without a key.
-    pub(crate) fn team_fingerprint(
-        &mut self,
-        value: &crate::model::SecretValue,
-    ) -> Result<Option<String>> {
-        if self.team_key.is_none() {
-            self.team_key = Some(self.vault.read(&team_key_slot())?);
-        }
-        Ok(self.team_key.as_ref().and_then(Option::as_ref).map(|key| {
-            let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.expose());
-            hex::encode(ring::hmac::sign(&key, value.expose()))
-        }))
-    }
-
+impl Team<'_> {
     /// Sets the team's shared fingerprint key (every member sets the same one, handed
     /// over out of band) and computes the team fingerprint of every credential, reading
     /// each value once. Returns how many were fingerprinted.
@@ -104,5 +89,22 @@ impl Keyward {
             Ok(((), row))
         })?;
         Ok(count)
+    }
+}
+
+impl Keyward {
+    /// The team fingerprint of a value: HMAC-SHA256 under the key the team shares, so the
+    /// same secret on two workstations gets the same fingerprint. `None` without a key.
+    pub(crate) fn team_fingerprint(
+        &mut self,
+        value: &crate::model::SecretValue,
+    ) -> Result<Option<String>> {
+        if self.team_key.is_none() {
+            self.team_key = Some(self.vault.read(&team_key_slot())?);
+        }
+        Ok(self.team_key.as_ref().and_then(Option::as_ref).map(|key| {
+            let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.expose());
+            hex::encode(ring::hmac::sign(&key, value.expose()))
+        }))
     }
 }

@@ -14,14 +14,14 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Keyward;
 use super::review::SharedFingerprint;
+use super::{Keyward, Team};
 use crate::audit::{self, AuditAction};
 use crate::model::SecretValue;
 use crate::report::document::{CredentialRow, SEVERITIES};
-use crate::team::{SyncOutcome, TeamView, redact_url};
 use crate::report::{Snapshot, Workstation};
 use crate::store::settings;
+use crate::team::{SyncOutcome, TeamView, redact_url};
 use crate::vault::Slot;
 use crate::{Error, Result};
 
@@ -129,7 +129,7 @@ struct RowOrigin {
     count: usize,
 }
 
-impl Keyward {
+impl Team<'_> {
     /// The saved team database, if any.
     pub fn team_database(&self) -> Result<Option<TeamDatabaseInfo>> {
         let connection = self.store.connection();
@@ -247,50 +247,6 @@ impl Keyward {
         Ok(outcome)
     }
 
-    fn pulled_view(&self) -> Result<Option<PulledView>> {
-        let Some(json) = settings::get(self.store.connection(), TEAM_VIEW_SETTING)? else {
-            return Ok(None);
-        };
-        serde_json::from_str(&json).map(Some).map_err(|error| {
-            crate::store::StoreError::Corrupt {
-                field: "pulled team view",
-                detail: error.to_string(),
-            }
-            .into()
-        })
-    }
-
-    /// This workstation, then every imported bundle, then the team database's other
-    /// workstations. A workstation appears once: its most detailed source wins (its own
-    /// inventory, else its bundle, which carries findings and posture the database rows
-    /// do not).
-    pub(crate) fn board_snapshots(&mut self) -> Result<Vec<BoardSnapshot>> {
-        let mut board = vec![BoardSnapshot {
-            source: BoardSource::Local,
-            snapshot: self.snapshot()?,
-            altered: HashSet::new(),
-        }];
-        let mut seen: HashSet<String> = HashSet::new();
-        seen.insert(board[0].snapshot.workstation.id.clone());
-        for snapshot in self.review_overview()?.snapshots {
-            if seen.insert(snapshot.workstation.id.clone()) {
-                board.push(BoardSnapshot {
-                    source: BoardSource::Bundle,
-                    snapshot,
-                    altered: HashSet::new(),
-                });
-            }
-        }
-        if let Some(pulled) = self.pulled_view()? {
-            board.extend(
-                team_snapshots(pulled)
-                    .into_iter()
-                    .filter(|entry| seen.insert(entry.snapshot.workstation.id.clone())),
-            );
-        }
-        Ok(board)
-    }
-
     /// The board a security lead reads: one row per credential per workstation.
     pub fn team_board(&mut self) -> Result<TeamBoard> {
         let board = self.board_snapshots()?;
@@ -357,6 +313,52 @@ impl Keyward {
             shared_fingerprints,
             team_database: self.team_database()?,
         })
+    }
+}
+
+impl Keyward {
+    fn pulled_view(&self) -> Result<Option<PulledView>> {
+        let Some(json) = settings::get(self.store.connection(), TEAM_VIEW_SETTING)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&json).map(Some).map_err(|error| {
+            crate::store::StoreError::Corrupt {
+                field: "pulled team view",
+                detail: error.to_string(),
+            }
+            .into()
+        })
+    }
+
+    /// This workstation, then every imported bundle, then the team database's other
+    /// workstations. A workstation appears once: its most detailed source wins (its own
+    /// inventory, else its bundle, which carries findings and posture the database rows
+    /// do not).
+    pub(crate) fn board_snapshots(&mut self) -> Result<Vec<BoardSnapshot>> {
+        let mut board = vec![BoardSnapshot {
+            source: BoardSource::Local,
+            snapshot: self.review().snapshot()?,
+            altered: HashSet::new(),
+        }];
+        let mut seen: HashSet<String> = HashSet::new();
+        seen.insert(board[0].snapshot.workstation.id.clone());
+        for snapshot in self.review().review_overview()?.snapshots {
+            if seen.insert(snapshot.workstation.id.clone()) {
+                board.push(BoardSnapshot {
+                    source: BoardSource::Bundle,
+                    snapshot,
+                    altered: HashSet::new(),
+                });
+            }
+        }
+        if let Some(pulled) = self.pulled_view()? {
+            board.extend(
+                team_snapshots(pulled)
+                    .into_iter()
+                    .filter(|entry| seen.insert(entry.snapshot.workstation.id.clone())),
+            );
+        }
+        Ok(board)
     }
 }
 

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::Keyward;
 use super::probing::Regression;
+use super::{Keyward, Review};
 use crate::audit::{self, AuditAction};
 use crate::model::{AuthMethod, CredentialKind};
 use crate::policy::{
@@ -28,37 +28,7 @@ pub const MAX_AGE_SETTING: &str = "policy.max_age_days";
 /// Settings key prefix of the per-value JWT expiry cache.
 const JWT_EXPIRY_PREFIX: &str = "jwt-expiry:";
 
-impl Keyward {
-    /// The review policy, when the home has a `review_every_days` setting.
-    fn review_policy(&self) -> Result<Option<policy::ReviewPolicy>> {
-        let Some(text) = settings::get(
-            self.store.connection(),
-            crate::service::reporting::REVIEW_EVERY_SETTING,
-        )?
-        else {
-            return Ok(None);
-        };
-        let every_days: u32 = text.parse().ok().filter(|days| *days > 0).ok_or_else(|| {
-            Error::invalid(
-                crate::service::reporting::REVIEW_EVERY_SETTING,
-                format!("`{text}` is not a number of days"),
-            )
-        })?;
-        let mut last_reviewed = std::collections::HashMap::new();
-        for review in self.review_decisions()? {
-            if review.subject_kind == "credential" {
-                let entry = last_reviewed
-                    .entry(review.subject)
-                    .or_insert(review.reviewed_at);
-                *entry = (*entry).max(review.reviewed_at);
-            }
-        }
-        Ok(Some(policy::ReviewPolicy {
-            every_days,
-            last_reviewed,
-        }))
-    }
-
+impl Review<'_> {
     /// Every current warning, most severe first.
     ///
     /// `token` credentials are read to find JWT expiry claims; when any are read, the
@@ -101,6 +71,38 @@ impl Keyward {
             .commit()
             .map_err(crate::store::StoreError::from)?;
         Ok(())
+    }
+}
+
+impl Keyward {
+    /// The review policy, when the home has a `review_every_days` setting.
+    fn review_policy(&self) -> Result<Option<policy::ReviewPolicy>> {
+        let Some(text) = settings::get(
+            self.store.connection(),
+            crate::service::reporting::REVIEW_EVERY_SETTING,
+        )?
+        else {
+            return Ok(None);
+        };
+        let every_days: u32 = text.parse().ok().filter(|days| *days > 0).ok_or_else(|| {
+            Error::invalid(
+                crate::service::reporting::REVIEW_EVERY_SETTING,
+                format!("`{text}` is not a number of days"),
+            )
+        })?;
+        let mut last_reviewed = std::collections::HashMap::new();
+        for review in self.review_decisions()? {
+            if review.subject_kind == "credential" {
+                let entry = last_reviewed
+                    .entry(review.subject)
+                    .or_insert(review.reviewed_at);
+                *entry = (*entry).max(review.reviewed_at);
+            }
+        }
+        Ok(Some(policy::ReviewPolicy {
+            every_days,
+            last_reviewed,
+        }))
     }
 
     /// Verdicts from stored probe results: the newest result of each endpoint that

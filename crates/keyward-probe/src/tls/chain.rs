@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
+use keyward_model::x509;
 use keyward_outbound::Trust;
 use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
@@ -17,13 +18,14 @@ use crate::finding::{PostureFinding, ids};
 /// Certificates expiring within this many days are reported.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-/// Signature algorithms that are broken (collisions can be forged).
-const WEAK_SIGNATURES: &[(&str, &str)] = &[
-    ("1.2.840.113549.1.1.2", "md2WithRSAEncryption"),
-    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
-    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption"),
-    ("1.2.840.10045.4.1", "ecdsa-with-SHA1"),
-    ("1.2.840.10040.4.3", "dsa-with-sha1"),
+/// Signature algorithms that are broken (collisions can be forged): md2, md5 and sha1
+/// with RSA, ecdsa-with-SHA1, dsa-with-sha1. Their names come from the model's table.
+const WEAK_SIGNATURES: &[&str] = &[
+    "1.2.840.113549.1.1.2",
+    "1.2.840.113549.1.1.4",
+    "1.2.840.113549.1.1.5",
+    "1.2.840.10045.4.1",
+    "1.2.840.10040.4.3",
 ];
 
 /// The anchors a chain may lead to, plus intermediates Keyward knows from a custom CA
@@ -92,8 +94,7 @@ pub fn analyse(
     let (_, leaf) = X509Certificate::from_der(leaf_der)
         .map_err(|error| format!("the server's certificate does not parse: {error}"))?;
     let mut findings = Vec::new();
-    let not_before = to_utc(leaf.validity().not_before);
-    let not_after = to_utc(leaf.validity().not_after);
+    let (not_before, not_after) = x509::validity(&leaf);
     let dates = format!(
         "valid {} to {}",
         not_before.format("%Y-%m-%d"),
@@ -175,12 +176,13 @@ pub fn analyse(
     };
 
     let key = describe_key(&leaf);
-    if let Some((kind, bits)) = key_size(&leaf)
-        && ((kind == "RSA" && bits < 2048) || (kind == "EC" && bits < 256))
+    if let Some(x509::KeyFacts { kind, bits }) = x509::public_key(&leaf)
+        && ((kind == x509::KeyKind::Rsa && bits < 2048)
+            || (kind == x509::KeyKind::Ec && bits < 256))
     {
         findings.push(PostureFinding::new(
             ids::CERT_WEAK_KEY,
-            format!("the certificate's {kind} key has only {bits} bits"),
+            format!("the certificate's {} key has only {bits} bits", kind.name()),
             key.clone(),
         ));
     }
@@ -194,14 +196,13 @@ pub fn analyse(
         let is_sent_root =
             index > 0 && certificate.subject().as_raw() == certificate.issuer().as_raw();
         let oid = certificate.signature_algorithm.algorithm.to_id_string();
-        if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(weak, _)| *weak == oid)
-            && !is_sent_root
-        {
+        if WEAK_SIGNATURES.contains(&oid.as_str()) && !is_sent_root {
             findings.push(PostureFinding::new(
                 ids::CERT_WEAK_SIGNATURE,
                 format!(
-                    "certificate {} of the chain is signed with {name}",
-                    index + 1
+                    "certificate {} of the chain is signed with {}",
+                    index + 1,
+                    x509::signature_algorithm(&certificate)
                 ),
                 format!("subject {}", certificate.subject()),
             ));
@@ -216,7 +217,7 @@ pub fn analyse(
         not_before,
         not_after,
         key,
-        signature_algorithm: signature_name(&leaf),
+        signature_algorithm: x509::signature_algorithm(&leaf),
         chain_length: chain.len() as u32,
         trusted,
         sha256_fingerprint: hex::encode(ring::digest::digest(&ring::digest::SHA256, leaf_der)),
@@ -248,8 +249,7 @@ fn verify(
         .chain(extra.iter().cloned())
         .collect();
     let server_name = ServerName::try_from(host.to_owned()).map_err(|error| error.to_string())?;
-    let not_before = to_utc(leaf.validity().not_before);
-    let not_after = to_utc(leaf.validity().not_after);
+    let (not_before, not_after) = x509::validity(leaf);
     let at = if now >= not_before && now <= not_after {
         now
     } else {
@@ -273,28 +273,17 @@ fn verify(
     }
 }
 
+/// The names a host can match: DNS names (lowercased, as host names compare) and IP
+/// addresses; e-mail and URI entries never name a server.
 fn subject_alt_names(certificate: &X509Certificate<'_>) -> Vec<String> {
-    let Ok(Some(extension)) = certificate.subject_alternative_name() else {
-        return Vec::new();
-    };
-    extension
-        .value
-        .general_names
-        .iter()
+    x509::subject_alt_names(certificate)
+        .into_iter()
         .filter_map(|name| match name {
-            GeneralName::DNSName(dns) => Some(dns.to_ascii_lowercase()),
-            GeneralName::IPAddress(bytes) => ip_text(bytes),
+            x509::SubjectAltName::Dns(dns) => Some(dns.to_ascii_lowercase()),
+            x509::SubjectAltName::Ip(address) => Some(address.to_string()),
             _ => None,
         })
         .collect()
-}
-
-fn ip_text(bytes: &[u8]) -> Option<String> {
-    match bytes.len() {
-        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
-        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
-        _ => None,
-    }
 }
 
 /// RFC 6125 matching: exact, or a wildcard standing for exactly the leftmost label.
@@ -308,43 +297,16 @@ fn matches_host(names: &[String], host: &str) -> bool {
     })
 }
 
-fn key_size(certificate: &X509Certificate<'_>) -> Option<(&'static str, u32)> {
-    match certificate.public_key().parsed().ok()? {
-        x509_parser::public_key::PublicKey::RSA(rsa) => Some(("RSA", rsa.key_size() as u32)),
-        x509_parser::public_key::PublicKey::EC(point) => Some(("EC", point.key_size() as u32)),
-        _ => None,
-    }
-}
-
+/// "RSA 2048" or "EC 256"; other keys by their OID, as reports have always shown them.
 fn describe_key(certificate: &X509Certificate<'_>) -> String {
-    match key_size(certificate) {
-        Some((kind, bits)) => format!("{kind} {bits}"),
-        None => certificate.public_key().algorithm.algorithm.to_id_string(),
+    match x509::public_key(certificate) {
+        Some(x509::KeyFacts { kind, bits })
+            if matches!(kind, x509::KeyKind::Rsa | x509::KeyKind::Ec) =>
+        {
+            format!("{} {bits}", kind.name())
+        }
+        _ => certificate.public_key().algorithm.algorithm.to_id_string(),
     }
-}
-
-fn signature_name(certificate: &X509Certificate<'_>) -> String {
-    let oid = certificate.signature_algorithm.algorithm.to_id_string();
-    let known = [
-        ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption"),
-        ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption"),
-        ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption"),
-        ("1.2.840.113549.1.1.10", "rsassa-pss"),
-        ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256"),
-        ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384"),
-        ("1.3.101.112", "ed25519"),
-    ];
-    known
-        .iter()
-        .chain(WEAK_SIGNATURES)
-        .find(|(id, _)| *id == oid)
-        .map_or(oid.clone(), |(_, name)| (*name).to_owned())
-}
-
-fn to_utc(time: ASN1Time) -> DateTime<Utc> {
-    Utc.timestamp_opt(time.timestamp(), 0)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 #[cfg(test)]
