@@ -15,7 +15,7 @@
 //! for finding in &report.findings {
 //!     println!("{}:{} {} {}", finding.path, finding.line, finding.rule, finding.redacted);
 //! }
-//! # Ok::<(), keyward::scan::ScanError>(())
+//! # Ok::<(), keyward_scan::ScanError>(())
 //! ```
 
 mod allow;

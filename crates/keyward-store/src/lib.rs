@@ -9,12 +9,12 @@ mod error;
 pub mod findings;
 pub mod integrations;
 pub mod probes;
-pub mod review;
 pub mod rotations;
 mod schema;
 pub mod settings;
 pub mod team_fingerprints;
 mod time;
+pub mod trusted_workstations;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -8,7 +8,7 @@
 //! use keyward::{Keyward, model::{CredentialKind, NewCredential, SecretValue}};
 //!
 //! let mut keyward = Keyward::init(std::path::Path::new("/tmp/keyward-home"))?;
-//! let created = keyward.add_credential(
+//! let created = keyward.credentials().add_credential(
 //!     NewCredential {
 //!         name: "github-ci".into(),
 //!         kind: Some(CredentialKind::Token),

@@ -9,7 +9,7 @@
 //! - leaks: `scanning`, `scan_schedule`, `found_secrets`
 //! - posture: `probing`, `posture`, `endpoint_check`
 //! - rotation: `rotation`, `rotation_batch`, `rotation_steps`, `rotation_targets`
-//! - review: `reporting`, `review` (bundles), `audit_log`, `warnings`, `dashboard`
+//! - review: `reporting`, `bundles` (export, import, trusted workstations), `audit_log`, `warnings`, `dashboard`
 //! - team: `team`, `team_board`
 
 use std::ops::{Deref, DerefMut};

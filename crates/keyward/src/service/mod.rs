@@ -3,6 +3,7 @@
 
 mod areas;
 mod audit_log;
+mod bundles;
 mod credentials;
 mod dashboard;
 mod endpoint_check;
@@ -14,7 +15,6 @@ mod posture;
 mod preferences;
 mod probing;
 pub(crate) mod reporting;
-mod review;
 mod rotation;
 mod rotation_batch;
 mod rotation_steps;
@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use areas::{Credentials, Leaks, Posture, Review, Rotation, Team};
+pub use bundles::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use credentials::{Access, CredentialEdit};
 pub use dashboard::Dashboard;
 pub use endpoint_check::EndpointCheck;
@@ -41,7 +42,6 @@ pub use posture::{EndpointPosture, ExplainedFinding, IntegrationPosture};
 pub use preferences::Preferences;
 pub use probing::{DEFAULT_PROBE_INTERVAL, ProbeOutcome, ProbeRecord, Regression};
 pub use reporting::{ATTESTATION_CONTEXT, ATTESTATION_FORMAT, ReportFormat, ReportScope};
-pub use review::{ImportedBundle, ReviewOverview, SharedFingerprint};
 pub use rotation::RotationApproval;
 pub use rotation_batch::{BatchRotation, NotRotatable, OverduePlan};
 pub use scan_schedule::{

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::review::{signing_slot, write_output};
+use super::bundles::{signing_slot, write_output};
 use super::{Keyward, Review};
 use crate::audit::{self, AuditAction};
 use crate::report::document::{self, Report};

@@ -14,9 +14,10 @@ impl Team<'_> {
     pub fn sync_team(&mut self, url: &str, ca: Option<&Path>) -> Result<SyncOutcome> {
         let database = TeamDatabase::new(url, ca).map_err(Error::from)?;
         let snapshot = self.review().snapshot()?;
-        let signing_key = self
-            .vault
-            .read_or_create(&super::review::signing_slot(), bundle::generate_signing_key)?;
+        let signing_key = self.vault.read_or_create(
+            &super::bundles::signing_slot(),
+            bundle::generate_signing_key,
+        )?;
         let outcome = team_sync::sync(&database, &snapshot, &signing_key).map_err(Error::from)?;
         let detail = serde_json::json!({
             "target": outcome.target,

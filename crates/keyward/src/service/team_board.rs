@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::review::SharedFingerprint;
+use super::bundles::SharedFingerprint;
 use super::{Keyward, Team};
 use crate::audit::{self, AuditAction};
 use crate::model::SecretValue;

@@ -13,7 +13,9 @@ use crate::audit::{self, AuditAction};
 use crate::model::random::random_id;
 use crate::report::bundle::{self, BundleError, BundlePayload};
 use crate::report::{Snapshot, Workstation};
-use crate::store::{self, audit_entries, credentials, integrations, review, rotations, settings};
+use crate::store::{
+    self, audit_entries, credentials, integrations, rotations, settings, trusted_workstations,
+};
 use crate::vault::Slot;
 use crate::{Error, Result};
 
@@ -153,7 +155,7 @@ impl Review<'_> {
             let workstation = verified.payload.snapshot.workstation.clone();
             let presented = BASE64.encode(&verified.public_key);
             let key_fingerprint = bundle::key_fingerprint(&verified.public_key);
-            let pinned = review::find(self.store.connection(), &workstation.id)?;
+            let pinned = trusted_workstations::find(self.store.connection(), &workstation.id)?;
             let newly_trusted = match &pinned {
                 Some(pinned) if pinned.public_key != presented => {
                     let pinned_key = BASE64.decode(&pinned.public_key).unwrap_or_default();
@@ -218,9 +220,9 @@ impl Review<'_> {
             let mut last_row = None;
             for (path, presented, key_fingerprint, newly_trusted, payload, pinned) in accepted {
                 let workstation = &payload.snapshot.workstation;
-                review::upsert(
+                trusted_workstations::upsert(
                     connection,
-                    &review::TrustedWorkstation {
+                    &trusted_workstations::TrustedWorkstation {
                         id: workstation.id.clone(),
                         public_key: presented,
                         hostname: workstation.hostname.clone(),
@@ -255,7 +257,7 @@ impl Review<'_> {
 
     /// The reviewer's view across every imported workstation.
     pub fn review_overview(&self) -> Result<ReviewOverview> {
-        let trusted = review::all(self.store.connection())?;
+        let trusted = trusted_workstations::all(self.store.connection())?;
         let mut workstations = Vec::new();
         let mut snapshots = Vec::new();
         for row in trusted {
