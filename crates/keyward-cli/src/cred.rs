@@ -30,12 +30,20 @@ pub enum CredCommand {
     Reveal { name: String },
     /// Delete a credential and its keychain entries.
     Rm { name: String },
+    /// Give a credential a new name (its value, history and files stay); the way to fix
+    /// a name stored before the naming rule.
+    Rename {
+        name: String,
+        /// 1-64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit.
+        new_name: String,
+    },
     /// Set how (and how often) a credential is rotated. (Rotation area: see rotate.rs.)
     SetRotation(Box<crate::rotate::SetRotationArgs>),
 }
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// 1-64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit.
     name: String,
     /// api-key, token, basic (user:password), oauth2-client (client_id:client_secret),
     /// hmac, client-cert, jwt-signing-key or secret.
@@ -154,6 +162,10 @@ pub fn run(command: CredCommand, keyward: &mut Keyward) -> anyhow::Result<Outcom
             stdout.write_all(b"\n")?;
         }
         CredCommand::SetRotation(args) => return crate::rotate::set_rotation(*args, keyward),
+        CredCommand::Rename { name, new_name } => {
+            keyward.credentials().rename_credential(&name, &new_name)?;
+            println!("Renamed {} to {new_name}", name.escape_default());
+        }
         CredCommand::Rm { name } => {
             keyward.credentials().remove_credential(&name)?;
             println!("Deleted {name} and its keychain entries");

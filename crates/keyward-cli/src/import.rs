@@ -56,6 +56,9 @@ pub fn run(command: ImportCommand, keyward: &mut Keyward) -> anyhow::Result<Outc
             let selected = args.only.is_empty() || args.only.contains(&item.name);
             let action = match (&item.skip, selected, args.all || !args.only.is_empty()) {
                 (_, false, _) => "skip: not selected".to_owned(),
+                (Some(reason), true, _) if !keyward::is_safe_name(&item.name) => {
+                    format!("refused: {reason}")
+                }
                 (Some(reason), true, false) => format!("skip: {reason}"),
                 _ => "import".to_owned(),
             };

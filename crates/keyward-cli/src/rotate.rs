@@ -70,7 +70,7 @@ pub struct SetRotationArgs {
     /// A file that holds the value and is rewritten on rotation (repeatable).
     #[arg(long = "file", value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// jwt-signing-key only: where the public JWKS goes. Default: <home>/jwks/NAME.json.
+    /// jwt-signing-key only: where the public JWKS goes. Default: <home>/jwks/ID.json (the credential's id).
     #[arg(long, value_name = "FILE")]
     jwks: Option<PathBuf>,
 }

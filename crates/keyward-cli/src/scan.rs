@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use keyward::scan::{
-    Baseline, RuleSet, ScanConfig, ScanOptions, ScanReport, Scanner, render_human, render_json,
-    render_sarif,
+    Baseline, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport, Scanner, render_human,
+    render_json, render_sarif,
 };
 use keyward::{Error, Keyward, ScanMode, ScanRequest};
 
@@ -58,20 +58,25 @@ pub fn run(
     args: ScanArgs,
     open: impl FnOnce() -> Result<Keyward, Error>,
 ) -> anyhow::Result<Outcome> {
+    // As keyward errors, so a bad or refused settings file exits 2 (input), not 4.
     let mut config = match &args.config {
-        Some(path) => ScanConfig::load(path)?,
-        None => ScanConfig::for_root(&args.paths[0])?,
-    };
+        Some(path) => ScanConfig::load(path),
+        None => ScanConfig::for_root(&args.paths[0]),
+    }
+    .map_err(Error::from)?;
     if let Some(baseline) = &args.baseline {
-        config.baseline = Some(std::path::absolute(baseline).context("baseline path")?);
+        config.set_user_baseline(Some(
+            std::path::absolute(baseline).context("baseline path")?,
+        ));
     }
     if args.write_baseline.is_some() {
-        config.baseline = None;
+        config.set_user_baseline(None);
     }
     let mut options = ScanOptions::default();
     if let Some(limit) = args.max_file_size {
+        // The user's limit replaces any the settings file sets.
         options.max_file_size = limit;
-        config.max_file_size = Some(limit);
+        config.max_file_size = None;
     }
     let mode = if args.git {
         ScanMode::GitHistory
@@ -104,7 +109,7 @@ pub fn run(
             };
             keyward.leaks().scan(&request, Some(config), &|_| {})?
         }
-        None => scan_without_vault(&args.paths, mode, &options, config)?,
+        None => scan_without_vault(&args.paths, mode, &options, config).map_err(Error::from)?,
     };
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&report.findings).write(path)?;
@@ -135,7 +140,7 @@ fn scan_without_vault(
     mode: ScanMode,
     options: &ScanOptions,
     config: ScanConfig,
-) -> anyhow::Result<ScanReport> {
+) -> Result<ScanReport, ScanError> {
     let scanner = Scanner::new(config, None)?;
     let mut total = ScanReport::default();
     match mode {
@@ -147,11 +152,7 @@ fn scan_without_vault(
                 } else {
                     scanner.scan_staged(path, options)?
                 };
-                total.findings.extend(report.findings);
-                total.files_scanned += report.files_scanned;
-                total.bytes_scanned += report.bytes_scanned;
-                total.files_skipped += report.files_skipped;
-                total.baselined += report.baselined;
+                total.merge(report);
             }
         }
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use keyward::model::SecretValue;
+use keyward::model::fs::{MAX_INPUT_FILE_SIZE, read_regular_file};
 use zeroize::Zeroizing;
 
 #[derive(Debug, Args)]
@@ -34,12 +35,16 @@ impl ValueSource {
         let bytes = if self.value_stdin {
             read_stdin()?
         } else if let Some(path) = &self.from_file {
-            Zeroizing::new(std::fs::read(path).map_err(|error| {
-                ValueError::Input(format!(
-                    "{}: cannot read the value: {error}",
-                    path.display()
-                ))
-            })?)
+            // A regular file under the input limit only: `--from-file /dev/zero` or a
+            // FIFO is refused by name instead of filling memory or blocking.
+            Zeroizing::new(
+                read_regular_file(path, MAX_INPUT_FILE_SIZE).map_err(|error| {
+                    ValueError::Input(format!(
+                        "{}: cannot read the value: {error}",
+                        path.display()
+                    ))
+                })?,
+            )
         } else if let Some(variable) = &self.from_env {
             let value = std::env::var(variable).map_err(|_| {
                 ValueError::Input(format!(
@@ -66,11 +71,20 @@ impl ValueSource {
     }
 }
 
+/// Standard input, at most [`MAX_INPUT_FILE_SIZE`] bytes: `< /dev/zero` is refused once
+/// the limit is passed rather than read until memory runs out.
 pub fn read_stdin() -> Result<Zeroizing<Vec<u8>>, ValueError> {
     let mut bytes = Zeroizing::new(Vec::new());
     std::io::stdin()
+        .take(MAX_INPUT_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| ValueError::Input(format!("cannot read standard input: {error}")))?;
+    if bytes.len() as u64 > MAX_INPUT_FILE_SIZE {
+        return Err(ValueError::Input(format!(
+            "standard input is larger than the {} limit",
+            keyward::model::fs::human_size(MAX_INPUT_FILE_SIZE)
+        )));
+    }
     Ok(bytes)
 }
 

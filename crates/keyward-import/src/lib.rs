@@ -18,15 +18,15 @@ use thiserror::Error;
 pub use classify::{guess_kind, guess_provider, looks_secret};
 pub use dotenv::parse_dotenv;
 
+use keyward_model::fs::{MAX_INPUT_FILE_SIZE, ReadError, read_regular_file};
 use keyward_model::{CredentialKind, SecretValue};
 
 #[derive(Debug, Error)]
 pub enum ImportError {
+    /// Missing, unreadable, not a regular file (a FIFO, a device) or over
+    /// [`MAX_INPUT_FILE_SIZE`]: refused before anything is parsed or written.
     #[error("{}: cannot read: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: ReadError },
 
     /// A problem at one line (1-based) of the file.
     #[error("{}:{line}: {reason}", path.display())]
@@ -102,15 +102,11 @@ impl ImportPlan {
     }
 }
 
-/// Reads `path` as `format`.
+/// Reads `path` as `format`: a regular file of at most [`MAX_INPUT_FILE_SIZE`] bytes, so
+/// `/dev/zero`, a FIFO or a huge file is refused with an error instead of filling memory
+/// or blocking.
 pub fn read_plan(format: ImportFormat, path: &Path) -> Result<ImportPlan, ImportError> {
-    let bytes =
-        zeroize::Zeroizing::new(
-            std::fs::read(path).map_err(|source| ImportError::Unreadable {
-                path: path.to_owned(),
-                source,
-            })?,
-        );
+    let bytes = zeroize::Zeroizing::new(read_input(path)?);
     let text = std::str::from_utf8(&bytes).map_err(|error| ImportError::WrongFormat {
         path: path.to_owned(),
         reason: format!(
@@ -127,6 +123,15 @@ pub fn read_plan(format: ImportFormat, path: &Path) -> Result<ImportPlan, Import
         path: path.to_owned(),
         format,
         items,
+    })
+}
+
+/// The bytes of a file a user gave to import (a `.env`, an export, a certificate or its
+/// key), bounded as [`read_plan`] describes.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, ImportError> {
+    read_regular_file(path, MAX_INPUT_FILE_SIZE).map_err(|source| ImportError::Unreadable {
+        path: path.to_owned(),
+        source,
     })
 }
 

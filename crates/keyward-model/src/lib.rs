@@ -16,7 +16,7 @@ pub use credential::{CertificateInfo, Credential, CredentialKind, NewCredential,
 pub use integration::{
     AuthMethod, Endpoint, Environment, Integration, NewEndpoint, NewIntegration,
 };
-pub use secret::{SecretValue, redact};
+pub use secret::{SecretValue, redact, redact_shown};
 pub use severity::Severity;
 
 /// Parses a duration such as `90d`, `12w`, `6m` (months of 30 days) or `1y` into whole

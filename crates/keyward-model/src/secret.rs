@@ -37,23 +37,44 @@ impl SecretValue {
         self.0.is_empty()
     }
 
-    /// A form safe to show: the first few characters of a textual value and its length,
-    /// `ghp_abc…(40)`. Short values show no characters at all, since a prefix of a short
-    /// secret gives away too much of it.
+    /// A form safe to show: the first few characters of a textual value and its length
+    /// in characters, `ghp_…(40)`; see [`redact`] for the rule.
     pub fn redacted(&self) -> String {
         redact(self.expose_str(), self.len())
     }
 }
 
-/// Redacts a value for display (see [`SecretValue::redacted`]); also used by the scanner
-/// for matches that never become a `SecretValue`.
+/// The most characters a redacted value ever shows.
+pub const REDACT_MAX_SHOWN: usize = 4;
+
+/// Values shorter than this (in characters) show none of their characters.
+pub const REDACT_MIN_LENGTH: usize = 16;
+
+/// How many leading characters of an `n`-character value a redaction may show: none
+/// below [`REDACT_MIN_LENGTH`], else at most [`REDACT_MAX_SHOWN`] and never more than a
+/// quarter of the value. Enough to tell `ghp_` from `sk_l`, too little to help guess
+/// the rest; counted in characters, because a byte count let a multi-byte secret show
+/// most of itself.
+pub fn redact_shown(n: usize) -> usize {
+    if n < REDACT_MIN_LENGTH {
+        0
+    } else {
+        REDACT_MAX_SHOWN.min(n / 4)
+    }
+}
+
+/// Redacts a value for display (see [`redact_shown`]): `text` is the value when it is
+/// UTF-8, `len` its length in bytes, used only for binary values (`…(len)`). Textual
+/// values give their length in characters. Also used by the scanner for matches that
+/// never become a `SecretValue`.
 pub fn redact(text: Option<&str>, len: usize) -> String {
     match text {
-        Some(text) if len >= 16 => {
-            let shown: String = text.chars().take(7).collect();
-            format!("{shown}…({len})")
+        Some(text) => {
+            let count = text.chars().count();
+            let shown: String = text.chars().take(redact_shown(count)).collect();
+            format!("{shown}…({count})")
         }
-        _ => format!("…({len})"),
+        None => format!("…({len})"),
     }
 }
 
@@ -105,8 +126,42 @@ mod tests {
     #[test]
     fn redaction_shows_a_prefix_only_for_long_values() {
         let long = SecretValue::from_string("ghp_abcdefghijklmnopqrstuvwxyz0123456789".into());
-        assert_eq!(long.redacted(), "ghp_abc…(40)");
+        assert_eq!(long.redacted(), "ghp_…(40)");
         let short = SecretValue::from_string("hunter2".into());
         assert_eq!(short.redacted(), "…(7)");
+        let fifteen = SecretValue::from_string("abcdefghijklmno".into());
+        assert_eq!(fifteen.redacted(), "…(15)");
+        let sixteen = SecretValue::from_string("abcdefghijklmnop".into());
+        assert_eq!(sixteen.redacted(), "abcd…(16)");
+    }
+
+    #[test]
+    fn redaction_counts_characters_not_bytes() {
+        // 12 characters, 36 bytes: by bytes this once showed 7 of its 12 characters.
+        let twelve = SecretValue::from_string("密钥密钥密钥密钥密钥密钥".into());
+        assert_eq!(twelve.len(), 36);
+        assert_eq!(twelve.redacted(), "…(12)");
+        // 20 characters of two bytes each: 4 shown, length in characters.
+        let accents = SecretValue::from_string("éèêëéèêëéèêëéèêëéèêë".into());
+        assert_eq!(accents.redacted(), "éèêë…(20)");
+        let emoji = SecretValue::from_string("🔑".repeat(17));
+        assert_eq!(emoji.redacted(), "🔑🔑🔑🔑…(17)");
+    }
+
+    #[test]
+    fn redaction_never_shows_more_than_four_or_a_quarter() {
+        for n in 0..200 {
+            let text: String = "é".repeat(n);
+            let shown = super::redact(Some(&text), text.len());
+            let visible = shown.split('…').next().unwrap().chars().count();
+            assert!(visible <= 4 && visible * 4 <= n, "{n}: {shown}");
+            assert!(shown.ends_with(&format!("…({n})")), "{n}: {shown}");
+        }
+    }
+
+    #[test]
+    fn binary_values_show_only_their_byte_length() {
+        let binary = SecretValue::new(vec![0xff; 40]);
+        assert_eq!(binary.redacted(), "…(40)");
     }
 }

@@ -42,7 +42,7 @@ pub use grade::Grade;
 pub use grading::Deduction;
 pub use http::HttpReport;
 pub use prober::{ProbeProgress, Prober};
-pub use target::{CredentialRefusal, CredentialUse, ProbeTarget};
+pub use target::{CredentialRefusal, CredentialUse, ProbeTarget, target_label};
 pub use tls::TlsReport;
 
 /// Why a target (or one of its checks) could not be probed.

@@ -76,7 +76,7 @@ pub fn findings(document: &Value) -> Vec<PostureFinding> {
                 && let Some(url) = value.as_str()
                 && url.to_ascii_lowercase().starts_with("http://")
             {
-                insecure.push(format!("{key}: {url}"));
+                insecure.push(format!("{key}: {}", keyward_outbound::redact(url)));
             }
         }
     }

@@ -13,7 +13,9 @@ use tokio::sync::Semaphore;
 use super::finding::PostureFinding;
 use super::http::{self, HttpSettings, client};
 use super::tls::{self, Endpoint, TrustStore};
-use super::{Grade, ProbeError, ProbeOptions, ProbeReport, ProbeTarget, grading, oidc};
+use super::{
+    Grade, ProbeError, ProbeOptions, ProbeReport, ProbeTarget, grading, oidc, target_label,
+};
 
 /// Reported after each target finishes, for progress bars.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,7 +125,7 @@ impl Prober {
         let started = Instant::now();
         let now = self.inner.options.now.unwrap_or_else(Utc::now);
         let mut report = ProbeReport {
-            target: target.url.to_string(),
+            target: target_label(&target.url),
             probed_at: now,
             grade: None,
             deductions: Vec::new(),
@@ -158,11 +160,14 @@ impl Prober {
         let options = &self.inner.options;
         let url = &target.url;
         if !matches!(url.scheme(), "https" | "http") {
-            return Err(ProbeError::Target(format!("`{url}` is not an http(s) URL")));
+            return Err(ProbeError::Target(format!(
+                "`{}` is not an http(s) URL",
+                target_label(url)
+            )));
         }
         let host = url
             .host_str()
-            .ok_or_else(|| ProbeError::Target(format!("`{url}` has no host")))?;
+            .ok_or_else(|| ProbeError::Target(format!("`{}` has no host", target_label(url))))?;
         let host = host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -250,12 +255,13 @@ impl Prober {
     async fn oidc(&self, issuer: &str) -> Result<Vec<PostureFinding>, String> {
         let client = client::verifying(self.inner.options.timeouts, &self.inner.trust, None)?;
         let url = oidc::discovery_url(issuer);
+        let shown = keyward_outbound::redact(&url);
         let answer = client::send(client.get(&url)).await?;
         if !answer.accepted() {
-            return Err(format!("GET {url} -> {}", answer.status));
+            return Err(format!("GET {shown} -> {}", answer.status));
         }
         let document: serde_json::Value = serde_json::from_str(&answer.body)
-            .map_err(|error| format!("{url} is not JSON: {error}"))?;
+            .map_err(|error| format!("{shown} is not JSON: {error}"))?;
         Ok(oidc::findings(&document))
     }
 

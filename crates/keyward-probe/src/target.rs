@@ -11,6 +11,14 @@ use url::Url;
 
 use keyward_model::{AuthMethod, Credential, CredentialKind, SecretValue};
 
+/// How a target URL is named wherever a probe writes it (the report's target, notes,
+/// findings' evidence, errors): without userinfo, query or fragment. A query is where a
+/// credential travels (`--auth query:NAME`, or a URL given with its key in it), and
+/// reports are printed, stored in `probe_results` and audited.
+pub fn target_label(url: &Url) -> String {
+    keyward_outbound::redact(url.as_str())
+}
+
 /// One endpoint to probe.
 #[derive(Debug)]
 pub struct ProbeTarget {
@@ -128,7 +136,7 @@ impl CredentialUse {
         if url.scheme() != "https" && !(url.scheme() == "http" && credential.allow_insecure) {
             return Err(CredentialRefusal::Plaintext {
                 credential: credential.name.clone(),
-                url: url.to_string(),
+                url: target_label(url),
             });
         }
         Ok(())

@@ -122,12 +122,11 @@ impl Adapter for Generate {
         if self.kind != CredentialKind::JwtSigningKey {
             return Ok(Vec::new());
         }
-        let path = context.setup.jwks_file.clone().unwrap_or_else(|| {
-            context
-                .home
-                .join("jwks")
-                .join(format!("{}.json", context.credential.name))
-        });
+        let path = context
+            .setup
+            .jwks_file
+            .clone()
+            .unwrap_or_else(|| home_file(context, "jwks", "json"));
         let mut keys = vec![jwk(current)?];
         if let Some(previous) = previous {
             keys.push(jwk(previous)?);
@@ -144,6 +143,17 @@ impl Adapter for Generate {
         keyward_model::fs::write_atomically(&path, document.as_bytes(), None).map_err(failed)?;
         Ok(vec![path])
     }
+}
+
+/// Where a file Keyward keeps for a credential lives in the home: `<home>/<dir>/<id>.<ext>`,
+/// named by the credential's id and never by its name. Names are user input (and homes
+/// from before the naming rule may hold `../../x` or `/abs/x`), so a name in a path could
+/// write anywhere; the id is an integer Keyward assigned and keeps across renames.
+pub(crate) fn home_file(context: &AdapterContext<'_>, dir: &str, ext: &str) -> PathBuf {
+    context
+        .home
+        .join(dir)
+        .join(format!("{}.{ext}", context.credential.id))
 }
 
 /// A random value with the same length as `current` drawn from the same alphabet: hex
@@ -501,10 +511,7 @@ fn renew_certificate(
         .serialize_request(&key)
         .and_then(|csr| csr.pem())
         .map_err(|error| generate(format!("CSR: {error}")))?;
-    let csr_path = context
-        .home
-        .join("csr")
-        .join(format!("{}.csr.pem", context.credential.name));
+    let csr_path = home_file(context, "csr", "csr.pem");
     if let Some(parent) = csr_path.parent() {
         std::fs::create_dir_all(parent).map_err(|error| RotateError::File {
             path: parent.to_owned(),

@@ -41,8 +41,9 @@ pub struct RotationSetup {
     /// Files that hold the value and are rewritten by the propagation step.
     #[serde(default)]
     pub files: Vec<PathBuf>,
-    /// Where the public JWKS of a `jwt-signing-key` is written. Default:
-    /// `<home>/jwks/<name>.json`.
+    /// Where the public JWKS of a `jwt-signing-key` is written: a path the user chose.
+    /// Default: `<home>/jwks/<credential id>.json`, named by id and never by the
+    /// credential's name, which is user input and must never become a path.
     #[serde(default)]
     pub jwks_file: Option<PathBuf>,
     /// Per-request timeout for provider calls, milliseconds. Default 30 000.

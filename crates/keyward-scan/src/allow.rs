@@ -9,6 +9,7 @@ use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::{Finding, Result, RuleSpec, ScanError};
+use keyward_model::fs::{MAX_INPUT_FILE_SIZE, read_regular_file};
 
 /// The configuration file looked for at the top of each scanned root.
 pub const CONFIG_FILE: &str = ".keyward.toml";
@@ -25,6 +26,15 @@ pub const CONFIG_FILE: &str = ".keyward.toml";
 /// id = "jwt"
 /// disabled = true
 /// ```
+///
+/// Who wrote the settings decides what they may do. A scanned repository's own
+/// `.keyward.toml` ([`ScanConfig::for_root`]) is written by whoever controls the
+/// repository, and a hostile one must not be able to hide the user's own leaked secret:
+/// its allowlists and baseline accept provider-rule findings (`secret`) only, never a
+/// vault value (`leak`), and its size limit may raise the default limit (up to
+/// [`REPOSITORY_MAX_FILE_SIZE`]) but not lower it. Settings the user names
+/// ([`ScanConfig::load`], `--config`; a `--baseline` through
+/// [`ScanConfig::set_user_baseline`]) apply to every finding.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScanConfig {
@@ -34,27 +44,87 @@ pub struct ScanConfig {
     pub allow: Allowlist,
     pub max_file_size: Option<u64>,
     pub baseline: Option<PathBuf>,
+    /// The repository file these settings were read from; `None` for the user's own.
+    #[serde(skip)]
+    repository_file: Option<PathBuf>,
+    /// Whether `baseline` was named by the user rather than by the repository's file.
+    #[serde(skip)]
+    user_baseline: bool,
 }
 
+/// The highest size limit a repository's `.keyward.toml` can set: files are read whole,
+/// one per worker thread, so a repository asking for more could make a scan of its
+/// sparse multi-gigabyte file cost that much memory.
+pub const REPOSITORY_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
 impl ScanConfig {
+    /// Settings from a file the user named: they apply to every finding.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
-            path: path.to_owned(),
-            source,
+        let bytes = read_regular_file(path, MAX_INPUT_FILE_SIZE).map_err(|source| {
+            ScanError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }
         })?;
-        toml::from_str(&text).map_err(|error| ScanError::Config {
+        let text = std::str::from_utf8(&bytes).map_err(|error| ScanError::Config {
+            path: path.to_owned(),
+            problem: format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                error.valid_up_to()
+            ),
+        })?;
+        toml::from_str(text).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: error.to_string(),
         })
     }
 
-    /// The root's `.keyward.toml` if there is one, else the defaults.
+    /// The root's `.keyward.toml` if there is one, else the defaults. Settings found this
+    /// way are the repository's, with the limits described on [`ScanConfig`].
     pub fn for_root(root: &Path) -> Result<Self> {
         let path = root.join(CONFIG_FILE);
-        if path.is_file() {
-            Self::load(&path)
-        } else {
-            Ok(Self::default())
+        // Anything there but a directory is loaded, so a FIFO or a device is refused by
+        // name (without being opened) rather than silently ignored.
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if !metadata.is_dir() => {
+                let mut config = Self::load(&path)?;
+                config.repository_file = Some(path);
+                Ok(config)
+            }
+            _ => Ok(Self::default()),
+        }
+    }
+
+    /// The repository file these settings came from, if they came from one.
+    pub fn repository_file(&self) -> Option<&Path> {
+        self.repository_file.as_deref()
+    }
+
+    /// Uses the baseline file the user named (`--baseline`), in place of any the
+    /// repository's file names; the user's baseline may accept vault leaks.
+    pub fn set_user_baseline(&mut self, path: Option<PathBuf>) {
+        self.user_baseline = path.is_some();
+        self.baseline = path;
+    }
+
+    /// Whether the allowlists may accept a vault leak.
+    pub(crate) fn allowlist_accepts_leaks(&self) -> bool {
+        self.repository_file.is_none()
+    }
+
+    /// Whether the baseline may accept a vault leak.
+    pub(crate) fn baseline_accepts_leaks(&self) -> bool {
+        self.repository_file.is_none() || self.user_baseline
+    }
+
+    /// The size limit to scan with, given the one the user asked for: the user's own
+    /// settings replace it; a repository's may only raise it, up to
+    /// [`REPOSITORY_MAX_FILE_SIZE`].
+    pub(crate) fn max_file_size(&self, asked: u64) -> u64 {
+        match (self.max_file_size, &self.repository_file) {
+            (None, _) => asked,
+            (Some(limit), None) => limit,
+            (Some(limit), Some(_)) => asked.max(limit.min(REPOSITORY_MAX_FILE_SIZE)),
         }
     }
 }
@@ -147,12 +217,16 @@ pub struct BaselineEntry {
 }
 
 impl Baseline {
+    /// Reads a baseline: a regular file under [`MAX_INPUT_FILE_SIZE`], since a
+    /// repository's `.keyward.toml` may name any path (`/dev/zero`, a FIFO).
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
-            path: path.to_owned(),
-            source,
+        let bytes = read_regular_file(path, MAX_INPUT_FILE_SIZE).map_err(|source| {
+            ScanError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }
         })?;
-        serde_json::from_str(&text).map_err(|error| ScanError::Config {
+        serde_json::from_slice(&bytes).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: format!("not a Keyward baseline: {error}"),
         })
@@ -207,6 +281,44 @@ mod tests {
         assert!(compiled.allows(Path::new("docs/setup.md"), b"anything"));
         assert!(compiled.allows(Path::new("src/a.rs"), b"sk_test_abc"));
         assert!(!compiled.allows(Path::new("src/a.rs"), b"sk_live_abc"));
+    }
+
+    #[test]
+    fn a_repository_may_raise_the_size_limit_but_not_lower_it_or_accept_leaks() {
+        // No tempfile dev-dependency here: a directory of this test's own, removed at the end.
+        let root = std::env::temp_dir().join(format!(
+            "keyward-scan-allow-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(
+            root.join(CONFIG_FILE),
+            "max_file_size = 1\n[allow]\npaths = [\"**\"]\n",
+        )
+        .unwrap();
+        let repository = ScanConfig::for_root(&root).unwrap();
+        assert!(repository.repository_file().is_some());
+        assert!(!repository.allowlist_accepts_leaks());
+        assert!(!repository.baseline_accepts_leaks());
+        assert_eq!(repository.max_file_size(10), 10, "lowering is ignored");
+        let raising = ScanConfig {
+            max_file_size: Some(u64::MAX),
+            ..repository.clone()
+        };
+        assert_eq!(raising.max_file_size(10), REPOSITORY_MAX_FILE_SIZE);
+        let mut with_user_baseline = repository;
+        with_user_baseline.set_user_baseline(Some(PathBuf::from("mine.json")));
+        assert!(with_user_baseline.baseline_accepts_leaks());
+
+        let own = ScanConfig::load(&root.join(CONFIG_FILE)).unwrap();
+        assert!(own.repository_file().is_none());
+        assert!(own.allowlist_accepts_leaks());
+        assert_eq!(
+            own.max_file_size(10),
+            1,
+            "the user's own limit applies as set"
+        );
     }
 
     #[test]

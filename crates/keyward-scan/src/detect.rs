@@ -16,7 +16,8 @@ use super::vault_match::VaultMatcher;
 const WINDOW: usize = 512;
 /// Bytes searched after a keyword hit by multi-line rules (PEM blocks).
 const MULTILINE_WINDOW: usize = 16 * 1024;
-/// The inline marker that accepts whatever is found on its line.
+/// The inline marker that accepts provider-rule findings on its line (never a vault
+/// value: see [`Detector::detect`]).
 pub const INLINE_ALLOW: &[u8] = b"keyward:allow";
 
 /// A secret found in a buffer, before it is tied to a path.
@@ -70,7 +71,11 @@ impl Detector {
         found.sort_by_key(|candidate| (candidate.start, candidate.end));
         drop_generic_overlaps(&mut found, &self.rules);
         locate(data, &mut found);
-        found.retain(|candidate| !line_allows(data, candidate.start));
+        // The inline marker accepts provider-rule findings only: anyone who can write the
+        // file can write the marker, so it cannot hide a vault value.
+        found.retain(|candidate| {
+            candidate.vault_credential.is_some() || !line_allows(data, candidate.start)
+        });
         found
     }
 

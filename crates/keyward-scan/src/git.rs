@@ -132,6 +132,7 @@ impl Scanner {
             });
         }
         report.findings = sink.into_findings();
+        report.repository_config = self.repository_config();
         self.apply_baseline(&mut report, Some(&base))?;
         report.sort();
         Ok(report)
@@ -158,6 +159,17 @@ impl Scanner {
                 .map_err(|error| failed(error.to_string()))?
                 .detach();
             list_tree(&repo, tree, &mut Vec::new(), &mut head_files).map_err(failed)?;
+        }
+        // The index is a file in the repository like any other: a FIFO or a device put
+        // there would block or never end the read, so only a regular file is opened.
+        let index_path = repo.index_path();
+        if let Ok(metadata) = std::fs::metadata(&index_path)
+            && !metadata.is_file()
+        {
+            return Err(failed(format!(
+                "{}: the index is not a regular file; refusing to read it",
+                index_path.display()
+            )));
         }
         let index = repo
             .open_index()
@@ -187,6 +199,7 @@ impl Scanner {
             .map_err(failed)?;
         }
         report.findings = sink.into_findings();
+        report.repository_config = self.repository_config();
         self.apply_baseline(&mut report, Some(&base))?;
         report.sort();
         Ok(report)

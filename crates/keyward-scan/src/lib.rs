@@ -40,7 +40,9 @@ use thiserror::Error;
 
 pub use keyward_model::leak::{CommitInfo, Finding, FindingKind};
 
-pub use allow::{Allowlist, Baseline, BaselineEntry, ScanConfig};
+pub use allow::{
+    Allowlist, Baseline, BaselineEntry, CONFIG_FILE, REPOSITORY_MAX_FILE_SIZE, ScanConfig,
+};
 pub use checks::{github_checksum, github_checksum_valid, jwt_valid, shannon_entropy};
 pub use detect::{Candidate, Detector};
 pub use output::{render_human, render_json, render_sarif};
@@ -64,6 +66,14 @@ pub enum ScanError {
         source: std::io::Error,
     },
 
+    /// A file the scan had to read whole (settings, a baseline) that is missing, not a
+    /// regular file, or over its size limit.
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: keyward_model::fs::ReadError,
+    },
+
     #[error("{}: {problem}", path.display())]
     Config { path: PathBuf, problem: String },
 
@@ -80,13 +90,33 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
-    /// Files left out: binary, larger than the size limit, or unreadable.
+    /// Files left out: binary, larger than the size limit, unreadable, or not regular
+    /// files (FIFOs, devices, sockets, symbolic links: never opened).
     pub files_skipped: u64,
     /// Findings accepted by the baseline and not reported.
     pub baselined: u64,
+    /// The repository configuration files applied (`.keyward.toml`, relative to the
+    /// scanned root), so the output can say that a repository tuned the scan; empty when
+    /// only built-in or user settings applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repository_config: Vec<String>,
 }
 
 impl ScanReport {
+    /// Adds another root's report to this one.
+    pub fn merge(&mut self, other: ScanReport) {
+        self.findings.extend(other.findings);
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.files_skipped += other.files_skipped;
+        self.baselined += other.baselined;
+        for file in other.repository_config {
+            if !self.repository_config.contains(&file) {
+                self.repository_config.push(file);
+            }
+        }
+    }
+
     pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             (

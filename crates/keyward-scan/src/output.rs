@@ -42,6 +42,13 @@ pub fn render_human(report: &ScanReport) -> String {
         .iter()
         .filter(|finding| finding.kind == FindingKind::Leak)
         .count();
+    if !report.repository_config.is_empty() {
+        let _ = writeln!(
+            out,
+            "repository config applied: {} (its allowlists and baseline cannot hide vault leaks)",
+            report.repository_config.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "{} finding(s), {} of them vault leaks; {} file(s), {} bytes scanned, {} skipped{}",
@@ -59,7 +66,9 @@ pub fn render_human(report: &ScanReport) -> String {
     out
 }
 
-/// `{findings:[{rule, kind, path, line, commit?, redacted, vault_credential?}]}`.
+/// `{findings:[{rule, kind, path, line, commit?, redacted, vault_credential?}],
+/// repository_config?:[".keyward.toml"]}`; `repository_config` only when a scanned
+/// repository's settings applied.
 pub fn render_json(report: &ScanReport) -> Value {
     let findings: Vec<Value> = report
         .findings
@@ -81,7 +90,11 @@ pub fn render_json(report: &ScanReport) -> Value {
             object
         })
         .collect();
-    json!({ "findings": findings })
+    let mut document = json!({ "findings": findings });
+    if !report.repository_config.is_empty() {
+        document["repository_config"] = json!(report.repository_config);
+    }
+    document
 }
 
 /// SARIF 2.1.0: one run, the rules that fired in `tool.driver.rules`, one result per
@@ -145,7 +158,7 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
             result
         })
         .collect();
-    json!({
+    let mut sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -159,7 +172,11 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
             "columnKind": "utf16CodeUnits",
             "results": results,
         }]
-    })
+    });
+    if !report.repository_config.is_empty() {
+        sarif["runs"][0]["properties"] = json!({ "repository_config": report.repository_config });
+    }
+    sarif
 }
 
 fn level(finding: &Finding) -> &'static str {

@@ -1,6 +1,13 @@
 //! Walking working copies: a gitignore-aware parallel walk (the `ignore` crate, as in
 //! ripgrep) that skips binaries and files over the size limit, and turns candidates into
 //! findings with paths relative to the scanned root.
+//!
+//! Only regular files are read. A FIFO, socket or device in the tree, and a symbolic
+//! link (the walk does not follow links, so a link to `/dev/zero` is never read through),
+//! is counted as skipped without being opened; files are read through
+//! [`keyward_model::fs::read_regular_file_into`], which checks the opened file again and
+//! never reads past the size limit, so a file swapped or grown during the walk cannot
+//! block the scan or fill memory.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,6 +23,7 @@ use super::{
     Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport,
     VAULT_VALUE_RULE, VaultMatcher,
 };
+use keyward_model::fs::{Links, read_regular_file_into};
 use keyward_model::{CredentialKind, redact};
 
 /// Files larger than this are skipped unless the configuration says otherwise.
@@ -71,13 +79,20 @@ impl Scanner {
         &self.detector.rules
     }
 
-    /// Options from the configuration where it sets them.
+    /// Options from the configuration where it sets them (a repository's size limit
+    /// only where it raises the one asked for; see [`ScanConfig`]).
     pub fn effective_options(&self, options: &ScanOptions) -> ScanOptions {
         let mut options = options.clone();
-        if let Some(limit) = self.config.max_file_size {
-            options.max_file_size = limit;
-        }
+        options.max_file_size = self.config.max_file_size(options.max_file_size);
         options
+    }
+
+    /// The repository configuration applied, as the report names it.
+    pub(crate) fn repository_config(&self) -> Vec<String> {
+        self.config
+            .repository_file()
+            .map(|_| vec![super::allow::CONFIG_FILE.to_owned()])
+            .unwrap_or_default()
     }
 
     /// Scans files and directories. `progress` is called from the worker threads.
@@ -107,6 +122,7 @@ impl Scanner {
         report.files_scanned = counters.files.load(Ordering::Relaxed);
         report.bytes_scanned = counters.bytes.load(Ordering::Relaxed);
         report.files_skipped = counters.skipped.load(Ordering::Relaxed);
+        report.repository_config = self.repository_config();
         self.apply_baseline(&mut report, roots.first().map(PathBuf::as_path))?;
         report.sort();
         Ok(report)
@@ -138,16 +154,31 @@ impl Scanner {
                     counters.skipped.fetch_add(1, Ordering::Relaxed);
                     return WalkState::Continue;
                 };
-                if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                let Some(kind) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
+                if kind.is_dir() {
+                    return WalkState::Continue;
+                }
+                if !kind.is_file() {
+                    // A FIFO, socket, device or link: left out unopened, and said so.
+                    counters.skipped.fetch_add(1, Ordering::Relaxed);
                     return WalkState::Continue;
                 }
                 let path = entry.path();
-                let size = entry
+                let small = entry
                     .metadata()
-                    .ok()
-                    .map(|metadata| metadata.len())
-                    .filter(|size| *size <= options.max_file_size);
-                let read = size.is_some_and(|size| read_into(path, size, &mut buffer).is_ok());
+                    .is_ok_and(|metadata| metadata.len() <= options.max_file_size);
+                // A root named on the command line may be a link the user meant; below
+                // it, the walk saw a regular file, so a link now is a swap.
+                let links = if entry.depth() == 0 {
+                    Links::Follow
+                } else {
+                    Links::Refuse
+                };
+                let read = small
+                    && read_regular_file_into(path, options.max_file_size, links, &mut buffer)
+                        .is_ok();
                 if !read || is_binary(&buffer) {
                     counters.skipped.fetch_add(1, Ordering::Relaxed);
                     return WalkState::Continue;
@@ -186,8 +217,11 @@ impl Scanner {
             _ => path.clone(),
         };
         let baseline = Baseline::load(&path)?;
+        let accepts_leaks = self.config.baseline_accepts_leaks();
         let before = report.findings.len();
-        report.findings.retain(|finding| !baseline.accepts(finding));
+        report.findings.retain(|finding| {
+            !(baseline.accepts(finding) && (accepts_leaks || finding.kind != FindingKind::Leak))
+        });
         report.baselined = (before - report.findings.len()) as u64;
         Ok(())
     }
@@ -240,10 +274,14 @@ impl<'a> FindingSink<'a> {
         let mut kept = Vec::new();
         for candidate in candidates {
             let secret = &data[candidate.start..candidate.end];
-            if candidate.vault_credential.is_none() && fixture {
+            let leak = candidate.vault_credential.is_some();
+            if !leak && fixture {
                 continue;
             }
-            if self.allowlist.allows(Path::new(relative), secret) {
+            // A repository's allowlist cannot hide the user's own leaked value.
+            if (!leak || self.scanner.config.allowlist_accepts_leaks())
+                && self.allowlist.allows(Path::new(relative), secret)
+            {
                 continue;
             }
             kept.push(self.finding(candidate, secret, relative, commit));
@@ -303,16 +341,6 @@ pub fn fingerprint(rule: &str, secret: &[u8]) -> String {
     input.push(0);
     input.extend_from_slice(secret);
     hex::encode(&digest(&SHA256, &input).as_ref()[..16])
-}
-
-/// Reads the file at `path` (`size` bytes by its metadata) into `buffer`, replacing what
-/// was there.
-fn read_into(path: &Path, size: u64, buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
-    buffer.clear();
-    buffer.reserve(usize::try_from(size).unwrap_or(0));
-    std::fs::File::open(path)?.read_to_end(buffer)?;
-    Ok(())
 }
 
 pub(crate) fn is_binary(data: &[u8]) -> bool {

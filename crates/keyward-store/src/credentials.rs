@@ -99,6 +99,26 @@ pub fn delete(connection: &Connection, name: &str) -> Result<bool> {
     Ok(connection.execute("DELETE FROM credentials WHERE name = ?1", [name])? > 0)
 }
 
+/// Renames a credential, carrying its rotation history and the leak findings that name
+/// it along, so a rename (the way out for a name stored before the naming rule) loses
+/// nothing. The id, keychain slot and every id-keyed row stay as they are.
+pub fn rename(connection: &Connection, id: i64, old: &str, new: &str) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE credentials SET name = ?2 WHERE id = ?1",
+        params![id, new],
+    )?;
+    require_changed(changed, old)?;
+    connection.execute(
+        "UPDATE rotations SET credential = ?2 WHERE credential_id = ?1",
+        params![id, new],
+    )?;
+    connection.execute(
+        "UPDATE scan_findings SET vault_credential = ?2 WHERE vault_credential = ?1",
+        params![old, new],
+    )?;
+    Ok(())
+}
+
 /// Records a new current value: its fingerprint, length, storage and the time it was set.
 pub fn update_value(
     connection: &Connection,

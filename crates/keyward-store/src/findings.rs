@@ -100,7 +100,8 @@ pub fn record_scan(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
              ON CONFLICT (fingerprint, root, path, commit_id) DO UPDATE SET
                  line = excluded.line, column_number = excluded.column_number, kind = excluded.kind,
-                 vault_credential = excluded.vault_credential, last_seen = excluded.last_seen, resolved_at = NULL",
+                 vault_credential = excluded.vault_credential, last_seen = excluded.last_seen, resolved_at = NULL,
+                 redacted = excluded.redacted",
             params![
                 finding.fingerprint,
                 finding.rule,

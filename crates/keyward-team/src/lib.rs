@@ -21,6 +21,10 @@ use keyward_model::SecretValue;
 use keyward_report::bundle::key_fingerprint;
 use keyward_report::{CredentialSummary, IntegrationSummary, Snapshot};
 
+mod redact;
+
+pub use redact::{redact_text, redact_url};
+
 /// Schema versions this build knows; migration `n` brings the schema to version `n`.
 const MIGRATIONS: &[&str] = &[r#"
     CREATE TABLE keyward_workstations (
@@ -526,15 +530,6 @@ pub fn team_view(database: &TeamDatabase) -> Result<TeamView, SyncError> {
     })
 }
 
-/// `postgres://user:secret@host/db?password=x` -> `postgres://***@host/db?***`: the
-/// outbound policy's redaction, so a database target is named like any other URL.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(parsed) => keyward_outbound::redact(parsed.as_str()),
-        Err(_) => "(unparsable URL)".to_owned(),
-    }
-}
-
 /// A database error without the SQL text (which could quote data): the server's message
 /// and code where there is one.
 fn describe(error: &tokio_postgres::Error) -> String {
@@ -551,23 +546,5 @@ fn describe(error: &tokio_postgres::Error) -> String {
             text
         }
     };
-    keyward_outbound::redact(&text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn passwords_in_urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://lead:hunter2@db.example:5432/team"),
-            "postgres://***@db.example:5432/team"
-        );
-        assert_eq!(
-            redact_url("postgres://lead@db/team?password=hunter2"),
-            "postgres://***@db/team?***"
-        );
-        assert!(!redact_url("not a url hunter2").contains("hunter2"));
-    }
+    redact_text(&text)
 }

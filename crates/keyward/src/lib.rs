@@ -62,3 +62,5 @@ pub use service::{
     FoundSecret, MAX_SCAN_EVERY_HOURS, RootFailure, RootsScanOutcome, RootsScanProgress,
     ScanSettings,
 };
+/// The naming rule for credentials and integrations (docs/DESIGN.md, "The CLI contract").
+pub use service::{NAME_MAX, NAME_RULE, is_safe_name, safe_name};

@@ -171,9 +171,10 @@ fn a_client_certificate_is_renewed_self_signed_or_by_a_local_ca() {
             .iter()
             .any(|name| name.contains("client.example"))
     );
+    let id = home.keyward.credential("billing-mtls").unwrap().id;
     assert!(
-        home.path("home/csr/billing-mtls.csr.pem").is_file(),
-        "a CSR is written for the user's own CA"
+        home.path(&format!("home/csr/{id}.csr.pem")).is_file(),
+        "a CSR is written for the user's own CA, named by the credential's id"
     );
 
     let mut setup = RotationSetup::new(RotationMethod::Generate);

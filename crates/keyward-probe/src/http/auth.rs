@@ -15,9 +15,9 @@ use super::HttpSettings;
 use super::client::{self, Answer, Client, Outgoing, send};
 use crate::finding::{PostureFinding, ids};
 use crate::tls::TrustStore;
-use crate::{CredentialUse, ProbeTarget, jwt};
+use crate::{CredentialUse, ProbeTarget, jwt, target_label};
 use keyward_model::{AuthMethod, CredentialKind};
-use keyward_outbound::{Gate, Refusal, RefusalReason, redact};
+use keyward_outbound::{Gate, Refusal, RefusalReason};
 
 /// The probe's cleared credential is the gate of every request that carries it.
 impl Gate for CredentialUse {
@@ -79,7 +79,7 @@ pub async fn probe(
         findings.push(PostureFinding::new(
             ids::BASIC_OVER_HTTP,
             "Basic credentials are expected over plain HTTP",
-            target.url.to_string(),
+            target_label(&target.url),
         ));
     }
     if let Some(answer) = unauthenticated.filter(|answer| answer.accepted()) {
@@ -97,7 +97,7 @@ pub async fn probe(
         findings.push(PostureFinding::new(
             id,
             message,
-            format!("GET {} -> {}", target.url, answer.status),
+            format!("GET {} -> {}", target_label(&target.url), answer.status),
         ));
     }
 
@@ -109,7 +109,7 @@ pub async fn probe(
         notes.push(format!(
             "credential `{}` withheld: not allowed for {}",
             credential.name(),
-            redact(target.url.as_str())
+            target_label(&target.url)
         ));
         return (Some(report), findings, notes);
     }
@@ -150,7 +150,11 @@ pub async fn probe(
         findings.push(PostureFinding::new(
             ids::CREDENTIAL_REJECTED,
             format!("the stored credential `{}` is refused", credential.name()),
-            format!("GET {} with {method} -> {}", target.url, stored.status),
+            format!(
+                "GET {} with {method} -> {}",
+                target_label(&target.url),
+                stored.status
+            ),
         ));
     }
     if stored.accepted() {
@@ -191,7 +195,8 @@ pub async fn probe(
                 "the endpoint accepts a wrong credential of the right shape",
                 format!(
                     "GET {} with a random {method} value -> {}",
-                    target.url, answer.status
+                    target_label(&target.url),
+                    answer.status
                 ),
             ));
         }
@@ -246,7 +251,7 @@ async fn jwt_checks(
             findings.push(PostureFinding::new(
                 ids::JWT_ALG_NONE_ACCEPTED,
                 "the endpoint accepts an unsigned (`alg: none`) copy of the token",
-                format!("GET {} -> {}", target.url, answer.status),
+                format!("GET {} -> {}", target_label(&target.url), answer.status),
             ));
         }
     }
@@ -272,7 +277,8 @@ async fn jwt_checks(
                 "the endpoint accepts an expired token",
                 format!(
                     "GET {} with a token past its exp -> {}",
-                    target.url, answer.status
+                    target_label(&target.url),
+                    answer.status
                 ),
             ));
         }

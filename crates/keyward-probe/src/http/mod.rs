@@ -10,9 +10,8 @@ use url::Url;
 
 use super::finding::{PostureFinding, ids};
 use super::tls::TrustStore;
-use super::{ProbeTarget, RateLimitCheck, Timeouts};
+use super::{ProbeTarget, RateLimitCheck, Timeouts, target_label};
 use client::{Answer, send};
-use keyward_outbound::redact;
 
 pub use auth::AuthReport;
 
@@ -132,7 +131,7 @@ pub async fn probe(
         }
         Err(error) => report
             .errors
-            .push(format!("GET {}: {error}", redact(target.url.as_str()))),
+            .push(format!("GET {}: {error}", target_label(&target.url))),
     }
     if let Ok(answer) = &null_origin {
         cors_findings(answer, "null", ids::CORS_NULL_ORIGIN, &mut findings);
@@ -266,20 +265,19 @@ async fn plaintext_check(
             return;
         }
     }
+    let shown = target_label(&url);
     let answer = match send(client.get(url.clone())).await {
         Ok(answer) => answer,
         Err(_) if target.url.scheme() == "https" => {
             report.plaintext = Some(PlaintextReport {
-                url: url.to_string(),
+                url: shown,
                 status: None,
                 location: None,
             });
             return;
         }
         Err(error) => {
-            report
-                .errors
-                .push(format!("GET {}: {error}", redact(url.as_str())));
+            report.errors.push(format!("GET {shown}: {error}"));
             return;
         }
     };
@@ -292,7 +290,7 @@ async fn plaintext_check(
         findings.push(PostureFinding::new(
             ids::PLAINTEXT_AVAILABLE,
             "the endpoint is served over plain HTTP",
-            format!("GET {url} -> {}", answer.status),
+            format!("GET {shown} -> {}", answer.status),
         ));
     }
     if !to_https {
@@ -300,7 +298,7 @@ async fn plaintext_check(
             ids::NO_HTTPS_REDIRECT,
             "plain HTTP does not redirect to HTTPS",
             format!(
-                "GET {url} -> {}{}",
+                "GET {shown} -> {}{}",
                 answer.status,
                 location
                     .as_deref()
@@ -310,7 +308,7 @@ async fn plaintext_check(
         ));
     }
     report.plaintext = Some(PlaintextReport {
-        url: url.to_string(),
+        url: shown,
         status: Some(answer.status),
         location,
     });
@@ -359,7 +357,7 @@ async fn rate_limit_check(
             "{} requests at {}/s drew no 429 and no RateLimit headers",
             report.requests, check.per_second
         ),
-        format!("GET {url}"),
+        format!("GET {}", target_label(url)),
     ));
     report
 }

@@ -123,6 +123,36 @@ impl Credentials<'_> {
         self.credential(name)
     }
 
+    /// Renames a credential. The new name must follow the naming rule; the old one need
+    /// not, so a credential stored under a name from before the rule (`../x`) can be
+    /// given a safe one without revealing and re-adding its value. Keychain entries are
+    /// keyed by slot id and files by credential id, so neither moves.
+    pub fn rename_credential(&mut self, name: &str, new_name: &str) -> Result<Credential> {
+        validate::name("new name", new_name)?;
+        let stored = rows::by_name(self.store.connection(), name)?;
+        if rows::find_by_name(self.store.connection(), new_name)?.is_some() {
+            return Err(crate::store::StoreError::Duplicate {
+                what: "credential",
+                name: new_name.to_owned(),
+            }
+            .into());
+        }
+        let id = stored.credential.id;
+        self.write(|connection, at, actor| {
+            rows::rename(connection, id, name, new_name)?;
+            let row = audit::append(
+                connection,
+                at,
+                actor,
+                AuditAction::CredentialUpdate,
+                new_name,
+                serde_json::json!({"renamed_from": name}),
+            )?;
+            Ok(((), row))
+        })?;
+        self.credential(new_name)
+    }
+
     /// Deletes a credential: its keychain entries first, inside the transaction that
     /// removes its row, so a failing keychain leaves the inventory unchanged.
     pub fn remove_credential(&mut self, name: &str) -> Result<()> {
@@ -252,7 +282,7 @@ impl Keyward {
     /// Validates one pending credential and works out everything but its times.
     fn prepare(&mut self, pending: &PendingCredential) -> Result<StoredCredential> {
         let new = &pending.new;
-        validate::name("name", &new.name)?;
+        validate::name("credential name", &new.name)?;
         let kind = new.kind.ok_or_else(|| {
             Error::invalid("kind", format!("credential `{}` needs a kind", new.name))
         })?;

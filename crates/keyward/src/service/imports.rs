@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Credentials;
 use super::credentials::PendingCredential;
+use super::{Credentials, validate};
 use crate::audit::AuditAction;
 use crate::certificate::{self, CertificateError};
 use crate::import::{self, ImportFormat, ImportPreviewItem};
+use crate::model::fs::{MAX_INPUT_FILE_SIZE, read_regular_file};
 use crate::model::{Credential, CredentialKind, NewCredential, SecretValue};
 use crate::{Error, Result};
 
@@ -50,16 +51,26 @@ pub struct CertificateImport {
 }
 
 impl Credentials<'_> {
-    /// What importing `path` would create and skip, with values redacted.
+    /// What importing `path` would create and skip, with values redacted. An entry whose
+    /// name breaks the naming rule says so in `skip`, with a safe name to use instead,
+    /// since importing it would be refused (the readers keep names as the file has them).
     pub fn preview_import(
         &self,
         format: ImportFormat,
         path: &Path,
     ) -> Result<Vec<ImportPreviewItem>> {
-        Ok(import::read_plan(format, path)?.preview())
+        let mut preview = import::read_plan(format, path)?.preview();
+        for item in &mut preview {
+            if let Err(error) = validate::name("credential name", &item.name) {
+                item.skip = Some(error.to_string());
+            }
+        }
+        Ok(preview)
     }
 
-    /// Imports `path`. One bad entry aborts the whole import with `file:line: reason`.
+    /// Imports `path`. One bad entry aborts the whole import with `file:line: reason`;
+    /// that includes a selected entry whose name breaks the naming rule (checked with the
+    /// rest of each credential in `create_credentials`), so nothing is half imported.
     pub fn import_file(
         &mut self,
         format: ImportFormat,
@@ -124,10 +135,13 @@ impl Credentials<'_> {
     /// Imports a client certificate with its private key (PEM, or PKCS#12 when a
     /// password is given) as a `client-cert` credential.
     pub fn import_certificate(&mut self, request: CertificateImport) -> Result<Credential> {
+        // Bounded like every import: a FIFO, a device or a huge file is refused by name.
         let read = |path: &Path| {
-            std::fs::read(path).map_err(|error| CertificateError::Invalid {
-                path: path.to_owned(),
-                reason: format!("cannot read: {error}"),
+            read_regular_file(path, MAX_INPUT_FILE_SIZE).map_err(|error| {
+                CertificateError::Invalid {
+                    path: path.to_owned(),
+                    reason: format!("cannot read: {error}"),
+                }
             })
         };
         let data = zeroize::Zeroizing::new(read(&request.path)?);

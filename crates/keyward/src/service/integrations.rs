@@ -130,8 +130,8 @@ impl Keyward {
     /// Checks what a user typed for an integration before anything is written, and
     /// returns the (credential, host) pairs its endpoints link.
     fn check_integration(&self, new: &NewIntegration) -> Result<Vec<(String, String)>> {
-        validate::name("provider", &new.provider)?;
-        validate::name("owner", &new.owner)?;
+        validate::label("provider", &new.provider)?;
+        validate::label("owner", &new.owner)?;
         let mut linked_hosts = Vec::new();
         for endpoint in &new.endpoints {
             let url = validate::url("endpoint", &endpoint.url)?;

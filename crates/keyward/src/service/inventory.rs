@@ -169,9 +169,13 @@ fn latest_grades(connection: &rusqlite::Connection) -> Result<HashMap<String, Gr
 }
 
 /// Endpoints are stored as typed; probes record the parsed URL (`https://h/` with the
-/// trailing slash). Both go through the URL parser so they compare equal.
+/// trailing slash) as the probe names it, query left out (it may carry a secret). Both
+/// go through the URL parser and that naming so they compare equal.
 fn target_key(url: &str) -> String {
-    url::Url::parse(url).map_or_else(|_| url.to_owned(), |parsed| parsed.to_string())
+    url::Url::parse(url).map_or_else(
+        |_| url.to_owned(),
+        |parsed| crate::probe::target_label(&parsed),
+    )
 }
 
 /// The worst of the grades present; `None` when no endpoint was probed.

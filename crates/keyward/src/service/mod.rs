@@ -52,6 +52,7 @@ pub use team_board::{
     BoardRow, BoardSource, BoardSummary, SeverityCount, TEAM_TAG_PREFIX, TeamBoard,
     TeamDatabaseInfo,
 };
+pub use validate::{NAME_MAX, NAME_RULE, is_safe_name, safe_name};
 pub use warnings::MAX_AGE_SETTING;
 
 use crate::audit::{self, AuditAction};

@@ -13,10 +13,11 @@ use subtle::ConstantTimeEq;
 
 use super::{Keyward, Leaks};
 use crate::audit::{self, AuditAction};
+use crate::model::fs::read_regular_file;
 use crate::model::{Credential, CredentialKind, NewCredential, SecretValue};
 use crate::scan::{
-    Candidate, FindingKind, ScanConfig, ScanError, ScanOptions, ScanProgress, ScanReport, Scanner,
-    VaultMatcher, VaultValue,
+    Candidate, FindingKind, REPOSITORY_MAX_FILE_SIZE, ScanConfig, ScanError, ScanOptions,
+    ScanProgress, ScanReport, Scanner, VaultMatcher, VaultValue,
 };
 use crate::store::credentials as credential_rows;
 use crate::store::findings::{self, FindingScope, StoredFinding};
@@ -161,9 +162,13 @@ impl Leaks<'_> {
             ));
         }
         let path = Path::new(&finding.root).join(&finding.path);
-        let data = std::fs::read(&path).map_err(|source| ScanError::Io {
-            path: path.clone(),
-            source,
+        // The file is in a scanned tree, so it is read as the scanner reads: a regular
+        // file, bounded (it may have been swapped for a FIFO or grown since the scan).
+        let data = read_regular_file(&path, REPOSITORY_MAX_FILE_SIZE).map_err(|source| {
+            ScanError::Unreadable {
+                path: path.clone(),
+                source,
+            }
         })?;
         let scanner = Scanner::new(ScanConfig::default(), None)?;
         let candidates = scanner.detector.detect(&data);
@@ -246,11 +251,7 @@ fn run(
                 } else {
                     scanner.scan_staged(root, &request.options)?
                 };
-                total.findings.extend(report.findings);
-                total.files_scanned += report.files_scanned;
-                total.bytes_scanned += report.bytes_scanned;
-                total.files_skipped += report.files_skipped;
-                total.baselined += report.baselined;
+                total.merge(report);
             }
             Ok(total)
         }

@@ -108,7 +108,7 @@ impl SnapshotContext {
 
     /// A fake provider secret made from a scanner `sample` template
     /// (`ghp_{an:30}{crc}`) at test time, registered as a secret. A fixed seed keeps its
-    /// redacted prefix (`ghp_abc…(40)`) the same on every run, and its finding
+    /// redacted prefix (`ghp_…(40)`) the same on every run, and its finding
     /// fingerprint, which orders `keyward check`'s warnings of equal severity.
     pub fn fake(&mut self, label: &str, template: &str, seed: u64) -> String {
         let value =
