@@ -3,12 +3,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb supply-chain bench bench-inventory bench-review bench-rotate bench-probe bench-app bench-scan
+.PHONY: help bootstrap run app app-debug package test lint test-rust test-ui test-e2e test-deb supply-chain bench bench-inventory bench-review bench-rotate bench-probe bench-app bench-scan fuzz
 
 help:
 	@echo "make run    build and start the desktop app"
 	@echo "make test   every quality gate: fmt, clippy, Rust tests, UI checks, end-to-end"
 	@echo "make bench  benchmarks, side by side with peers where installed"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 60) each"
 	@echo "make app    release build of the desktop app at target/release/keyward-app"
 	@echo "make package  the .deb installer (target/release/bundle/deb/)"
 
@@ -84,16 +85,14 @@ bench-rotate: bootstrap
 	scripts/with-keyring.sh cargo bench --locked --bench rotation -- --noplot
 
 # Probe speed on loopback endpoints, side by side with testssl.sh (Debian package) and
-# sslyze (PyPI, in a venv under benches/out) on the same servers; then a short run of
-# the TLS record parser's fuzz target when cargo-fuzz and a nightly toolchain are there.
+# sslyze (PyPI, in a venv under benches/out) on the same servers; then a 30-second run
+# of each TLS parser's fuzz target (scripts/fuzz.sh; stable toolchain, installs cargo-fuzz).
 bench-probe: bootstrap
 	@test -x benches/out/sslyze-venv/bin/sslyze || \
 	  { python3 -m venv benches/out/sslyze-venv && benches/out/sslyze-venv/bin/pip install -q sslyze; } || \
 	  echo "sslyze could not be installed: its column will say so"
 	cargo bench --locked --bench probe
-	@if cargo fuzz --version >/dev/null 2>&1 && rustup toolchain list | grep -q nightly; then \
-	  cd fuzz && cargo +nightly fuzz run tls_flight -- -max_total_time=30; \
-	else echo "cargo-fuzz or a nightly toolchain is missing: fuzz run skipped"; fi
+	FUZZ_SECONDS=30 scripts/fuzz.sh tls_flight tls_record tls_handshake
 # Start-up, memory and 10,000-credential inventory of the desktop app, side by side
 # with an empty Tauri window.
 bench-app: bootstrap
@@ -107,3 +106,8 @@ bench-scan: bootstrap
 	cargo build --release --locked --bin keyward
 	SCAN_CORPUS=$(SCAN_CORPUS) cargo bench --locked --bench scan_corpus
 	python3 benches/scan_peers.py $(SCAN_CORPUS) $(SCAN_TARGET_DIR)/release/keyward
+
+# Every fuzz target for FUZZ_SECONDS (default 60) each, then executions and crashes per
+# target; not part of `make test`. scripts/fuzz.sh installs cargo-fuzz when missing.
+fuzz:
+	scripts/fuzz.sh

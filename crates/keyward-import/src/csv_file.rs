@@ -61,7 +61,7 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
         let record = record.map_err(|error| {
             let line = error
                 .position()
-                .map_or(0, |position| position.line() as usize);
+                .map_or(0, |position| line_at(text, position.byte()));
             // The csv crate's messages name field counts and positions, not contents.
             line_error(
                 path,
@@ -71,7 +71,7 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
         })?;
         let line = record
             .position()
-            .map_or(0, |position| position.line() as usize);
+            .map_or(0, |position| line_at(text, position.byte()));
         let field = |at: Option<usize>| {
             at.and_then(|at| record.get(at))
                 .map(str::trim)
@@ -129,6 +129,29 @@ pub(super) fn items(path: &Path, text: &str) -> Result<Vec<ImportItem>, ImportEr
     Ok(items)
 }
 
+/// The 1-based line on which the record at byte `offset` of `text` starts. The csv
+/// reader ends records at `\r\n`, `\n` or a lone `\r` (old Mac exports), but its
+/// `Position::line` counts only `\n`, so every row of a `\r` file would be "line 1";
+/// here all three end a line. (A record after a `\r\n` is placed at its `\n`: line ends
+/// at the offset still belong before the record.)
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = usize::try_from(offset).map_or(bytes.len(), |start| start.min(bytes.len()));
+    while bytes
+        .get(start)
+        .is_some_and(|byte| matches!(byte, b'\r' | b'\n'))
+    {
+        start += 1;
+    }
+    1 + bytes[..start]
+        .iter()
+        .enumerate()
+        .filter(|&(at, byte)| {
+            *byte == b'\n' || (*byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'))
+        })
+        .count()
+}
+
 fn describe_csv_error(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
@@ -138,5 +161,35 @@ fn describe_csv_error(error: &csv::Error) -> String {
         }
         csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),
         _ => "unreadable row".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<usize> {
+        items(Path::new("export.csv"), text)
+            .unwrap()
+            .iter()
+            .map(|item| item.line)
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_numbered_by_line_whatever_ends_the_lines() {
+        assert_eq!(lines("name,value\na,1\nb,2\n"), vec![2, 3]);
+        assert_eq!(lines("name,value\r\na,1\r\nb,2\r\n"), vec![2, 3]);
+        // Found by the import_csv fuzz target (fuzz/corpus/import_csv/crash-lone-cr and
+        // crash-cr-then-crlf): a row ended by a lone `\r` was reported on the line of
+        // the row before it.
+        assert_eq!(lines("name,value\ra,1\rb,2\r"), vec![2, 3]);
+        assert_eq!(lines("name,value\na,\"x\ny\"\rb,2\n"), vec![2, 4]);
+        // And a row after a `\r\n` that follows `\r` line ends.
+        assert_eq!(lines("name,value\ra,1\r\nb,2\rc,3\n"), vec![2, 3, 4]);
+        let error = items(Path::new("export.csv"), "name,value\ra,1\rb\r")
+            .err()
+            .expect("a short row");
+        assert!(error.to_string().starts_with("export.csv:3:"), "{error}");
     }
 }

@@ -114,16 +114,25 @@ pub fn read_plan(format: ImportFormat, path: &Path) -> Result<ImportPlan, Import
             error.valid_up_to()
         ),
     })?;
-    let items = match format {
-        ImportFormat::Dotenv => dotenv::items(path, text)?,
-        ImportFormat::Postman => postman::items(path, text)?,
-        ImportFormat::Csv => csv_file::items(path, text)?,
-    };
     Ok(ImportPlan {
         path: path.to_owned(),
         format,
-        items,
+        items: parse_items(format, path, text)?,
     })
+}
+
+/// The entries of `text` read as `format` (`path` only names the file in errors): what
+/// [`read_plan`] does once the file is read. Public so the readers can be fuzzed.
+pub fn parse_items(
+    format: ImportFormat,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<ImportItem>, ImportError> {
+    match format {
+        ImportFormat::Dotenv => dotenv::items(path, text),
+        ImportFormat::Postman => postman::items(path, text),
+        ImportFormat::Csv => csv_file::items(path, text),
+    }
 }
 
 /// The bytes of a file a user gave to import (a `.env`, an export, a certificate or its
