@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use keyward::Keyward;
+use tauri::{AppHandle, Manager, Runtime};
 
-use crate::clipboard::ClipboardGuard;
+use crate::clipboard::{ClipboardGuard, SystemClipboard};
 use crate::error::{CommandError, CommandResult};
 
 /// The app's managed state. `Keyward` is `Send` but not `Sync`, so it sits in a mutex;
@@ -51,7 +52,14 @@ impl AppState {
         self.keyward
             .get_or_init(|| {
                 let home = self.home.as_deref().ok_or_else(no_home)?;
-                Ok(Mutex::new(Keyward::init_as(home, "app")?))
+                let keyward = Keyward::init_as(home, "app")?;
+                if let Some(mode) = keyward.tightened_home_mode() {
+                    eprintln!(
+                        "notice: {} had mode {mode:04o}; Keyward changed it to 0700 (owner only)",
+                        home.display()
+                    );
+                }
+                Ok(Mutex::new(keyward))
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -75,6 +83,18 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
+}
+
+/// Clears the clipboard if it still holds a secret Keyward copied: called on every way
+/// out of the app (the tray's Quit, and the run loop's exit request, which closing the
+/// window also raises). Returns whether it cleared.
+/// `clipboard` is the app's own (`app`) but for tests.
+pub fn clear_copied_secret<R: Runtime>(
+    app: &AppHandle<R>,
+    clipboard: &impl SystemClipboard,
+) -> bool {
+    app.try_state::<AppState>()
+        .is_some_and(|state| state.clipboard.clear_if_current(clipboard, None))
 }
 
 fn no_home() -> CommandError {

@@ -6,6 +6,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::events::NavigateRequest;
+use crate::state;
 
 const TRAY_ID: &str = "keyward";
 const WARNINGS_ITEM: &str = "warnings";
@@ -27,7 +28,12 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     }
     builder
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "quit" => app.exit(0),
+            "quit" => {
+                // Before the exit events too: the secret must not outlive the app even if
+                // the run loop ends without them.
+                state::clear_copied_secret(app, app);
+                app.exit(0);
+            }
             "open" | WARNINGS_ITEM => navigate(app, "dashboard"),
             "new-credential" => navigate(app, "new-credential"),
             "import" => navigate(app, "import"),

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 use driver::{Session, by_text};
 use keyward::Keyward;
 use keyward::model::{Credential, CredentialKind, StorageKind};
-use keyward::store::Store;
 use keyward::store::credentials::{self, StoredCredential};
 
 /// Launches per side; `KEYWARD_BENCH_RUNS` lowers it for a quick look.
@@ -157,9 +156,9 @@ fn start_and_idle(watch: &MapWatch, binary: &Path, home: &Path) -> (f64, f64) {
 
 /// A home with `count` credential rows (metadata only), as a large inventory looks.
 fn seed_inventory(home: &Path, count: usize) {
-    drop(Keyward::init(home).unwrap());
-    let mut store = Store::open(&home.join("keyward.db")).unwrap();
-    let transaction = store.transaction().unwrap();
+    // Through the home's own store: it holds the integrity key the rows are sealed with.
+    let keyward = Keyward::init(home).unwrap();
+    let transaction = keyward.store().transaction_from_shared().unwrap();
     let now = chrono::Utc::now();
     let kinds = [
         CredentialKind::ApiKey,

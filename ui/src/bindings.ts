@@ -99,10 +99,13 @@ export const commands = {
 	 *  and checks it is a regular file inside the scanned folder, so a compromised page
 	 *  cannot open arbitrary files. Opening goes through tauri-plugin-opener's Rust
 	 *  functions only (the plugin is not registered, the window is granted none of its
-	 *  permissions, and there is no shell plugin or filesystem scope). A file the default
-	 *  app could execute rather than display (the executable bit, or a launcher type such as
-	 *  `.desktop` or `.exe`) is shown selected in the file manager instead of opened. The
-	 *  default app takes no line number, so the window shows `path:line` next to it.
+	 *  permissions, and there is no shell plugin or filesystem scope). Only a document type
+	 *  on the allow-list (`opening::FINDING_TYPES`: text, config and data files, PDF) whose
+	 *  executable bit is not set is opened with the default app; any other file (`.js`,
+	 *  `.hta`, `.wsf` and every other type a desktop might run, names Windows reads
+	 *  differently, unknown types) is shown selected in the file manager instead, which runs
+	 *  nothing. The default app takes no line number, so the window shows `path:line` next
+	 *  to it.
 	 */
 	openFindingFile: (findingId: number) => typedError<FileShown, CommandError>(__TAURI_INVOKE("open_finding_file", { findingId })),
 	/**  Every credential across this workstation, imported bundles and the team database. */
@@ -119,9 +122,10 @@ export const commands = {
 	 *  self-contained file with inline SVG and no script, meant to be printed and passed
 	 *  on, and a browser renders and prints it better than an in-app view could; showing
 	 *  it inside the app would need a second webview with its own CSP and nothing gained.
-	 *  The opener plugin's Rust function is called on the one path this command just wrote;
-	 *  the plugin is not registered, so the window has no opener permission at all and
-	 *  cannot open arbitrary paths or URLs.
+	 *  The opener plugin's Rust function is called on the one path this command just wrote,
+	 *  and only when it is named `.html`/`.htm` (`opening::REPORT_TYPES`); the plugin is not
+	 *  registered, so the window has no opener permission at all and cannot open arbitrary
+	 *  paths or URLs.
 	 */
 	openHtmlReport: (scope: ReportScope) => typedError<WrittenFile | null, CommandError>(__TAURI_INVOKE("open_html_report", { scope })),
 	/**  Writes this workstation's signed bundle to a picked path. */
@@ -188,16 +192,41 @@ export type AuditProblem =
 /**  The entry the anchor names has a different hash: the log was rewritten from there. */
 { problem: "anchor-mismatch"; seq: number } | 
 /**  There are entries but no anchor in the keychain. */
-{ problem: "anchor-missing" };
+{ problem: "anchor-missing" } | 
+/**
+ *  The entry carries no valid MAC: it was added or rewritten outside Keyward (with
+ *  its hash recomputed, as anyone with the database can).
+ */
+{ problem: "forged"; seq: number } | 
+/**
+ *  A home from before entry MACs has `count` entries after its anchor (entry
+ *  `after`): a crash before the anchor moved, or entries added by hand. Nothing can
+ *  tell which, so the home is not sealed and takes no writes.
+ */
+{ problem: "unvouched"; after: number; count: number } | 
+/**
+ *  Entries and rows are MACed but the keychain no longer holds the integrity key, so
+ *  none of them can be checked.
+ */
+{ problem: "integrity-key-missing" } | 
+/**  A protected inventory row no longer matches its MAC: changed outside Keyward. */
+{ problem: "row-altered"; table: string; row: string; name: string; fields: string } | 
+/**  A protected row was deleted outside Keyward while its MAC stayed. */
+{ problem: "row-deleted"; table: string; row: string };
 
 /**  The outcome of [`verify`]. */
 export type AuditVerification = {
 	entries: number,
 	intact: boolean,
+	/**
+	 *  What differs from what Keyward wrote: the chain's problems, then the protected
+	 *  inventory rows that fail their MACs.
+	 */
 	problems: AuditProblem[],
 	/**
 	 *  Entries newer than the anchor: written, but the anchor update did not happen (a
-	 *  crash between the two). They are chained correctly but not yet vouched for.
+	 *  crash between the two). They are chained and carry valid MACs, so Keyward wrote
+	 *  them; the next write anchors them.
 	 */
 	unanchored: number,
 };
@@ -231,8 +260,9 @@ export type BoardRow = {
 	/**  From the integration's `team:NAME` tag; empty without one. */
 	team: string,
 	/**
-	 *  False for a team-database row whose signature did not check out: shown, never
-	 *  trusted.
+	 *  False for a team-database row not signed by the key pinned here for its
+	 *  workstation (a key never pinned, a changed key, an edited row): shown, never
+	 *  counted as evidence.
 	 */
 	verified: boolean,
 	/**  The same row the CSV report carries. */
@@ -253,7 +283,7 @@ export type BoardSummary = {
 	workstations: number,
 	credentials: number,
 	overdue_rotations: number,
-	/**  Rows whose team-database signature failed. */
+	/**  Team-database rows shown but not verified against a pinned key. */
 	altered_rows: number,
 	/**  Open findings (not `info`) by severity, worst first. */
 	findings: SeverityCount[],
@@ -1150,6 +1180,11 @@ export type StorageKind = "keychain" | "envelope";
 export type SyncOutcome = {
 	target: string,
 	workstation: string,
+	/**
+	 *  Fingerprint of the key the rows were signed with, for the reviewer to pin
+	 *  (`keyward team-key trust WORKSTATION --fingerprint FP`).
+	 */
+	key_fingerprint: string,
 	credentials: number,
 	integrations: number,
 	removed: number,

@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 use keyward::Keyward;
+use keyward::audit::AuditProblem;
 
 use crate::Outcome;
 use crate::output::{self, Table};
@@ -16,7 +17,8 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Check the hash chain and its keychain anchor; exit 1 if the log was altered.
+    /// Check the audit chain, its MACs and anchor, and the inventory's row MACs; exit 1 if
+    /// altered.
     Verify {
         #[arg(long)]
         json: bool,
@@ -53,12 +55,12 @@ pub fn run(command: AuditCommand, keyward: &mut Keyward) -> anyhow::Result<Outco
                 output::json(&verification)?;
             } else if verification.intact {
                 println!(
-                    "Audit log intact: {} entries, chain and keychain anchor agree.",
+                    "Audit log intact: {} entries, chain, entry MACs and keychain anchor agree; every protected inventory row matches its MAC.",
                     verification.entries
                 );
                 if verification.unanchored > 0 {
                     println!(
-                        "Note: the newest {} entr{} came after the last anchor update (an interrupted write) and are chained but not yet anchored.",
+                        "Note: the newest {} entr{} came after the last anchor update (an interrupted write); their MACs show Keyward wrote them, and the next write anchors them.",
                         verification.unanchored,
                         if verification.unanchored == 1 {
                             "y"
@@ -68,9 +70,28 @@ pub fn run(command: AuditCommand, keyward: &mut Keyward) -> anyhow::Result<Outco
                     );
                 }
             } else {
-                println!("Audit log ALTERED ({} entries):", verification.entries);
-                for problem in &verification.problems {
-                    println!("  - {problem}");
+                let (rows, chain): (Vec<&AuditProblem>, Vec<&AuditProblem>) =
+                    verification.problems.iter().partition(|problem| {
+                        matches!(
+                            problem,
+                            AuditProblem::RowAltered { .. } | AuditProblem::RowDeleted { .. }
+                        )
+                    });
+                if !chain.is_empty() {
+                    println!("Audit log ALTERED ({} entries):", verification.entries);
+                    for problem in chain {
+                        println!("  - {problem}");
+                    }
+                }
+                if !rows.is_empty() {
+                    println!(
+                        "Inventory ALTERED ({} row{} changed outside Keyward; nothing is sent with them):",
+                        rows.len(),
+                        if rows.len() == 1 { "" } else { "s" }
+                    );
+                    for problem in rows {
+                        println!("  - {problem}");
+                    }
                 }
             }
             Ok(if verification.intact {

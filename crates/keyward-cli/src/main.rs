@@ -68,7 +68,7 @@ enum Command {
     /// Upload this workstation's inventory to the team PostgreSQL database, or read the
     /// team view with --show.
     Sync(sync::SyncArgs),
-    /// Manage the fingerprint key the team shares.
+    /// Set the team's shared fingerprint key, or pin a workstation's signing key.
     #[command(subcommand)]
     TeamKey(team_key::TeamKeyCommand),
     /// Rotate a credential (plan, confirm, run), resume interrupted rotations, or rotate

@@ -5,13 +5,19 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use keyward::scan::{
-    Baseline, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport, Scanner, render_human,
-    render_json, render_sarif,
+    Baseline, FingerprintKey, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport, Scanner,
+    render_human, render_json, render_sarif,
 };
 use keyward::{Error, Keyward, ScanMode, ScanRequest};
+use zeroize::Zeroizing;
 
 use crate::Outcome;
 use crate::output;
+use crate::value_source::trim_newline;
+
+/// The environment variable a scan without a home takes the team key from (CI jobs), so
+/// its fingerprints match the team's baselines.
+const TEAM_KEY_VARIABLE: &str = "KEYWARD_TEAM_KEY";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -47,7 +53,8 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes. Default: 10485760 (10 MiB).
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
-    /// Do not match the vault's values (no home or keychain needed).
+    /// Do not match the vault's values (no home or keychain needed). Fingerprints and
+    /// baselines then need the team key in $KEYWARD_TEAM_KEY.
     #[arg(long)]
     no_vault: bool,
 }
@@ -109,8 +116,28 @@ pub fn run(
             };
             keyward.leaks().scan(&request, Some(config), &|_| {})?
         }
-        None => scan_without_vault(&args.paths, mode, &options, config).map_err(Error::from)?,
+        None => {
+            let key = team_key_from_environment()?;
+            if key.is_none() && args.write_baseline.is_some() {
+                return Err(Error::Invalid {
+                    field: "--write-baseline".into(),
+                    problem: format!(
+                        "a baseline needs a fingerprint key: scan in a Keyward home, or set \
+                         {TEAM_KEY_VARIABLE} to the team key (`keyward team-key set`)"
+                    ),
+                }
+                .into());
+            }
+            scan_without_vault(&args.paths, mode, &options, config, key).map_err(Error::from)?
+        }
     };
+    if args.format != Format::Human || args.write_baseline.is_some() {
+        // The human output has them on stdout; machine formats carry them in the
+        // document, and stderr says them to whoever reads the job's log.
+        for warning in &report.baseline_warnings {
+            eprintln!("keyward: warning: {warning}");
+        }
+    }
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&report.findings).write(path)?;
         eprintln!(
@@ -135,13 +162,31 @@ pub fn run(
     })
 }
 
+/// The team key from [`TEAM_KEY_VARIABLE`], for a scan without a home: the same bytes
+/// `keyward team-key set --from-env` would store (one trailing newline dropped).
+fn team_key_from_environment() -> Result<Option<FingerprintKey>, Error> {
+    let Some(value) = std::env::var_os(TEAM_KEY_VARIABLE) else {
+        return Ok(None);
+    };
+    let value = Zeroizing::new(value.into_encoded_bytes());
+    let key = trim_newline(&value);
+    if key.len() < 16 {
+        return Err(Error::Invalid {
+            field: TEAM_KEY_VARIABLE.into(),
+            problem: "must hold the team key, at least 16 bytes".into(),
+        });
+    }
+    Ok(Some(FingerprintKey::derive(key)))
+}
+
 fn scan_without_vault(
     paths: &[PathBuf],
     mode: ScanMode,
     options: &ScanOptions,
     config: ScanConfig,
+    key: Option<FingerprintKey>,
 ) -> Result<ScanReport, ScanError> {
-    let scanner = Scanner::new(config, None)?;
+    let scanner = Scanner::new(config, None)?.with_fingerprint_key(key);
     let mut total = ScanReport::default();
     match mode {
         ScanMode::Files => total = scanner.scan_paths(paths, options, &|_| {})?,

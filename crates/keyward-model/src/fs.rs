@@ -148,6 +148,43 @@ fn describe(metadata: &Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// The user id that owns the files this process creates (its effective user id), read
+/// once from an anonymous temporary file: the standard library has no safe `geteuid`.
+/// `None` where the platform has no Unix owners or no temporary file could be made.
+pub fn current_owner() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        static OWNER: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+        *OWNER.get_or_init(|| {
+            let probe = tempfile::tempfile().ok()?;
+            probe.metadata().ok().map(|metadata| metadata.uid())
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Who owns the file behind `metadata`, when it is not the user this process runs as:
+/// `Some(uid)` for someone else's file, `None` for our own (or where owners are not
+/// known). Replacing someone else's file (a rename over it) would hand it to us, and
+/// writing into someone else's directory tree is not what a user asked Keyward to do.
+pub fn foreign_owner(metadata: &Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let ours = current_owner()?;
+        (metadata.uid() != ours).then_some(metadata.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
 /// `16 MiB`, `10 MiB`, `512 KiB` or `100 bytes`: limits as people set them.
 pub fn human_size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;

@@ -68,8 +68,12 @@ pub struct Finding {
     pub column: u32,
     pub commit: Option<CommitInfo>,
     pub redacted: String,
-    /// A one-way identity of (rule, secret): stable across moves, used by baselines and
-    /// to de-duplicate stored findings and notifications.
+    /// A keyed one-way identity of (rule, secret): `v2:` and the hex HMAC-SHA256 under
+    /// the home's or the team's fingerprint key (`keyward_scan::FingerprintKey`). Stable
+    /// across moves, used by baselines and to de-duplicate stored findings and
+    /// notifications; without the key it confirms no guessed secret. Empty when the scan
+    /// had no key (no home and no team key). Stored findings of Keyward before v2 may
+    /// still hold the wrapped form of the old unkeyed one (`v1k:`) until a scan sees them.
     pub fingerprint: String,
     /// The vault credential whose value this is.
     pub vault_credential: Option<String>,

@@ -52,7 +52,7 @@ pub use adapter::{Adapter, AdapterContext, Lifecycle, NewKey};
 pub use error::RotateError;
 pub use generate::{generate_like, jwks_for};
 pub use keyward_model::rotation::{RotationMethod, RotationRecord, RotationState};
-pub use propagate::{preview_file, rewrite_file};
+pub use propagate::{TargetRefused, preview_file, rewrite_file, write_target};
 pub use recipe::Recipe;
 pub use sigv4::{SigningKey as SigV4Key, sign_request as sigv4_sign};
 pub use types::{

@@ -204,6 +204,11 @@ pub(crate) fn is_fixture_or_template(relative: &str) -> bool {
 }
 
 /// Findings a team has reviewed and accepted, so that only new ones fail a build.
+///
+/// Entries name a finding by its keyed fingerprint (`v2:`, see [`crate::FingerprintKey`]),
+/// so a baseline matches only in homes (and CI jobs) fingerprinting under the same key:
+/// the team's key, or the one home's own. Entries in the unkeyed format of Keyward before
+/// v2 are never matched ([`Baseline::outdated_entries`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
     pub findings: Vec<BaselineEntry>,
@@ -226,7 +231,13 @@ impl Baseline {
                 source,
             }
         })?;
-        serde_json::from_slice(&bytes).map_err(|error| ScanError::Config {
+        Self::parse(path, &bytes)
+    }
+
+    /// Parses the bytes of a baseline file (`path` only names it in errors). Public so
+    /// the reader can be fuzzed.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: format!("not a Keyward baseline: {error}"),
         })
@@ -259,10 +270,20 @@ impl Baseline {
     }
 
     /// A finding is accepted when its secret (fingerprint) was accepted for its path.
+    /// (A scan without a fingerprint key applies no baseline at all.)
     pub fn accepts(&self, finding: &Finding) -> bool {
         self.findings
             .iter()
             .any(|entry| entry.fingerprint == finding.fingerprint && entry.path == finding.path)
+    }
+
+    /// How many entries are not of the current keyed format: unkeyed fingerprints of
+    /// Keyward before v2 (or anything else), which are never matched.
+    pub fn outdated_entries(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|entry| !crate::is_current_fingerprint(&entry.fingerprint))
+            .count()
     }
 }
 

@@ -131,7 +131,7 @@ impl Scanner {
                 findings: 0,
             });
         }
-        report.findings = sink.into_findings();
+        sink.finish(&mut report);
         report.repository_config = self.repository_config();
         self.apply_baseline(&mut report, Some(&base))?;
         report.sort();
@@ -198,7 +198,7 @@ impl Scanner {
             )
             .map_err(failed)?;
         }
-        report.findings = sink.into_findings();
+        sink.finish(&mut report);
         report.repository_config = self.repository_config();
         self.apply_baseline(&mut report, Some(&base))?;
         report.sort();

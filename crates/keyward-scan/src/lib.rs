@@ -7,10 +7,14 @@
 //! vault's own values, in plain, base64, URL-encoded and hex form, and names the
 //! credential that leaked.
 //!
-//! ```no_run
-//! use keyward_scan::{Scanner, ScanConfig, ScanOptions};
+//! Findings are fingerprinted under a key the caller hands in ([`FingerprintKey`]); the
+//! scanner never touches the keychain.
 //!
-//! let scanner = Scanner::new(ScanConfig::default(), None)?;
+//! ```no_run
+//! use keyward_scan::{FingerprintKey, Scanner, ScanConfig, ScanOptions};
+//!
+//! let key = FingerprintKey::derive(b"the home's or the team's key, from the keychain");
+//! let scanner = Scanner::new(ScanConfig::default(), None)?.with_fingerprint_key(Some(key));
 //! let report = scanner.scan_paths(&[std::path::PathBuf::from(".")], &ScanOptions::default(), &|_| {})?;
 //! for finding in &report.findings {
 //!     println!("{}:{} {} {}", finding.path, finding.line, finding.rule, finding.redacted);
@@ -23,6 +27,7 @@ pub mod catalogue;
 mod checks;
 mod content;
 mod detect;
+mod fingerprint;
 mod git;
 mod keywords;
 mod output;
@@ -33,6 +38,7 @@ pub mod samples;
 mod vault_match;
 mod walk;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -45,12 +51,14 @@ pub use allow::{
 };
 pub use checks::{github_checksum, github_checksum_valid, jwt_valid, shannon_entropy};
 pub use detect::{Candidate, Detector};
+pub use fingerprint::{
+    FINGERPRINT_PREFIX, FingerprintKey, WRAPPED_LEGACY_PREFIX, is_current_fingerprint,
+    is_legacy_fingerprint, legacy_fingerprint,
+};
 pub use output::{render_human, render_json, render_sarif};
 pub use rules::{Rule, RuleSet, RuleSpec};
 pub use vault_match::{VaultMatcher, VaultValue};
-pub use walk::{
-    DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner, fingerprint as finding_fingerprint,
-};
+pub use walk::{DEFAULT_MAX_FILE_SIZE, ScanOptions, ScanProgress, Scanner};
 
 /// The rule id a vault-value hit carries when no provider rule matched the same text.
 pub const VAULT_VALUE_RULE: &str = "vault-value";
@@ -100,6 +108,17 @@ pub struct ScanReport {
     /// only built-in or user settings applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repository_config: Vec<String>,
+    /// What of a baseline file could not be applied and why (entries of the unkeyed
+    /// pre-v2 format, no fingerprint key, entries made under a former key), one message
+    /// per problem naming the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline_warnings: Vec<String>,
+    /// For each fingerprint in `findings`, the same finding's fingerprints under the
+    /// former keys the scanner was given ([`Scanner::with_former_fingerprint_keys`]),
+    /// so the service can carry stored state over to the current key. Internal: never
+    /// serialized or shown.
+    #[serde(skip)]
+    pub former_fingerprints: BTreeMap<String, Vec<String>>,
 }
 
 impl ScanReport {
@@ -115,6 +134,12 @@ impl ScanReport {
                 self.repository_config.push(file);
             }
         }
+        for warning in other.baseline_warnings {
+            if !self.baseline_warnings.contains(&warning) {
+                self.baseline_warnings.push(warning);
+            }
+        }
+        self.former_fingerprints.extend(other.former_fingerprints);
     }
 
     pub(crate) fn sort(&mut self) {

@@ -1,6 +1,7 @@
 //! The three output forms of `keyward scan` (DESIGN.md, "Scan output"): human lines,
 //! the JSON contract, and SARIF 2.1.0 for code-scanning dashboards. All of them carry
-//! secrets only redacted.
+//! secrets only redacted, and fingerprints only keyed (`v2:`, see
+//! [`crate::FingerprintKey`]); a scan without a key prints none.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -49,6 +50,9 @@ pub fn render_human(report: &ScanReport) -> String {
             report.repository_config.join(", ")
         );
     }
+    for warning in &report.baseline_warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     let _ = writeln!(
         out,
         "{} finding(s), {} of them vault leaks; {} file(s), {} bytes scanned, {} skipped{}",
@@ -66,9 +70,11 @@ pub fn render_human(report: &ScanReport) -> String {
     out
 }
 
-/// `{findings:[{rule, kind, path, line, commit?, redacted, vault_credential?}],
-/// repository_config?:[".keyward.toml"]}`; `repository_config` only when a scanned
-/// repository's settings applied.
+/// `{findings:[{rule, kind, path, line, commit?, redacted, fingerprint?,
+/// vault_credential?}], repository_config?:[".keyward.toml"], baseline_warnings?:[...]}`;
+/// `fingerprint` only when the scan had a fingerprint key, `repository_config` only when
+/// a scanned repository's settings applied, `baseline_warnings` only when part of a
+/// baseline could not be applied.
 pub fn render_json(report: &ScanReport) -> Value {
     let findings: Vec<Value> = report
         .findings
@@ -84,6 +90,9 @@ pub fn render_json(report: &ScanReport) -> Value {
             if let Some(commit) = &finding.commit {
                 object["commit"] = json!(commit.id);
             }
+            if !finding.fingerprint.is_empty() {
+                object["fingerprint"] = json!(finding.fingerprint);
+            }
             if let Some(credential) = &finding.vault_credential {
                 object["vault_credential"] = json!(credential);
             }
@@ -93,6 +102,9 @@ pub fn render_json(report: &ScanReport) -> Value {
     let mut document = json!({ "findings": findings });
     if !report.repository_config.is_empty() {
         document["repository_config"] = json!(report.repository_config);
+    }
+    if !report.baseline_warnings.is_empty() {
+        document["baseline_warnings"] = json!(report.baseline_warnings);
     }
     document
 }
@@ -146,8 +158,12 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
                         "region": { "startLine": finding.line, "startColumn": finding.column },
                     }
                 }],
-                "partialFingerprints": { "keywardFinding/v1": finding.fingerprint },
             });
+            // Keyed, so it confirms no guess; absent when the scan had no key (it would
+            // change on every run and churn a dashboard's alerts).
+            if !finding.fingerprint.is_empty() {
+                result["partialFingerprints"] = json!({ "keywardFinding/v2": finding.fingerprint });
+            }
             if let Some(commit) = &finding.commit {
                 result["properties"] = json!({
                     "commit": commit.id,
@@ -175,6 +191,17 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
     });
     if !report.repository_config.is_empty() {
         sarif["runs"][0]["properties"] = json!({ "repository_config": report.repository_config });
+    }
+    if !report.baseline_warnings.is_empty() {
+        let notifications: Vec<Value> = report
+            .baseline_warnings
+            .iter()
+            .map(|warning| json!({ "level": "warning", "message": { "text": warning } }))
+            .collect();
+        sarif["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }]);
     }
     sarif
 }

@@ -9,16 +9,17 @@
 //! never reads past the size limit, so a file swapped or grown during the walk cannot
 //! block the scan or fill memory.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ignore::{WalkBuilder, WalkState};
-use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize};
 
 use super::allow::{CompiledAllowlist, is_fixture_or_template};
 use super::detect::{Candidate, Detector};
+use super::fingerprint::{FINGERPRINT_PREFIX, FingerprintKey, Fingerprinter};
 use super::{
     Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport,
     VAULT_VALUE_RULE, VaultMatcher,
@@ -59,20 +60,52 @@ pub struct ScanProgress {
     pub findings: u64,
 }
 
-/// A ready scanner: compiled rules, the vault's values if a vault is open, and the
-/// allowlists and baseline of the configuration.
+/// A ready scanner: compiled rules, the vault's values if a vault is open, the
+/// allowlists and baseline of the configuration, and the key findings are fingerprinted
+/// with.
 pub struct Scanner {
     pub detector: Detector,
     config: ScanConfig,
+    fingerprints: Fingerprinter,
 }
 
 impl Scanner {
+    /// A scanner without a fingerprint key: its findings carry no fingerprint and no
+    /// baseline applies, until [`Scanner::with_fingerprint_key`] gives it one.
     pub fn new(config: ScanConfig, vault: Option<VaultMatcher>) -> Result<Self> {
         let rules = RuleSet::with_overrides(&config.rules)?;
         Ok(Self {
             detector: Detector::new(rules, vault),
             config,
+            fingerprints: Fingerprinter::default(),
         })
+    }
+
+    /// Fingerprints findings under `key` (see [`FingerprintKey`]); `None` leaves them
+    /// without one.
+    pub fn with_fingerprint_key(mut self, key: Option<FingerprintKey>) -> Self {
+        self.fingerprints.current = key;
+        self
+    }
+
+    /// Also computes what each finding's fingerprint was under `former` keys, and the
+    /// wrapped form of its unkeyed pre-v2 fingerprint under `legacy_wrap`
+    /// ([`FingerprintKey::wrap_legacy`]), into [`ScanReport::former_fingerprints`]: the
+    /// caller re-keys what it stored under them. A baseline entry made under a former
+    /// key is still applied, with a warning to regenerate the file.
+    pub fn with_former_fingerprint_keys(
+        mut self,
+        former: Vec<FingerprintKey>,
+        legacy_wrap: Option<FingerprintKey>,
+    ) -> Self {
+        self.fingerprints.former = former;
+        self.fingerprints.legacy_wrap = legacy_wrap;
+        self
+    }
+
+    /// Whether findings get fingerprints (a key was given).
+    pub fn fingerprints_findings(&self) -> bool {
+        self.fingerprints.current.is_some()
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -117,7 +150,7 @@ impl Scanner {
             };
             let sink = FindingSink::new(self, &base)?;
             self.walk(root, &base, &options, &sink, &counters, progress);
-            report.findings.extend(sink.into_findings());
+            sink.finish(&mut report);
         }
         report.files_scanned = counters.files.load(Ordering::Relaxed);
         report.bytes_scanned = counters.bytes.load(Ordering::Relaxed);
@@ -203,7 +236,14 @@ impl Scanner {
         });
     }
 
-    /// Drops findings the configured baseline accepts.
+    /// Drops findings the configured baseline accepts, and says in
+    /// [`ScanReport::baseline_warnings`] what of the baseline could not be applied.
+    ///
+    /// Only keyed fingerprints are matched. Entries of the unkeyed pre-v2 format are
+    /// reported as outdated and never matched: accepting them would keep alive the
+    /// guessing oracle they are. Without a fingerprint key nothing is applied. An entry made
+    /// under a former key of this home is applied, with a warning that the file needs
+    /// regenerating before others (teammates, CI) can match it.
     pub(crate) fn apply_baseline(
         &self,
         report: &mut ScanReport,
@@ -217,11 +257,58 @@ impl Scanner {
             _ => path.clone(),
         };
         let baseline = Baseline::load(&path)?;
+        let name = path.display();
+        if !self.fingerprints_findings() {
+            if !baseline.findings.is_empty() {
+                report.baseline_warnings.push(format!(
+                    "baseline {name} not applied: this scan has no fingerprint key (no Keyward \
+                     home, or --no-vault); scan in a home, or set KEYWARD_TEAM_KEY to the team \
+                     key"
+                ));
+            }
+            return Ok(());
+        }
+        let outdated = baseline.outdated_entries();
+        if outdated > 0 {
+            report.baseline_warnings.push(format!(
+                "baseline {name}: {outdated} of {} entries use the unkeyed fingerprints of \
+                 Keyward before v2 and were not applied (anyone holding such a file can confirm \
+                 a guessed secret); regenerate it with `keyward scan --write-baseline`",
+                baseline.findings.len()
+            ));
+        }
         let accepts_leaks = self.config.baseline_accepts_leaks();
         let before = report.findings.len();
+        let mut under_former_key = 0u64;
+        let former = &report.former_fingerprints;
         report.findings.retain(|finding| {
-            !(baseline.accepts(finding) && (accepts_leaks || finding.kind != FindingKind::Leak))
+            if !(accepts_leaks || finding.kind != FindingKind::Leak) {
+                return true;
+            }
+            if baseline.accepts(finding) {
+                return false;
+            }
+            let mut earlier = former
+                .get(&finding.fingerprint)
+                .into_iter()
+                .flatten()
+                .filter(|fingerprint| fingerprint.starts_with(FINGERPRINT_PREFIX));
+            let accepted = earlier.any(|fingerprint| {
+                baseline
+                    .findings
+                    .iter()
+                    .any(|entry| entry.fingerprint == *fingerprint && entry.path == finding.path)
+            });
+            under_former_key += u64::from(accepted);
+            !accepted
         });
+        if under_former_key > 0 {
+            report.baseline_warnings.push(format!(
+                "baseline {name}: {under_former_key} finding(s) accepted by entries made with an \
+                 earlier fingerprint key of this home (before the team key was set or changed); \
+                 regenerate it with `keyward scan --write-baseline` so teammates and CI match it"
+            ));
+        }
         report.baselined = (before - report.findings.len()) as u64;
         Ok(())
     }
@@ -245,6 +332,7 @@ pub(crate) struct FindingSink<'a> {
     root: String,
     allowlist: CompiledAllowlist,
     findings: Mutex<Vec<Finding>>,
+    former: Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl<'a> FindingSink<'a> {
@@ -255,6 +343,7 @@ impl<'a> FindingSink<'a> {
             root: base.display().to_string(),
             allowlist: CompiledAllowlist::new(base, &scanner.config.allow, &origin)?,
             findings: Mutex::new(Vec::new()),
+            former: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -284,10 +373,22 @@ impl<'a> FindingSink<'a> {
             {
                 continue;
             }
-            kept.push(self.finding(candidate, secret, relative, commit));
+            kept.push((self.finding(candidate, secret, relative, commit), secret));
         }
         let count = kept.len() as u64;
-        self.findings.lock().expect("findings lock").extend(kept);
+        if self.scanner.fingerprints.tracks_former() {
+            let mut former = self.former.lock().expect("former fingerprints lock");
+            for (finding, secret) in &kept {
+                if !former.contains_key(&finding.fingerprint) {
+                    let earlier = self.scanner.fingerprints.former(&finding.rule, secret);
+                    former.insert(finding.fingerprint.clone(), earlier);
+                }
+            }
+        }
+        self.findings
+            .lock()
+            .expect("findings lock")
+            .extend(kept.into_iter().map(|(finding, _)| finding));
         count
     }
 
@@ -321,26 +422,21 @@ impl<'a> FindingSink<'a> {
             column: candidate.column,
             commit: commit.cloned(),
             redacted: redact(text, secret.len()),
-            fingerprint: fingerprint(rule_id, secret),
+            fingerprint: self.scanner.fingerprints.fingerprint(rule_id, secret),
             vault_credential: candidate.vault_credential.clone(),
             credential_kind: rule.map_or(CredentialKind::Secret, |rule| rule.kind),
         }
     }
 
-    pub fn into_findings(self) -> Vec<Finding> {
-        self.findings.into_inner().expect("findings lock")
+    /// Adds what this sink collected to `report`.
+    pub fn finish(self, report: &mut ScanReport) {
+        report
+            .findings
+            .extend(self.findings.into_inner().expect("findings lock"));
+        report
+            .former_fingerprints
+            .extend(self.former.into_inner().expect("former fingerprints lock"));
     }
-}
-
-/// The identity of a finding: SHA-256 over the rule and the secret, truncated. Secrets
-/// found by rules are long and random, so this reveals nothing useful; it lets a baseline
-/// accept a secret wherever its line moves.
-pub fn fingerprint(rule: &str, secret: &[u8]) -> String {
-    let mut input = b"keyward-finding\0".to_vec();
-    input.extend_from_slice(rule.as_bytes());
-    input.push(0);
-    input.extend_from_slice(secret);
-    hex::encode(&digest(&SHA256, &input).as_ref()[..16])
 }
 
 pub(crate) fn is_binary(data: &[u8]) -> bool {

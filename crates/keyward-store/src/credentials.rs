@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::integrity::{self, Family};
 use super::{Result, StoreError, from_db_time, to_db_time};
 use keyward_model::{CertificateInfo, Credential, CredentialKind, StorageKind};
 
@@ -64,7 +65,40 @@ pub fn insert(connection: &Connection, stored: &StoredCredential) -> Result<i64>
             ],
         )
         .map_err(|error| StoreError::from_insert(error, "credential", &credential.name))?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    integrity::seal(connection, Family::Credentials, &id)?;
+    Ok(id)
+}
+
+/// Checks a stored credential's row against its MAC before its value is used:
+/// `StoreError::Altered` if its allowed hosts, kind, slot or the other protected fields
+/// were changed outside Keyward.
+pub fn check(connection: &Connection, id: i64) -> Result<()> {
+    integrity::check(connection, Family::Credentials, &id)
+}
+
+/// The id of the credential `name`, for the updates below (which are keyed by name).
+fn id_of(connection: &Connection, name: &str) -> Result<i64> {
+    connection
+        .prepare_cached("SELECT id FROM credentials WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "credential",
+            name: name.to_owned(),
+        })
+}
+
+/// Runs `update` on credential `id` between a check of its MAC (so an edit never
+/// re-seals values changed outside Keyward) and a new seal.
+fn sealed_update(
+    connection: &Connection,
+    id: i64,
+    update: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    integrity::check(connection, Family::Credentials, &id)?;
+    update()?;
+    integrity::seal(connection, Family::Credentials, &id)
 }
 
 pub fn list(connection: &Connection) -> Result<Vec<StoredCredential>> {
@@ -94,9 +128,30 @@ pub fn count(connection: &Connection) -> Result<u64> {
     Ok(count.max(0) as u64)
 }
 
-/// Deletes by name; returns whether a row was there.
+/// Deletes by name; returns whether a row was there. Its rotation setup goes with it;
+/// endpoints that sent it keep their seal (if they had a valid one) without it.
 pub fn delete(connection: &Connection, name: &str) -> Result<bool> {
-    Ok(connection.execute("DELETE FROM credentials WHERE name = ?1", [name])? > 0)
+    let Some(id) = connection
+        .prepare_cached("SELECT id FROM credentials WHERE name = ?1")?
+        .query_row([name], |row| row.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    let mut deleted = false;
+    integrity::reseal_around(
+        connection,
+        Family::Endpoints,
+        "t.credential_id = ?1",
+        &id,
+        || {
+            deleted = connection.execute("DELETE FROM credentials WHERE id = ?1", [id])? > 0;
+            Ok(())
+        },
+    )?;
+    integrity::forget(connection, Family::Credentials, &id)?;
+    integrity::forget(connection, Family::RotationSetups, &id)?;
+    Ok(deleted)
 }
 
 /// Renames a credential, carrying its rotation history and the leak findings that name
@@ -108,10 +163,21 @@ pub fn rename(connection: &Connection, id: i64, old: &str, new: &str) -> Result<
         params![id, new],
     )?;
     require_changed(changed, old)?;
+    // The journal names its credential, and that name is sealed with it.
+    let rotations: Vec<i64> = connection
+        .prepare_cached("SELECT id FROM rotations WHERE credential_id = ?1")?
+        .query_map([id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for rotation in &rotations {
+        integrity::check(connection, Family::Rotations, rotation)?;
+    }
     connection.execute(
         "UPDATE rotations SET credential = ?2 WHERE credential_id = ?1",
         params![id, new],
     )?;
+    for rotation in &rotations {
+        integrity::seal(connection, Family::Rotations, rotation)?;
+    }
     connection.execute(
         "UPDATE scan_findings SET vault_credential = ?2 WHERE vault_credential = ?1",
         params![old, new],
@@ -129,19 +195,22 @@ pub fn update_value(
     sealed_value: Option<&[u8]>,
     rotated_at: DateTime<Utc>,
 ) -> Result<()> {
-    let changed = connection.execute(
-        "UPDATE credentials SET fingerprint = ?2, value_length = ?3, storage = ?4,
-            sealed_value = ?5, rotated_at = ?6 WHERE name = ?1",
-        params![
-            name,
-            fingerprint,
-            value_length,
-            storage.as_str(),
-            sealed_value,
-            to_db_time(rotated_at)
-        ],
-    )?;
-    require_changed(changed, name)
+    let id = id_of(connection, name)?;
+    sealed_update(connection, id, || {
+        connection.execute(
+            "UPDATE credentials SET fingerprint = ?2, value_length = ?3, storage = ?4,
+                sealed_value = ?5, rotated_at = ?6 WHERE id = ?1",
+            params![
+                id,
+                fingerprint,
+                value_length,
+                storage.as_str(),
+                sealed_value,
+                to_db_time(rotated_at)
+            ],
+        )?;
+        Ok(())
+    })
 }
 
 /// Sets the rotation period and method.
@@ -151,11 +220,14 @@ pub fn update_rotation(
     rotate_every_days: Option<u32>,
     rotation_method: Option<&str>,
 ) -> Result<()> {
-    let changed = connection.execute(
-        "UPDATE credentials SET rotate_every_days = ?2, rotation_method = ?3 WHERE name = ?1",
-        params![name, rotate_every_days, rotation_method],
-    )?;
-    require_changed(changed, name)
+    let id = id_of(connection, name)?;
+    sealed_update(connection, id, || {
+        connection.execute(
+            "UPDATE credentials SET rotate_every_days = ?2, rotation_method = ?3 WHERE id = ?1",
+            params![id, rotate_every_days, rotation_method],
+        )?;
+        Ok(())
+    })
 }
 
 /// Updates the fields a user edits by hand.
@@ -164,6 +236,9 @@ pub fn update_details(connection: &Connection, credential: &Credential) -> Resul
         Some(name) => Some(super::integrations::id_by_name(connection, name)?),
         None => None,
     };
+    // Checked first even though every protected field it writes is given: the caller
+    // built `credential` from a read of this row, and the kind and slot stay as stored.
+    integrity::check(connection, Family::Credentials, &credential.id)?;
     let changed = connection.execute(
         "UPDATE credentials SET provider = ?2, integration_id = ?3, expires_at = ?4,
             rotate_every_days = ?5, allowed_hosts = ?6, allow_insecure = ?7, token_url = ?8,
@@ -180,7 +255,8 @@ pub fn update_details(connection: &Connection, credential: &Credential) -> Resul
             credential.notes,
         ],
     )?;
-    require_changed(changed, &credential.name)
+    require_changed(changed, &credential.name)?;
+    integrity::seal(connection, Family::Credentials, &credential.id)
 }
 
 fn require_changed(changed: usize, name: &str) -> Result<()> {
@@ -294,4 +370,63 @@ pub fn update_certificate(
         params![name, json(certificate), to_db_time(expires_at)],
     )?;
     require_changed(changed, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn credential(connection: &Connection, name: &str, hosts: &str) -> i64 {
+        connection
+            .execute(
+                "INSERT INTO credentials (slot_id, name, kind, created_at, rotated_at, fingerprint, value_length, storage, allowed_hosts)
+                 VALUES (?1, ?1, 'token', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'f', 4, 'keychain', ?2)",
+                [name, hosts],
+            )
+            .unwrap();
+        let id = connection.last_insert_rowid();
+        integrity::seal(connection, Family::Credentials, &id).unwrap();
+        id
+    }
+
+    #[test]
+    fn a_cascade_reseals_only_rows_that_were_valid() {
+        let store = Store::open_in_memory().unwrap();
+        store.install_integrity_key(&[7; 32]);
+        let connection = store.connection();
+        let credential_id = credential(connection, "ci", "[]");
+        connection
+            .execute(
+                "INSERT INTO integrations (name, provider, owner, environment, created_at) VALUES ('i', 'p', 'o', 'prod', 't')",
+                [],
+            )
+            .unwrap();
+        let integration = connection.last_insert_rowid();
+        let mut endpoints = Vec::new();
+        for url in ["https://a.example", "https://b.example"] {
+            connection
+                .execute(
+                    "INSERT INTO endpoints (integration_id, url, auth, credential_id) VALUES (?1, ?2, 'bearer', ?3)",
+                    rusqlite::params![integration, url, credential_id],
+                )
+                .unwrap();
+            let id = connection.last_insert_rowid();
+            integrity::seal(connection, Family::Endpoints, &id).unwrap();
+            endpoints.push(id);
+        }
+        connection
+            .execute(
+                "UPDATE endpoints SET url = 'https://evil.example' WHERE id = ?1",
+                [endpoints[1]],
+            )
+            .unwrap();
+        delete(connection, "ci").unwrap();
+        integrity::check(connection, Family::Endpoints, &endpoints[0])
+            .expect("resealed without its credential");
+        assert!(
+            integrity::check(connection, Family::Endpoints, &endpoints[1]).is_err(),
+            "an altered row stays altered through a cascade"
+        );
+    }
 }

@@ -33,6 +33,18 @@ pub enum StoreError {
     #[error("the inventory database holds an unreadable {field}: {detail}")]
     Corrupt { field: &'static str, detail: String },
 
+    /// A protected row (integrity.rs) differs from what Keyward sealed: someone changed
+    /// the database outside Keyward. Nothing is done with the row.
+    #[error(
+        "refused: {label} ({table} row {row}) was changed outside Keyward: the MAC Keyward keeps over its {covers} no longer matches; nothing was sent or changed. Run `keyward audit verify` to list every altered row"
+    )]
+    Altered {
+        table: &'static str,
+        row: String,
+        label: String,
+        covers: &'static str,
+    },
+
     #[error("inventory database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -165,6 +165,26 @@ pub fn by_id(connection: &Connection, id: i64) -> Result<StoredFinding> {
     finish(raw)
 }
 
+/// Every distinct fingerprint stored, resolved findings included.
+pub fn fingerprints(connection: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut statement = connection.prepare("SELECT DISTINCT fingerprint FROM scan_findings")?;
+    let rows = statement.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives every finding stored under fingerprint `from` the fingerprint `to` (the same
+/// secret under a new key), keeping its id, times and state. Where a finding under `to`
+/// is already stored at the same place, that one stays and the one under `from` goes.
+/// Returns how many findings were re-keyed.
+pub fn rekey(connection: &Connection, from: &str, to: &str) -> Result<usize> {
+    let changed = connection.execute(
+        "UPDATE OR IGNORE scan_findings SET fingerprint = ?2 WHERE fingerprint = ?1",
+        params![from, to],
+    )?;
+    connection.execute("DELETE FROM scan_findings WHERE fingerprint = ?1", [from])?;
+    Ok(changed)
+}
+
 pub fn resolve(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
         "UPDATE scan_findings SET resolved_at = ?1 WHERE id = ?2",
@@ -285,5 +305,49 @@ mod tests {
         );
         assert_eq!(open[0].last_seen, t1);
         assert_eq!(list(connection, true).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rekeying_keeps_a_findings_identity_and_state() {
+        let store = Store::open_in_memory().unwrap();
+        let connection = store.connection();
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // c.env is also stored under the new key already: that one stays.
+        record_scan(
+            connection,
+            "/repo",
+            FindingScope::WorkingCopy,
+            &[
+                finding("a.env", "old"),
+                finding("b.env", "old"),
+                finding("c.env", "old"),
+                finding("c.env", "new"),
+            ],
+            t0,
+        )
+        .unwrap();
+        let before = list(connection, true).unwrap();
+        assert_eq!(before[1].finding.path, "b.env");
+        resolve(connection, before[1].id, t0).unwrap();
+        assert_eq!(rekey(connection, "old", "new").unwrap(), 2);
+        let after = list(connection, true).unwrap();
+        assert_eq!(after.len(), 3);
+        assert!(
+            after
+                .iter()
+                .all(|stored| stored.finding.fingerprint == "new")
+        );
+        let resolved = after
+            .iter()
+            .find(|stored| stored.id == before[1].id)
+            .unwrap();
+        assert_eq!(
+            resolved.resolved_at,
+            Some(t0),
+            "the state moves with the finding"
+        );
+        assert_eq!(fingerprints(connection).unwrap(), ["new".to_owned()].into());
     }
 }

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::integrity::{self, Family};
 use super::{Result, StoreError, from_db_time, to_db_time};
 use keyward_model::{AuthMethod, Endpoint, Environment, Integration, NewIntegration};
 
@@ -55,8 +56,27 @@ pub fn insert(
     Ok(integration_id)
 }
 
+/// Checks the endpoints of an integration against their MACs: `StoreError::Altered`
+/// naming the first whose URL, auth method or credential was changed outside Keyward.
+pub fn check_endpoints(connection: &Connection, integration_id: i64) -> Result<()> {
+    integrity::check_where(
+        connection,
+        Family::Endpoints,
+        "t.integration_id = ?1",
+        &integration_id,
+    )
+}
+
+/// Checks one endpoint against its MAC.
+pub fn check_endpoint(connection: &Connection, endpoint_id: i64) -> Result<()> {
+    integrity::check(connection, Family::Endpoints, &endpoint_id)
+}
+
 /// Replaces an integration's details and its endpoints; run it inside a transaction.
+/// Refused when a current endpoint was changed outside Keyward: the edit was made from
+/// a read of them and would seal what someone else wrote.
 pub fn update(connection: &Connection, integration_id: i64, new: &NewIntegration) -> Result<()> {
+    check_endpoints(connection, integration_id)?;
     connection.execute(
         "UPDATE integrations SET provider = ?2, owner = ?3, environment = ?4, tags = ?5, notes = ?6, issuer = ?7
          WHERE id = ?1",
@@ -70,6 +90,9 @@ pub fn update(connection: &Connection, integration_id: i64, new: &NewIntegration
             new.issuer,
         ],
     )?;
+    for endpoint in endpoint_ids(connection, integration_id)? {
+        integrity::forget(connection, Family::Endpoints, &endpoint)?;
+    }
     connection.execute(
         "DELETE FROM endpoints WHERE integration_id = ?1",
         [integration_id],
@@ -115,7 +138,9 @@ pub fn add_endpoint(
             params![integration_id, url, auth.to_string(), credential_id],
         )
         .map_err(|error| StoreError::from_insert(error, "endpoint", url))?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    integrity::seal(connection, Family::Endpoints, &id)?;
+    Ok(id)
 }
 
 pub fn count(connection: &Connection) -> Result<u64> {
@@ -182,8 +207,24 @@ pub fn by_name(connection: &Connection, name: &str) -> Result<Integration> {
         })
 }
 
+/// Deletes an integration; its endpoints (and their MACs) go with it.
 pub fn delete(connection: &Connection, name: &str) -> Result<bool> {
-    Ok(connection.execute("DELETE FROM integrations WHERE name = ?1", [name])? > 0)
+    let id = match id_by_name(connection, name) {
+        Ok(id) => id,
+        Err(StoreError::NotFound { .. }) => return Ok(false),
+        Err(error) => return Err(error),
+    };
+    for endpoint in endpoint_ids(connection, id)? {
+        integrity::forget(connection, Family::Endpoints, &endpoint)?;
+    }
+    Ok(connection.execute("DELETE FROM integrations WHERE id = ?1", [id])? > 0)
+}
+
+fn endpoint_ids(connection: &Connection, integration_id: i64) -> Result<Vec<i64>> {
+    let mut statement =
+        connection.prepare_cached("SELECT id FROM endpoints WHERE integration_id = ?1")?;
+    let ids = statement.query_map([integration_id], |row| row.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
 fn all_endpoints(connection: &Connection) -> Result<std::collections::HashMap<i64, Vec<Endpoint>>> {

@@ -8,6 +8,7 @@ pub mod credentials;
 mod error;
 pub mod findings;
 pub mod integrations;
+pub mod integrity;
 pub mod probes;
 pub mod rotations;
 mod schema;
@@ -19,6 +20,7 @@ pub mod trusted_workstations;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 pub use error::StoreError;
@@ -34,6 +36,7 @@ pub const DATABASE_FILE: &str = "keyward.db";
 pub struct Store {
     connection: Connection,
     path: PathBuf,
+    integrity: integrity::KeySlot,
 }
 
 impl Store {
@@ -48,7 +51,8 @@ impl Store {
                 path: path.to_owned(),
                 source,
             })?;
-        configure(&connection).map_err(|source| StoreError::Open {
+        let integrity = integrity::KeySlot::default();
+        configure(&connection, &integrity).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,
         })?;
@@ -56,18 +60,32 @@ impl Store {
         Ok(Self {
             connection,
             path: path.to_owned(),
+            integrity,
         })
     }
 
     /// An in-memory database for unit tests of code above the store.
     pub fn open_in_memory() -> Result<Self> {
         let mut connection = Connection::open_in_memory().map_err(StoreError::Sqlite)?;
-        configure(&connection).map_err(StoreError::Sqlite)?;
+        let integrity = integrity::KeySlot::default();
+        configure(&connection, &integrity).map_err(StoreError::Sqlite)?;
         schema::migrate(&mut connection, Path::new(":memory:"))?;
         Ok(Self {
             connection,
             path: PathBuf::from(":memory:"),
+            integrity,
         })
+    }
+
+    /// Hands the store the home's integrity key (kept in the keychain) so it can seal
+    /// and check protected rows ([`integrity`]); until then writing one fails.
+    pub fn install_integrity_key(&self, key: &[u8]) {
+        self.integrity.set(key);
+    }
+
+    /// Whether [`Store::install_integrity_key`] was called.
+    pub fn has_integrity_key(&self) -> bool {
+        self.integrity.is_set()
     }
 
     pub fn path(&self) -> &Path {
@@ -85,9 +103,17 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::Sqlite)
     }
+
+    /// [`Store::transaction`] through a shared reference, for the one-time work a read
+    /// may have to do first (sealing a home from before row MACs). The caller must not
+    /// hold another transaction on this store.
+    pub fn transaction_from_shared(&self) -> Result<Transaction<'_>> {
+        Transaction::new_unchecked(&self.connection, rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::Sqlite)
+    }
 }
 
-fn configure(connection: &Connection) -> rusqlite::Result<()> {
+fn configure(connection: &Connection, integrity: &integrity::KeySlot) -> rusqlite::Result<()> {
     connection.busy_timeout(Duration::from_secs(5))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
@@ -95,5 +121,14 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     // Deleted rows are overwritten with zeros, so metadata of a removed credential does
     // not linger in free pages.
     connection.pragma_update(None, "secure_delete", "ON")?;
+    // Keyward's schema has no triggers or views, and anything stored in the file that
+    // runs code is someone else's: a trigger could rewrite a row between Keyward's write
+    // and its seal (integrity.rs). Off for this connection, with functions in the schema
+    // untrusted and the file-corrupting pragmas refused.
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    integrity::register(connection, integrity)?;
     Ok(())
 }

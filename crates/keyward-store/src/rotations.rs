@@ -5,6 +5,7 @@ pub use keyward_model::rotation::RotationRecord;
 use keyward_model::rotation::{RotationMethod, RotationState};
 use rusqlite::{Connection, params};
 
+use super::integrity::{self, Family};
 use super::{Result, StoreError, from_db_time, to_db_time};
 
 pub fn insert(connection: &Connection, record: &RotationRecord) -> Result<i64> {
@@ -20,7 +21,9 @@ pub fn insert(connection: &Connection, record: &RotationRecord) -> Result<i64> {
             record.detail,
         ],
     )?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    integrity::seal(connection, Family::Rotations, &id)?;
+    Ok(id)
 }
 
 pub fn for_credential(connection: &Connection, credential: &str) -> Result<Vec<RotationRecord>> {
@@ -180,11 +183,19 @@ pub fn start(
         params![credential, method.as_str(), to_db_time(at), plan, old_key_id],
     )?;
     let id = connection.last_insert_rowid();
+    integrity::seal(connection, Family::Rotations, &id)?;
     connection.execute(
         "INSERT INTO rotation_steps (rotation_id, state, at, message) VALUES (?1, 'planned', ?2, 'rotation planned')",
         params![id, to_db_time(at)],
     )?;
     Ok(id)
+}
+
+/// Checks a journaled rotation against its MAC before it is resumed:
+/// `StoreError::Altered` if its credential, method or approved plan (the files it
+/// rewrites) were changed outside Keyward.
+pub fn check(connection: &Connection, id: i64) -> Result<()> {
+    integrity::check(connection, Family::Rotations, &id)
 }
 
 pub fn by_id(connection: &Connection, id: i64) -> Result<JournalRow> {
@@ -295,17 +306,32 @@ pub fn steps(
 
 /// The rotation setup (JSON) of a credential, if it has one.
 pub fn setup(connection: &Connection, credential: &str) -> Result<Option<String>> {
+    Ok(setup_row(connection, credential)?.map(|(_, setup)| setup))
+}
+
+/// [`setup`], checked against its MAC first: `StoreError::Altered` if the recipe, base
+/// URL, CA file or propagation files were changed outside Keyward.
+pub fn setup_checked(connection: &Connection, credential: &str) -> Result<Option<String>> {
+    let Some((id, setup)) = setup_row(connection, credential)? else {
+        return Ok(None);
+    };
+    integrity::check(connection, Family::RotationSetups, &id)?;
+    Ok(Some(setup))
+}
+
+fn setup_row(connection: &Connection, credential: &str) -> Result<Option<(i64, String)>> {
     use rusqlite::OptionalExtension;
     Ok(connection
         .query_row(
-            "SELECT s.setup FROM rotation_setups s JOIN credentials c ON c.id = s.credential_id WHERE c.name = ?1",
+            "SELECT s.credential_id, s.setup FROM rotation_setups s JOIN credentials c ON c.id = s.credential_id WHERE c.name = ?1",
             [credential],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?)
 }
 
-/// Stores a credential's rotation setup (JSON), replacing any earlier one.
+/// Stores a credential's rotation setup (JSON), replacing any earlier one. Every field
+/// is given, so an earlier setup is replaced whole and not checked first.
 pub fn set_setup(connection: &Connection, credential: &str, setup: &str) -> Result<()> {
     let changed = connection.execute(
         "INSERT INTO rotation_setups (credential_id, setup) SELECT id, ?2 FROM credentials WHERE name = ?1
@@ -318,7 +344,12 @@ pub fn set_setup(connection: &Connection, credential: &str, setup: &str) -> Resu
             name: credential.to_owned(),
         });
     }
-    Ok(())
+    let id: i64 = connection.query_row(
+        "SELECT id FROM credentials WHERE name = ?1",
+        [credential],
+        |row| row.get(0),
+    )?;
+    integrity::seal(connection, Family::RotationSetups, &id)
 }
 
 #[cfg(test)]
@@ -339,6 +370,7 @@ mod tests {
     #[test]
     fn a_rotation_is_unfinished_until_done_and_keeps_every_step() {
         let store = Store::open_in_memory().unwrap();
+        store.install_integrity_key(&[7; 32]);
         let connection = store.connection();
         credential(connection, "ci");
         let at = Utc::now();
@@ -393,6 +425,7 @@ mod tests {
     #[test]
     fn setups_follow_their_credential() {
         let store = Store::open_in_memory().unwrap();
+        store.install_integrity_key(&[7; 32]);
         let connection = store.connection();
         credential(connection, "ci");
         set_setup(connection, "ci", r#"{"method":"generate"}"#).unwrap();

@@ -201,6 +201,19 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX credential_verifications_by_credential ON credential_verifications(credential_id, at);
     "#,
+    // 8: tamper evidence. `row_macs` holds the HMAC of every row that decides where a
+    // secret may go (integrity.rs); each audit entry gets its own MAC. Both are keyed by
+    // the home's integrity key in the keychain; rows written before this version are
+    // sealed once by the service when it first loads that key.
+    r#"
+    CREATE TABLE row_macs (
+        row_table TEXT NOT NULL,
+        row_id    ANY NOT NULL,
+        mac       TEXT NOT NULL,
+        PRIMARY KEY (row_table, row_id)
+    ) STRICT, WITHOUT ROWID;
+    ALTER TABLE audit_log ADD COLUMN mac TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

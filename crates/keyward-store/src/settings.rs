@@ -3,9 +3,19 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
+use super::integrity::{self, Family};
 
 /// The setting that names this home's keychain entries.
 pub const VAULT_ID: &str = "vault_id";
+
+/// Settings whose change would weaken a check, sealed like the rows that decide where a
+/// secret goes: the list lives with the MACs (integrity.rs), which must know it without
+/// depending on this module.
+pub use super::integrity::PROTECTED_SETTINGS as PROTECTED;
+
+pub fn is_protected(key: &str) -> bool {
+    PROTECTED.contains(&key)
+}
 
 pub fn get(connection: &Connection, key: &str) -> Result<Option<String>> {
     Ok(connection
@@ -15,18 +25,33 @@ pub fn get(connection: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// A [`PROTECTED`] setting, checked against its MAC first: `StoreError::Altered` if it
+/// was changed outside Keyward. Other keys read as [`get`] does.
+pub fn get_checked(connection: &Connection, key: &str) -> Result<Option<String>> {
+    if is_protected(key) {
+        integrity::check(connection, Family::Settings, &key)?;
+    }
+    get(connection, key)
+}
+
 pub fn set(connection: &Connection, key: &str, value: &str) -> Result<()> {
     connection.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
+    if is_protected(key) {
+        integrity::seal(connection, Family::Settings, &key)?;
+    }
     Ok(())
 }
 
 /// Removes a setting; removing one that is not set succeeds.
 pub fn remove(connection: &Connection, key: &str) -> Result<()> {
     connection.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    if is_protected(key) {
+        integrity::forget(connection, Family::Settings, &key)?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::integrity::{self, Family};
 use super::{Result, from_db_time, to_db_time};
 
 /// A workstation the reviewer trusts.
@@ -30,8 +31,16 @@ pub fn all(connection: &Connection) -> Result<Vec<TrustedWorkstation>> {
     rows.map(|row| row?).collect()
 }
 
-/// Inserts or replaces a workstation's row (trust and latest snapshot together).
+/// Checks a workstation's pinned key against its MAC before a bundle is trusted on it:
+/// `StoreError::Altered` if the key was replaced outside Keyward.
+pub fn check(connection: &Connection, id: &str) -> Result<()> {
+    integrity::check(connection, Family::Workstations, &id)
+}
+
+/// Inserts or replaces a workstation's row (trust and latest snapshot together). The
+/// pinned key of a known workstation is kept, and checked first.
 pub fn upsert(connection: &Connection, workstation: &TrustedWorkstation) -> Result<()> {
+    check(connection, &workstation.id)?;
     connection.execute(
         "INSERT INTO review_workstations (id, public_key, hostname, user, trusted_at, last_sequence, imported_at, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -49,11 +58,13 @@ pub fn upsert(connection: &Connection, workstation: &TrustedWorkstation) -> Resu
             workstation.snapshot_json,
         ],
     )?;
-    Ok(())
+    integrity::seal(connection, Family::Workstations, &workstation.id)
 }
 
 pub fn delete(connection: &Connection, id: &str) -> Result<bool> {
-    Ok(connection.execute("DELETE FROM review_workstations WHERE id = ?1", [id])? > 0)
+    let deleted = connection.execute("DELETE FROM review_workstations WHERE id = ?1", [id])? > 0;
+    integrity::forget(connection, Family::Workstations, &id)?;
+    Ok(deleted)
 }
 
 const SELECT: &str = "SELECT id, public_key, hostname, user, trusted_at, last_sequence, imported_at, snapshot FROM review_workstations";

@@ -1,29 +1,43 @@
 //! The team inventory on PostgreSQL: every workstation upserts its snapshot rows into a
-//! shared, versioned schema; a lead reads them back with each row's signature checked.
+//! shared, versioned schema; a lead reads them back with each row's signature checked
+//! against the workstation keys the lead pinned.
 //!
 //! Rows are tagged with the workstation and signed with its Ed25519 key over the exact
-//! JSON text stored, so a row edited in the database no longer verifies. A sync is one
-//! transaction under a per-workstation advisory lock: concurrent syncs of different
+//! JSON text stored, so a row edited in the database no longer verifies. The database
+//! also lists each workstation's public key, but whoever can edit rows can edit that
+//! list too: a reader trusts only keys pinned on its own side ([`PinnedKeys`]), and the
+//! database's key serves to name an unknown or changed key (see [`view`]). A sync is
+//! one transaction under a per-workstation advisory lock: concurrent syncs of different
 //! workstations touch disjoint rows, syncs of the same workstation queue, and rows of
 //! credentials removed locally are deleted, so nothing is lost or duplicated.
+//!
+//! The connection is verified TLS unless the user explicitly asks for plain text, and
+//! plain text is refused before the password is sent (see [`transport`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use tokio_postgres::config::SslMode;
 
 use keyward_model::SecretValue;
+use keyward_report::Snapshot;
 use keyward_report::bundle::key_fingerprint;
-use keyward_report::{CredentialSummary, IntegrationSummary, Snapshot};
 
 mod redact;
+pub mod transport;
+pub mod view;
 
 pub use redact::{redact_text, redact_url};
+pub use view::{
+    KeyTrust, PinnedKeys, RowTrust, SignedRow, TeamCredential, TeamIntegration, TeamRows, TeamView,
+    WorkstationKey,
+};
+
+use transport::{Place, Plan, Security};
 
 /// Schema versions this build knows; migration `n` brings the schema to version `n`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -55,7 +69,7 @@ const MIGRATIONS: &[&str] = &[r#"
 "#];
 
 pub const TEAM_SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
-const ROW_CONTEXT: &[u8] = b"keyward-team-row-v1\0";
+pub(crate) const ROW_CONTEXT: &[u8] = b"keyward-team-row-v1\0";
 /// Arbitrary constant naming Keyward's schema-migration advisory lock.
 const MIGRATION_LOCK: i64 = 0x006b_6579_7761_7264;
 
@@ -90,6 +104,16 @@ pub enum SyncError {
 
     #[error("`{0}` is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE)")]
     BadUrl(String),
+
+    #[error(
+        "team database {target}: unknown sslmode `{value}`; leave it out for verified TLS (verify-full), or use sslmode=disable for plain text"
+    )]
+    SslMode { target: String, value: String },
+
+    #[error(
+        "team database {target}: the server does not offer TLS, and Keyward sends the password and the inventory to a server off this machine only over verified TLS; nothing was sent. Turn on ssl in the server (with a certificate that chains to the platform trust store or to --ca), or, on a network you trust, add sslmode=disable to send them in clear"
+    )]
+    PlaintextRefused { target: String },
 }
 
 /// Where and how to connect. The password comes from the URL or `PGPASSWORD`.
@@ -98,11 +122,21 @@ pub struct TeamDatabase {
     /// The URL with any password replaced, for messages.
     display: String,
     ca: Option<PathBuf>,
+    /// What the URL's `sslmode` asked for.
+    security: Security,
+    /// Where each of its hosts is.
+    places: Vec<Place>,
 }
 
 impl TeamDatabase {
+    /// Reads `url` (a `postgres://` URL or a `key=value` string) and its `sslmode`;
+    /// connects to nothing yet.
     pub fn new(url: &str, ca: Option<&Path>) -> Result<Self, SyncError> {
         let display = redact_url(url);
+        let (url, security) = transport::read_sslmode(url).map_err(|value| SyncError::SslMode {
+            target: display.clone(),
+            value,
+        })?;
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|_| SyncError::BadUrl(display.clone()))?;
@@ -113,10 +147,13 @@ impl TeamDatabase {
         }
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("keyward");
+        let places = transport::places(&config);
         Ok(Self {
             config,
             display,
             ca: ca.map(Path::to_owned),
+            security,
+            places,
         })
     }
 
@@ -124,14 +161,37 @@ impl TeamDatabase {
         &self.display
     }
 
+    /// What to tell the user before connecting: `sslmode=disable` to a host that is not
+    /// this machine sends the password and every row in clear.
+    pub fn plaintext_warning(&self) -> Option<String> {
+        let remote = transport::remote_hosts(&self.places);
+        (self.security == Security::Plain && !remote.is_empty()).then(|| {
+            format!(
+                "sslmode=disable: the password and the inventory go to {} unencrypted, readable and alterable by anyone on the network path; leave sslmode out for verified TLS",
+                remote.join(", ")
+            )
+        })
+    }
+
+    /// Whether this target is spoken to in plain text by request (`sslmode=disable`).
+    pub fn plaintext_requested(&self) -> bool {
+        self.security == Security::Plain
+    }
+
     async fn connect(&self) -> Result<tokio_postgres::Client, SyncError> {
         let failed = |reason: String| SyncError::Connect {
             target: self.display.clone(),
             reason,
         };
-        let client = if self.config.get_ssl_mode() == SslMode::Disable {
-            let (client, connection) = self
-                .config
+        let plan = transport::plan(
+            self.security,
+            &self.places,
+            self.local_names_resolve_locally().await,
+        );
+        let mut config = self.config.clone();
+        config.ssl_mode(plan.ssl_mode());
+        let client = if plan == Plan::Plain {
+            let (client, connection) = config
                 .connect(tokio_postgres::NoTls)
                 .await
                 .map_err(|error| failed(describe(&error)))?;
@@ -139,15 +199,41 @@ impl TeamDatabase {
             client
         } else {
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.tls_config()?);
-            let (client, connection) = self
-                .config
-                .connect(tls)
-                .await
-                .map_err(|error| failed(describe(&error)))?;
+            let (client, connection) = config.connect(tls).await.map_err(|error| {
+                if plan == Plan::Tls && offers_no_tls(&error) {
+                    SyncError::PlaintextRefused {
+                        target: self.display.clone(),
+                    }
+                } else {
+                    failed(describe(&error))
+                }
+            })?;
             tokio::spawn(connection);
             client
         };
         Ok(client)
+    }
+
+    /// Whether every `localhost` among the hosts resolves to loopback addresses only
+    /// (one redirected elsewhere is not this machine).
+    async fn local_names_resolve_locally(&self) -> bool {
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        for place in &self.places {
+            if let Place::LocalName(name) = place {
+                let Ok(addresses) = tokio::net::lookup_host((name.as_str(), port)).await else {
+                    return false;
+                };
+                let addresses: Vec<_> = addresses.collect();
+                if addresses.is_empty()
+                    || !addresses
+                        .iter()
+                        .all(|address| address.ip().to_canonical().is_loopback())
+                {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The outbound policy's TLS: the platform trust store (corporate CAs included)
@@ -180,40 +266,12 @@ impl TeamDatabase {
 pub struct SyncOutcome {
     pub target: String,
     pub workstation: String,
+    /// Fingerprint of the key the rows were signed with, for the reviewer to pin
+    /// (`keyward team-key trust WORKSTATION --fingerprint FP`).
+    pub key_fingerprint: String,
     pub credentials: u32,
     pub integrations: u32,
     pub removed: u32,
-}
-
-/// One row of the team view, its signature checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TeamCredential {
-    pub workstation: String,
-    pub hostname: String,
-    pub user: String,
-    pub credential: CredentialSummary,
-    /// False when the row no longer matches its workstation's signature (edited in the
-    /// database): show it, but never trust it.
-    pub verified: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TeamIntegration {
-    pub workstation: String,
-    pub hostname: String,
-    pub integration: IntegrationSummary,
-    pub verified: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TeamView {
-    pub target: String,
-    pub workstations: u32,
-    pub credentials: Vec<TeamCredential>,
-    pub integrations: Vec<TeamIntegration>,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -350,6 +408,7 @@ async fn sync_async(
     Ok(SyncOutcome {
         target: database.display.clone(),
         workstation: workstation.id.clone(),
+        key_fingerprint: key_fingerprint(pair.public_key().as_ref()),
         credentials: snapshot.credentials.len() as u32,
         integrations: snapshot.integrations.len() as u32,
         removed: removed as u32,
@@ -399,7 +458,7 @@ impl RowBatch {
     }
 }
 
-fn row_message(workstation: &str, kind: &str, json: &str) -> Vec<u8> {
+pub(crate) fn row_message(workstation: &str, kind: &str, json: &str) -> Vec<u8> {
     let mut message = ROW_CONTEXT.to_vec();
     for part in [workstation, kind, json] {
         message.extend_from_slice(part.as_bytes());
@@ -452,82 +511,72 @@ async fn migrate(
     transaction.commit().await.map_err(db)
 }
 
-/// Reads the team view, checking each row against its workstation's key.
-pub fn team_view(database: &TeamDatabase) -> Result<TeamView, SyncError> {
+/// Reads every workstation's key and row as the database holds them; nothing is
+/// trusted yet ([`TeamRows::check`] decides that against the reader's pins).
+pub fn fetch(database: &TeamDatabase) -> Result<TeamRows, SyncError> {
     runtime().block_on(async {
         let mut client = database.connect().await?;
         migrate(database, &mut client).await?;
         let db = |error| database.database_error(error);
-        let rows = client
+        let workstations = client
             .query(
-                "SELECT w.id, w.hostname, w.username, w.public_key, r.kind, r.row_json, r.signature
-                 FROM keyward_rows r JOIN keyward_workstations w ON w.id = r.workstation_id
-                 ORDER BY w.hostname, r.kind, r.name",
+                "SELECT id, hostname, username, public_key FROM keyward_workstations ORDER BY hostname, id",
                 &[],
             )
             .await
-            .map_err(db)?;
-        let workstations: u32 = client
-            .query_one("SELECT count(*)::int FROM keyward_workstations", &[])
+            .map_err(db)?
+            .into_iter()
+            .map(|row| view::RegisteredWorkstation {
+                id: row.get(0),
+                hostname: row.get(1),
+                user: row.get(2),
+                public_key: row.get(3),
+            })
+            .collect();
+        let rows = client
+            .query(
+                "SELECT r.workstation_id, r.kind, r.row_json, r.signature
+                 FROM keyward_rows r JOIN keyward_workstations w ON w.id = r.workstation_id
+                 ORDER BY w.hostname, r.workstation_id, r.kind, r.name",
+                &[],
+            )
             .await
             .map_err(db)?
-            .get::<_, i32>(0) as u32;
-        let mut view = TeamView {
+            .into_iter()
+            .map(|row| SignedRow {
+                workstation: row.get(0),
+                kind: row.get(1),
+                json: row.get(2),
+                signature: row.get(3),
+            })
+            .collect();
+        Ok(TeamRows {
             target: database.display.clone(),
             workstations,
-            credentials: Vec::new(),
-            integrations: Vec::new(),
-        };
-        for row in rows {
-            let (workstation, hostname, user, public_key, kind, json, signature): (
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-            ) = (
-                row.get(0),
-                row.get(1),
-                row.get(2),
-                row.get(3),
-                row.get(4),
-                row.get(5),
-                row.get(6),
-            );
-            let verified = match (BASE64.decode(&public_key), BASE64.decode(&signature)) {
-                (Ok(key), Ok(signature)) => UnparsedPublicKey::new(&ED25519, key)
-                    .verify(&row_message(&workstation, &kind, &json), &signature)
-                    .is_ok(),
-                _ => false,
-            };
-            match kind.as_str() {
-                "credential" => {
-                    if let Ok(credential) = serde_json::from_str::<CredentialSummary>(&json) {
-                        view.credentials.push(TeamCredential {
-                            workstation,
-                            hostname,
-                            user,
-                            credential,
-                            verified,
-                        });
-                    }
-                }
-                _ => {
-                    if let Ok(integration) = serde_json::from_str::<IntegrationSummary>(&json) {
-                        view.integrations.push(TeamIntegration {
-                            workstation,
-                            hostname,
-                            integration,
-                            verified,
-                        });
-                    }
-                }
-            }
-        }
-        Ok(view)
+            rows,
+        })
     })
+}
+
+/// Reads the team view, each row checked against the key pinned for its workstation
+/// (`trust_new`: pinning the database's key for workstations without a pin first).
+pub fn team_view(
+    database: &TeamDatabase,
+    pins: &PinnedKeys,
+    trust_new: bool,
+) -> Result<TeamView, SyncError> {
+    Ok(fetch(database)?.check(pins, trust_new))
+}
+
+/// Whether connecting failed because the server answered the TLS request with "no".
+fn offers_no_tls(error: &tokio_postgres::Error) -> bool {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text.contains("server does not support TLS")
 }
 
 /// A database error without the SQL text (which could quote data): the server's message

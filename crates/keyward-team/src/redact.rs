@@ -140,7 +140,7 @@ fn is_secret_key(key: &str) -> bool {
 }
 
 /// `%70assword` is `password` to libpq, so names are compared decoded.
-fn percent_decoded(text: &str) -> String {
+pub(crate) fn percent_decoded(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -165,16 +165,16 @@ fn percent_decoded(text: &str) -> String {
 
 /// One `key = value` setting found at `start` of `text`: where its value starts and
 /// ends, and the key.
-struct Setting<'a> {
-    key: &'a str,
-    value_start: usize,
-    end: usize,
+pub(crate) struct Setting<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) value_start: usize,
+    pub(crate) end: usize,
 }
 
 /// Reads a setting the way libpq does: a keyword, optional spaces, `=`, optional
 /// spaces, then a value in single quotes or up to the next unescaped space, with `\`
 /// escaping the next character in both.
-fn setting_at(text: &str, start: usize) -> Option<Setting<'_>> {
+pub(crate) fn setting_at(text: &str, start: usize) -> Option<Setting<'_>> {
     let bytes = text.as_bytes();
     let mut index = start;
     while index < bytes.len() && (bytes[index].is_ascii_alphanumeric() || bytes[index] == b'_') {
@@ -216,7 +216,7 @@ fn setting_at(text: &str, start: usize) -> Option<Setting<'_>> {
 }
 
 /// Whether all of `text` is `key=value` settings (libpq's connection-string form).
-fn is_conninfo(text: &str) -> bool {
+pub(crate) fn is_conninfo(text: &str) -> bool {
     let mut index = 0;
     let mut settings = 0;
     loop {

@@ -30,6 +30,10 @@ pub enum Slot {
     /// The last audit entry's sequence number and hash: lets `audit verify` notice a
     /// rewritten or truncated log even though the log itself lives in SQLite.
     AuditAnchor,
+    /// The HMAC key behind the MACs of protected inventory rows and of every audit
+    /// entry: without it, nobody can change where a secret goes or add to the log
+    /// unnoticed, however they edit the database.
+    IntegrityKey,
     /// Keys that later features add (signing keys, previous values during rotation).
     Other(String),
 }
@@ -41,6 +45,7 @@ impl Slot {
             Self::EnvelopeKey(id) => format!("{vault_id}/envelope-key/{id}"),
             Self::FingerprintKey => format!("{vault_id}/fingerprint-key"),
             Self::AuditAnchor => format!("{vault_id}/audit-anchor"),
+            Self::IntegrityKey => format!("{vault_id}/integrity-key"),
             Self::Other(name) => format!("{vault_id}/{name}"),
         }
     }

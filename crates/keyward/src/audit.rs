@@ -6,6 +6,14 @@
 //! the whole chain from the edited entry on, so the newest entry's sequence number and
 //! hash are also kept in the OS keychain (the anchor): a rewritten or truncated log no
 //! longer ends where the anchor says.
+//!
+//! The anchor alone cannot vouch for entries written after it, and a crash between a
+//! commit and the anchor update leaves such entries legitimately. So each entry also
+//! carries a MAC of its hash under the home's integrity key in the keychain (computed by
+//! the store as it inserts the entry): an entry with a valid MAC after the anchor is a
+//! crash's unanchored tail, one without is forged. Before any write extends the chain,
+//! [`check_tail`] looks at the anchored entry and everything after it, so a write never
+//! builds on a chain whose end was forged or cut off.
 
 use chrono::{DateTime, Utc};
 use ring::digest::{SHA256, digest};
@@ -45,6 +53,11 @@ pub enum AuditAction {
     #[serde(rename = "home.init")]
     #[strum(serialize = "home.init")]
     HomeInit,
+    /// A home from before row and entry MACs got its integrity key: what was sealed,
+    /// and up to which entry the keychain anchor vouched for the log.
+    #[serde(rename = "home.integrity")]
+    #[strum(serialize = "home.integrity")]
+    HomeIntegrity,
     #[serde(rename = "credential.create")]
     #[strum(serialize = "credential.create")]
     CredentialCreate,
@@ -144,6 +157,7 @@ pub fn append(
         detail: detail.to_string(),
         prev_hash,
         hash: String::new(),
+        authentic: None,
     };
     row.hash = entry_hash(&row);
     store::audit_entries::insert(connection, &row)?;
@@ -172,9 +186,13 @@ pub fn entry_hash(row: &AuditRow) -> String {
     hex::encode(digest(&SHA256, &material))
 }
 
+/// The anchor format of homes whose entries carry MACs: `2:seq:hash`. Homes from before
+/// (`seq:hash`) are sealed once (service/integrity.rs), which rewrites the anchor.
+const SEALED_ANCHOR: &str = "2";
+
 /// Records the newest entry as the keychain anchor.
 pub fn write_anchor(vault: &Vault, row: &AuditRow) -> Result<(), VaultError> {
-    let text = format!("{}:{}", row.seq, row.hash);
+    let text = format!("{SEALED_ANCHOR}:{}:{}", row.seq, row.hash);
     vault.store(&Slot::AuditAnchor, &SecretValue::from_string(text))
 }
 
@@ -183,21 +201,28 @@ pub fn write_anchor(vault: &Vault, row: &AuditRow) -> Result<(), VaultError> {
 pub struct Anchor {
     pub seq: i64,
     pub hash: String,
+    /// Written by a Keyward that MACs entries: every entry up to it carries one. `false`
+    /// for an anchor from before, which the first load of the integrity key replaces.
+    pub sealed: bool,
 }
 
 pub fn read_anchor(vault: &Vault) -> Result<Option<Anchor>, VaultError> {
     let Some(value) = vault.read(&Slot::AuditAnchor)? else {
         return Ok(None);
     };
-    let parsed = value
-        .expose_str()
-        .and_then(|text| text.split_once(':'))
-        .and_then(|(seq, hash)| {
-            Some(Anchor {
-                seq: seq.parse().ok()?,
-                hash: hash.to_owned(),
-            })
-        });
+    let parsed = value.expose_str().and_then(|text| {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (seq, hash, sealed) = match parts.as_slice() {
+            [SEALED_ANCHOR, seq, hash] => (seq, hash, true),
+            [seq, hash] => (seq, hash, false),
+            _ => return None,
+        };
+        Some(Anchor {
+            seq: seq.parse().ok()?,
+            hash: (*hash).to_owned(),
+            sealed,
+        })
+    });
     Ok(parsed)
 }
 
@@ -219,6 +244,25 @@ pub enum AuditProblem {
     AnchorMismatch { seq: i64 },
     /// There are entries but no anchor in the keychain.
     AnchorMissing,
+    /// The entry carries no valid MAC: it was added or rewritten outside Keyward (with
+    /// its hash recomputed, as anyone with the database can).
+    Forged { seq: i64 },
+    /// A home from before entry MACs has `count` entries after its anchor (entry
+    /// `after`): a crash before the anchor moved, or entries added by hand. Nothing can
+    /// tell which, so the home is not sealed and takes no writes.
+    Unvouched { after: i64, count: u64 },
+    /// Entries and rows are MACed but the keychain no longer holds the integrity key, so
+    /// none of them can be checked.
+    IntegrityKeyMissing,
+    /// A protected inventory row no longer matches its MAC: changed outside Keyward.
+    RowAltered {
+        table: String,
+        row: String,
+        name: String,
+        fields: String,
+    },
+    /// A protected row was deleted outside Keyward while its MAC stayed.
+    RowDeleted { table: String, row: String },
 }
 
 impl std::fmt::Display for AuditProblem {
@@ -251,6 +295,33 @@ impl std::fmt::Display for AuditProblem {
                 formatter,
                 "the log has entries but the keychain holds no anchor for it"
             ),
+            Self::Forged { seq } => write!(
+                formatter,
+                "entry {seq} is forged: it carries no valid MAC, so Keyward did not write it (it was added or rewritten outside Keyward)"
+            ),
+            Self::Unvouched { after, count } => write!(
+                formatter,
+                "{count} {} after entry {after}, the last one the keychain anchor vouches for, {} written before entries were MACed: by a crash before the anchor moved or by hand, which nothing can tell apart",
+                if *count == 1 { "entry" } else { "entries" },
+                if *count == 1 { "was" } else { "were" }
+            ),
+            Self::IntegrityKeyMissing => write!(
+                formatter,
+                "the keychain no longer holds this home's integrity key, so no entry or inventory row can be checked"
+            ),
+            Self::RowAltered {
+                table,
+                row,
+                name,
+                fields,
+            } => write!(
+                formatter,
+                "{table} row {row} ({name}) was changed outside Keyward: the MAC over its {fields} no longer matches"
+            ),
+            Self::RowDeleted { table, row } => write!(
+                formatter,
+                "{table} row {row} was deleted outside Keyward (its MAC is still there)"
+            ),
         }
     }
 }
@@ -261,9 +332,12 @@ impl std::fmt::Display for AuditProblem {
 pub struct AuditVerification {
     pub entries: u64,
     pub intact: bool,
+    /// What differs from what Keyward wrote: the chain's problems, then the protected
+    /// inventory rows that fail their MACs.
     pub problems: Vec<AuditProblem>,
     /// Entries newer than the anchor: written, but the anchor update did not happen (a
-    /// crash between the two). They are chained correctly but not yet vouched for.
+    /// crash between the two). They are chained and carry valid MACs, so Keyward wrote
+    /// them; the next write anchors them.
     pub unanchored: u64,
 }
 
@@ -273,26 +347,38 @@ fn same_hash(left: &str, right: &str) -> bool {
     left.as_bytes().ct_eq(right.as_bytes()).into()
 }
 
-/// Walks the chain in storage order and compares its end with the anchor.
+/// What is wrong with one entry given the one stored before it (`None`: the first):
+/// its hash, its MAC (when it was read with its MAC checked) and its link.
+fn entry_problems(row: &AuditRow, previous: Option<&AuditRow>, problems: &mut Vec<AuditProblem>) {
+    if !same_hash(&entry_hash(row), &row.hash) {
+        problems.push(AuditProblem::Edited { seq: row.seq });
+    }
+    if row.authentic == Some(false) {
+        problems.push(AuditProblem::Forged { seq: row.seq });
+    }
+    let (expected_seq, expected_prev) = match previous {
+        Some(before) => (before.seq + 1, before.hash.as_str()),
+        None => (1, GENESIS_HASH),
+    };
+    if row.seq > expected_seq {
+        problems.push(AuditProblem::Missing {
+            after: expected_seq - 1,
+            before: row.seq,
+        });
+    } else if !same_hash(&row.prev_hash, expected_prev) {
+        problems.push(AuditProblem::BrokenLink { seq: row.seq });
+    }
+}
+
+/// Walks the chain in storage order and compares its end with the anchor. Rows read
+/// with their MACs checked also have those checked; entries after the anchor are its
+/// unanchored tail, tolerated (a crash between commit and anchor update) only because
+/// their MACs show Keyward wrote them.
 pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
     let mut problems = Vec::new();
     let mut previous: Option<&AuditRow> = None;
     for row in rows {
-        if !same_hash(&entry_hash(row), &row.hash) {
-            problems.push(AuditProblem::Edited { seq: row.seq });
-        }
-        let (expected_seq, expected_prev) = match previous {
-            Some(before) => (before.seq + 1, before.hash.as_str()),
-            None => (1, GENESIS_HASH),
-        };
-        if row.seq > expected_seq {
-            problems.push(AuditProblem::Missing {
-                after: expected_seq - 1,
-                before: row.seq,
-            });
-        } else if !same_hash(&row.prev_hash, expected_prev) {
-            problems.push(AuditProblem::BrokenLink { seq: row.seq });
-        }
+        entry_problems(row, previous, &mut problems);
         previous = Some(row);
     }
     let mut unanchored = 0;
@@ -309,7 +395,11 @@ pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
             } else {
                 match rows.iter().find(|row| row.seq == anchor.seq) {
                     Some(row) if same_hash(&row.hash, &anchor.hash) => {
-                        unanchored = rows.iter().filter(|row| row.seq > anchor.seq).count() as u64;
+                        // Forged entries are problems, not a tolerated tail.
+                        unanchored = rows
+                            .iter()
+                            .filter(|row| row.seq > anchor.seq && row.authentic != Some(false))
+                            .count() as u64;
                     }
                     _ => problems.push(AuditProblem::AnchorMismatch { seq: anchor.seq }),
                 }
@@ -324,12 +414,54 @@ pub fn verify(rows: &[AuditRow], anchor: Option<&Anchor>) -> AuditVerification {
     }
 }
 
+/// The check a write makes before it extends the chain: the entry the anchor names is
+/// there, unchanged and authentic, and every entry after it follows it with a valid MAC;
+/// no entry up to the anchor was cut off. It reads the anchored entry and the
+/// unanchored tail only (usually one or two rows), so it costs the same at any length of
+/// log; edits further back cannot be hidden by a later write and are left to
+/// [`verify`]. Empty when the chain may be extended.
+pub fn check_tail(
+    connection: &Connection,
+    anchor: Option<&Anchor>,
+) -> Result<Vec<AuditProblem>, StoreError> {
+    let mut problems = Vec::new();
+    let Some(anchor) = anchor else {
+        if store::audit_entries::last(connection)?.is_some() {
+            problems.push(AuditProblem::AnchorMissing);
+        }
+        return Ok(problems);
+    };
+    let tail = store::audit_entries::from_checked(connection, anchor.seq)?;
+    let Some(anchored) = tail.first() else {
+        let last_seq = store::audit_entries::last(connection)?.map_or(0, |row| row.seq);
+        problems.push(AuditProblem::Truncated {
+            last_seq,
+            anchor_seq: anchor.seq,
+        });
+        return Ok(problems);
+    };
+    if anchored.seq != anchor.seq || !same_hash(&anchored.hash, &anchor.hash) {
+        problems.push(AuditProblem::AnchorMismatch { seq: anchor.seq });
+    }
+    if !same_hash(&entry_hash(anchored), &anchored.hash) {
+        problems.push(AuditProblem::Edited { seq: anchored.seq });
+    }
+    if anchored.authentic != Some(true) {
+        problems.push(AuditProblem::Forged { seq: anchored.seq });
+    }
+    for pair in tail.windows(2) {
+        entry_problems(&pair[1], Some(&pair[0]), &mut problems);
+    }
+    Ok(problems)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn chain(count: i64) -> Vec<AuditRow> {
         let connection = crate::store::Store::open_in_memory().unwrap();
+        connection.install_integrity_key(&[7; 32]);
         for index in 0..count {
             append(
                 connection.connection(),
@@ -341,7 +473,7 @@ mod tests {
             )
             .unwrap();
         }
-        store::audit_entries::all(connection.connection()).unwrap()
+        store::audit_entries::all_checked(connection.connection()).unwrap()
     }
 
     fn anchor_of(rows: &[AuditRow]) -> Anchor {
@@ -349,6 +481,7 @@ mod tests {
         Anchor {
             seq: last.seq,
             hash: last.hash.clone(),
+            sealed: true,
         }
     }
 
@@ -429,9 +562,123 @@ mod tests {
         let anchor = Anchor {
             seq: 2,
             hash: rows[1].hash.clone(),
+            sealed: true,
         };
         let report = verify(&rows, Some(&anchor));
         assert!(report.intact);
         assert_eq!(report.unanchored, 1);
+    }
+
+    #[test]
+    fn an_entry_without_a_valid_mac_is_forged_even_after_the_anchor() {
+        let mut rows = chain(3);
+        let anchor = Anchor {
+            seq: 2,
+            hash: rows[1].hash.clone(),
+            sealed: true,
+        };
+        rows[2].authentic = Some(false);
+        let report = verify(&rows, Some(&anchor));
+        assert_eq!(report.problems, vec![AuditProblem::Forged { seq: 3 }]);
+        assert!(
+            !report.intact,
+            "a forged tail is not a crash's unanchored tail"
+        );
+    }
+
+    /// A store holding `count` chained entries, and the anchor of entry `anchored`.
+    fn stored_chain(count: i64, anchored: i64) -> (crate::store::Store, Anchor) {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        store.install_integrity_key(&[7; 32]);
+        let mut rows = Vec::new();
+        for index in 0..count {
+            rows.push(
+                append(
+                    store.connection(),
+                    Utc::now(),
+                    "tester",
+                    AuditAction::CredentialReveal,
+                    &format!("credential-{index}"),
+                    serde_json::json!({"n": index}),
+                )
+                .unwrap(),
+            );
+        }
+        let row = &rows[anchored as usize - 1];
+        let anchor = Anchor {
+            seq: row.seq,
+            hash: row.hash.clone(),
+            sealed: true,
+        };
+        (store, anchor)
+    }
+
+    #[test]
+    fn the_tail_check_passes_an_anchored_or_crash_tolerated_end() {
+        let (store, anchor) = stored_chain(4, 4);
+        assert_eq!(
+            check_tail(store.connection(), Some(&anchor)).unwrap(),
+            vec![]
+        );
+        let (store, anchor) = stored_chain(4, 2);
+        assert_eq!(
+            check_tail(store.connection(), Some(&anchor)).unwrap(),
+            vec![],
+            "entries after the anchor with valid MACs are a crash's tail"
+        );
+    }
+
+    #[test]
+    fn the_tail_check_refuses_a_forged_or_cut_end() {
+        let (store, anchor) = stored_chain(3, 3);
+        let forged = AuditRow {
+            seq: 4,
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            actor: "attacker".into(),
+            action: "credential.reveal".into(),
+            subject: "x".into(),
+            detail: "{}".into(),
+            prev_hash: anchor.hash.clone(),
+            hash: String::new(),
+            authentic: None,
+        };
+        let forged = AuditRow {
+            hash: entry_hash(&forged),
+            ..forged
+        };
+        store
+            .connection()
+            .execute(
+                "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                rusqlite::params![
+                    forged.seq,
+                    forged.at,
+                    forged.actor,
+                    forged.action,
+                    forged.subject,
+                    forged.detail,
+                    forged.prev_hash,
+                    forged.hash
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            check_tail(store.connection(), Some(&anchor)).unwrap(),
+            vec![AuditProblem::Forged { seq: 4 }]
+        );
+
+        let (store, anchor) = stored_chain(3, 3);
+        store
+            .connection()
+            .execute("DELETE FROM audit_log WHERE seq = 3", [])
+            .unwrap();
+        assert_eq!(
+            check_tail(store.connection(), Some(&anchor)).unwrap(),
+            vec![AuditProblem::Truncated {
+                last_seq: 2,
+                anchor_seq: 3
+            }]
+        );
     }
 }

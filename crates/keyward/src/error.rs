@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::audit::AuditProblem;
 use crate::certificate::CertificateError;
 use crate::import::ImportError;
 use crate::report::BundleError;
@@ -54,8 +55,25 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A write refused because the audit log it would extend fails verification (or a
+    /// home that cannot be sealed); nothing was changed.
+    #[error(
+        "refusing to write: the audit log fails verification ({}); nothing was changed. Run `keyward audit verify` for the full report",
+        summary(problems)
+    )]
+    AuditChain { problems: Vec<AuditProblem> },
+
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The first problems of a refused write, for its one-line message.
+fn summary(problems: &[AuditProblem]) -> String {
+    let mut parts: Vec<String> = problems.iter().take(3).map(ToString::to_string).collect();
+    if problems.len() > 3 {
+        parts.push(format!("and {} more", problems.len() - 3));
+    }
+    parts.join("; ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -101,16 +119,25 @@ impl Error {
             Self::Vault(_) => ErrorCode::Internal,
             Self::Store(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             Self::Store(StoreError::Duplicate { .. }) => ErrorCode::AlreadyExists,
-            Self::Store(StoreError::SchemaTooNew { .. } | StoreError::Open { .. }) => {
-                ErrorCode::Environment
-            }
+            // An inventory or audit log changed outside Keyward is the state of the
+            // machine, which the user has to look into (`audit verify`), like a locked
+            // keychain: not their input and not a bug.
+            Self::Store(
+                StoreError::SchemaTooNew { .. }
+                | StoreError::Open { .. }
+                | StoreError::Altered { .. },
+            ) => ErrorCode::Environment,
+            Self::AuditChain { .. } => ErrorCode::Environment,
             Self::Store(_) => ErrorCode::Internal,
             // Unreadable roots, bad rule files and broken repositories are all input the
             // user named and can fix.
             Self::Scan(_) => ErrorCode::InvalidInput,
             Self::Bundle(BundleError::Key(_)) => ErrorCode::Internal,
             Self::TeamSync(
-                SyncError::BadUrl(_) | SyncError::Ca { .. } | SyncError::KeyConflict { .. },
+                SyncError::BadUrl(_)
+                | SyncError::SslMode { .. }
+                | SyncError::Ca { .. }
+                | SyncError::KeyConflict { .. },
             ) => ErrorCode::InvalidInput,
             Self::TeamSync(_) => ErrorCode::Environment,
             Self::Import(_) | Self::Certificate(_) | Self::Bundle(_) | Self::Invalid { .. } => {

@@ -23,6 +23,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{CommandError, CommandResult};
+use crate::opening;
 use crate::state::AppState;
 use crate::worker;
 
@@ -72,9 +73,10 @@ pub async fn export_report(
 /// self-contained file with inline SVG and no script, meant to be printed and passed
 /// on, and a browser renders and prints it better than an in-app view could; showing
 /// it inside the app would need a second webview with its own CSP and nothing gained.
-/// The opener plugin's Rust function is called on the one path this command just wrote;
-/// the plugin is not registered, so the window has no opener permission at all and
-/// cannot open arbitrary paths or URLs.
+/// The opener plugin's Rust function is called on the one path this command just wrote,
+/// and only when it is named `.html`/`.htm` (`opening::REPORT_TYPES`); the plugin is not
+/// registered, so the window has no opener permission at all and cannot open arbitrary
+/// paths or URLs.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_html_report(
@@ -85,6 +87,17 @@ pub async fn open_html_report(
     else {
         return Ok(None);
     };
+    // The dialog's filter does not stop a typed name such as `report.hta`, which the
+    // default app would run rather than display: only an HTML name is written and opened.
+    if let Err(problem) = opening::document_type(&path, opening::REPORT_TYPES) {
+        return Err(CommandError {
+            code: keyward::ErrorCode::InvalidInput,
+            message: format!(
+                "{}: the report opens in the browser only as .html or .htm ({problem}); nothing was written",
+                path.display()
+            ),
+        });
+    }
     let written = worker::run(app.clone(), move |_, keyward| {
         write_report(keyward, ReportFormat::Html, scope, path)
     })

@@ -15,6 +15,7 @@ use tauri::{AppHandle, Manager, State};
 use crate::error::{CommandError, CommandResult};
 use crate::jobs::scans::{self, ScanJob};
 use crate::jobs::warnings;
+use crate::opening;
 use crate::state::AppState;
 use crate::worker;
 
@@ -126,10 +127,13 @@ pub fn accept_finding(
 /// and checks it is a regular file inside the scanned folder, so a compromised page
 /// cannot open arbitrary files. Opening goes through tauri-plugin-opener's Rust
 /// functions only (the plugin is not registered, the window is granted none of its
-/// permissions, and there is no shell plugin or filesystem scope). A file the default
-/// app could execute rather than display (the executable bit, or a launcher type such as
-/// `.desktop` or `.exe`) is shown selected in the file manager instead of opened. The
-/// default app takes no line number, so the window shows `path:line` next to it.
+/// permissions, and there is no shell plugin or filesystem scope). Only a document type
+/// on the allow-list (`opening::FINDING_TYPES`: text, config and data files, PDF) whose
+/// executable bit is not set is opened with the default app; any other file (`.js`,
+/// `.hta`, `.wsf` and every other type a desktop might run, names Windows reads
+/// differently, unknown types) is shown selected in the file manager instead, which runs
+/// nothing. The default app takes no line number, so the window shows `path:line` next
+/// to it.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_finding_file(app: AppHandle, finding_id: i64) -> CommandResult<FileShown> {
@@ -143,35 +147,21 @@ pub async fn open_finding_file(app: AppHandle, finding_id: i64) -> CommandResult
             code: keyward::ErrorCode::Environment,
             message: format!("cannot show {}: {error}", file.display()),
         };
-        if could_execute(&file) {
-            tauri_plugin_opener::reveal_item_in_dir(&file).map_err(failed)?;
-            Ok(FileShown::Revealed)
-        } else {
+        if opens_as_document(&file) {
             tauri_plugin_opener::open_path(&file, None::<&str>).map_err(failed)?;
             Ok(FileShown::Opened)
+        } else {
+            tauri_plugin_opener::reveal_item_in_dir(&file).map_err(failed)?;
+            Ok(FileShown::Revealed)
         }
     })
     .await
 }
 
-/// Whether handing `file` to the desktop's default app might run it.
-fn could_execute(file: &std::path::Path) -> bool {
-    const LAUNCHERS: &[&str] = &[
-        "desktop", "exe", "com", "bat", "cmd", "ps1", "vbs", "msi", "lnk", "url", "scr", "app",
-        "command", "jar", "appimage", "sh", "run",
-    ];
-    let launcher = file
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| LAUNCHERS.contains(&extension.to_ascii_lowercase().as_str()));
-    #[cfg(unix)]
-    let executable = {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(file).is_ok_and(|metadata| metadata.permissions().mode() & 0o111 != 0)
-    };
-    #[cfg(not(unix))]
-    let executable = false;
-    launcher || executable
+/// Whether `file` may be handed to the desktop's default app: a document type on the
+/// allow-list, without the executable bit.
+fn opens_as_document(file: &std::path::Path) -> bool {
+    opening::document_type(file, opening::FINDING_TYPES).is_ok() && !opening::is_executable(file)
 }
 
 #[cfg(test)]
@@ -179,25 +169,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn files_that_could_run_are_revealed_not_opened() {
+    fn only_documents_are_opened_and_everything_else_is_revealed() {
         let folder = tempfile::tempdir().unwrap();
         let text = folder.path().join("config.env");
         std::fs::write(&text, "A=b\n").unwrap();
         assert!(
-            !could_execute(&text),
+            opens_as_document(&text),
             "a plain config file opens in its app"
         );
-        let launcher = folder.path().join("start.desktop");
-        std::fs::write(&launcher, "[Desktop Entry]\n").unwrap();
-        assert!(could_execute(&launcher), "a launcher must never be opened");
+        for name in [
+            "start.desktop",
+            "payload.js",
+            "app.hta",
+            "job.wsf",
+            "run.exe",
+            "deploy",
+        ] {
+            let file = folder.path().join(name);
+            std::fs::write(&file, "x\n").unwrap();
+            assert!(!opens_as_document(&file), "{name} must never be opened");
+        }
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let script = folder.path().join("deploy");
+            let script = folder.path().join("notes.txt");
             std::fs::write(&script, "#!/bin/sh\n").unwrap();
             std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
             assert!(
-                could_execute(&script),
+                !opens_as_document(&script),
                 "an executable file must never be opened"
             );
         }

@@ -46,8 +46,9 @@ pub fn by_text(tag: &str, text: &str) -> String {
 }
 
 /// The app under test: KEYWARD_APP_BINARY, else the binary cargo built for this test run.
-/// That one serves the bundled UI only when built with `--features custom-protocol`
-/// (scripts/e2e.sh does); without it, it loads the dev server URL.
+/// Every build serves the UI bundled into it (tauri.conf.json names no development
+/// server); scripts/e2e.sh builds with `--features custom-protocol`, as `tauri build`
+/// does, so the binary under test is the one users get.
 fn app_binary() -> PathBuf {
     match std::env::var_os("KEYWARD_APP_BINARY") {
         Some(path) => std::fs::canonicalize(&path)

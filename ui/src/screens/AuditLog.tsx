@@ -18,6 +18,16 @@ export function describeProblem(problem: AuditProblem): string {
       return `entry ${problem.seq} differs from the keychain anchor`;
     case "anchor-missing":
       return "the keychain anchor is missing";
+    case "forged":
+      return `entry ${problem.seq} is forged (no valid MAC)`;
+    case "unvouched":
+      return `${problem.count} entries after ${problem.after} predate entry MACs and nothing vouches for them`;
+    case "integrity-key-missing":
+      return "the keychain no longer holds the integrity key";
+    case "row-altered":
+      return `${problem.table} row ${problem.row} (${problem.name}) was changed outside Keyward`;
+    case "row-deleted":
+      return `${problem.table} row ${problem.row} was deleted outside Keyward`;
   }
 }
 

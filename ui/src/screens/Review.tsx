@@ -52,7 +52,7 @@ export function teamRows(board: TeamBoard): TeamRow[] {
     severity: entry.row.worst_severity,
     nextRotation: entry.row.rotation_overdue ? `${entry.row.next_rotation} (overdue)` : entry.row.next_rotation,
     lastReview: entry.row.last_review,
-    signature: entry.verified ? SOURCE_LABEL[entry.source] : "ALTERED",
+    signature: entry.verified ? SOURCE_LABEL[entry.source] : "UNVERIFIED",
   }));
 }
 
@@ -177,7 +177,7 @@ function Board({ board }: { board: TeamBoard }) {
     { label: "Credentials", value: summary.credentials },
     { label: "Overdue rotations", value: summary.overdue_rotations, attention: summary.overdue_rotations > 0 },
     ...summary.findings.map((entry) => ({ label: `${entry.severity[0]?.toUpperCase()}${entry.severity.slice(1)} findings`, value: entry.count, attention: entry.count > 0 && (entry.severity === "critical" || entry.severity === "high") })),
-    ...(summary.altered_rows > 0 ? [{ label: "Altered rows", value: summary.altered_rows, attention: true }] : []),
+    ...(summary.altered_rows > 0 ? [{ label: "Unverified rows", value: summary.altered_rows, attention: true }] : []),
   ];
 
   return (

@@ -117,6 +117,7 @@ fn a_rewritten_chain_is_caught_by_the_keychain_anchor() {
                 detail: row.get(5)?,
                 prev_hash: row.get(6)?,
                 hash: row.get(7)?,
+                authentic: None,
             })
         })
         .unwrap()

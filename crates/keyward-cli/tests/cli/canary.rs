@@ -1,84 +1,15 @@
 //! The canary test: unique secrets planted through every way in must appear in no file
 //! Keyward writes, in any encoding, and in no output but `reveal`.
 
-use std::path::Path;
-
 use base64::Engine as _;
 
+use crate::common::leaks::{files_under, secret_forms};
 use crate::common::{TestHome, canary, openssl_certificate, openssl_pkcs12};
-
-/// Every form in which a leaked value could sit in a file: plain, hex, base64 (standard
-/// and URL-safe, at each of the three alignments a value can have inside a longer
-/// encoded text), percent-encoded, UTF-16.
-fn encodings(value: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut forms = vec![
-        ("plain".to_owned(), value.to_vec()),
-        ("hex".to_owned(), crate::common::hex(value).into_bytes()),
-        (
-            "HEX".to_owned(),
-            crate::common::hex(value).to_uppercase().into_bytes(),
-        ),
-        (
-            "utf-16".to_owned(),
-            String::from_utf8_lossy(value)
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect(),
-        ),
-    ];
-    let percent: String = value
-        .iter()
-        .map(|&byte| {
-            if byte.is_ascii_alphanumeric() {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect();
-    forms.push(("percent".to_owned(), percent.into_bytes()));
-    for (label, engine) in [
-        ("base64", &base64::engine::general_purpose::STANDARD),
-        ("base64url", &base64::engine::general_purpose::URL_SAFE),
-    ] {
-        for shift in 0..3 {
-            let mut shifted = vec![0u8; shift];
-            shifted.extend_from_slice(value);
-            let encoded = engine.encode(&shifted);
-            // Drop characters that depend on the unknown bytes around the value.
-            let start = (shift * 4).div_ceil(3) + 1;
-            let end = encoded.trim_end_matches('=').len().saturating_sub(2);
-            if end > start + 8 {
-                forms.push((
-                    format!("{label}+{shift}"),
-                    encoded.as_bytes()[start..end].to_vec(),
-                ));
-            }
-        }
-    }
-    forms
-}
-
-fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
-}
 
 fn assert_absent(haystacks: &[(String, Vec<u8>)], canaries: &[(String, Vec<u8>)]) {
     for (where_, bytes) in haystacks {
         for (label, value) in canaries {
-            for (encoding, needle) in encodings(value) {
+            for (encoding, needle) in secret_forms(value) {
                 let found = bytes
                     .windows(needle.len())
                     .any(|window| window == needle.as_slice());
@@ -308,7 +239,7 @@ fn no_planted_secret_reaches_any_file_or_output() {
 #[test]
 fn the_detector_finds_a_value_in_every_encoding_it_claims() {
     let value = canary("self");
-    for (encoding, needle) in encodings(value.as_bytes()) {
+    for (encoding, needle) in secret_forms(value.as_bytes()) {
         let mut haystack = b"prefix ".to_vec();
         haystack.extend_from_slice(&needle);
         haystack.extend_from_slice(b" suffix");

@@ -1,5 +1,7 @@
 //! Test homes and helpers shared by the CLI tests.
 
+pub mod leaks;
+pub mod postgres;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,6 @@
 //! team database connection whose URL lives only in the keychain.
 
 use std::path::Path;
-use std::process::Command as ProcessCommand;
 
 use keyward::model::{
     AuthMethod, CredentialKind, Environment, NewCredential, NewEndpoint, NewIntegration,
@@ -12,6 +11,7 @@ use keyward::model::{
 use keyward::{BoardSource, Keyward, ReportFormat, ReportScope};
 
 use crate::common::canary;
+use crate::common::postgres::TestDatabase;
 
 /// Adds one integration (owned by `owner`, tagged `team:TEAM`) with one credential.
 fn seed(keyward: &mut Keyward, integration: &str, owner: &str, team: &str, credential: &str) {
@@ -108,62 +108,14 @@ fn the_board_lists_this_workstation_and_imported_bundles_with_owner_team_and_sou
     );
 }
 
-/// A database of its own on the test server (scripts/with-postgres.sh), dropped at the end.
-struct Database {
-    base: String,
-    name: String,
-}
-
-impl Database {
-    fn new() -> Self {
-        let base = std::env::var("KEYWARD_TEST_POSTGRES")
-            .expect("run under scripts/with-postgres.sh (make test does)");
-        let name = format!("keyward_board_{}", &canary("db")["kwcanarydb".len()..]);
-        let database = Self { base, name };
-        database.psql(
-            &database.base,
-            &format!("CREATE DATABASE {}", database.name),
-        );
-        database
-    }
-
-    fn url(&self, mode: &str) -> String {
-        format!(
-            "{}?sslmode={mode}",
-            self.base.replace("/postgres", &format!("/{}", self.name))
-        )
-    }
-
-    fn psql(&self, url: &str, sql: &str) {
-        let status = ProcessCommand::new("psql")
-            .args([url, "-qtA", "-v", "ON_ERROR_STOP=1", "-c", sql])
-            .status()
-            .expect("psql is installed by bootstrap");
-        assert!(status.success(), "psql failed: {sql}");
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let _ = ProcessCommand::new("psql")
-            .args([
-                &self.base,
-                "-qtA",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .status();
-    }
-}
-
 #[test]
 fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board() {
-    let database = Database::new();
+    let database = TestDatabase::new("board");
     let ca = std::env::var("KEYWARD_TEST_POSTGRES_CA").unwrap();
     let scratch = tempfile::tempdir().unwrap();
     let mut member = home(scratch.path(), "member");
     seed(&mut member, "stripe", "payments", "money", "stripe-live");
-    member
+    let synced = member
         .team()
         .sync_team(&database.url("require"), Some(Path::new(&ca)))
         .unwrap();
@@ -185,6 +137,16 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         "a failed connection saves nothing"
     );
 
+    // The lead pins the member's key, whose fingerprint the member read out: rows
+    // signed by keys the lead never pinned would show, but never as verified.
+    lead.team()
+        .trust_team_key(
+            Some(&database.url("require")),
+            Some(Path::new(&ca)),
+            &synced.workstation,
+            &synced.key_fingerprint,
+        )
+        .unwrap();
     let info = lead
         .team()
         .connect_team_database(
@@ -212,6 +174,11 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
         ]
     );
     assert_eq!(board.rows[1].team, "money");
+    assert!(
+        board.rows.iter().all(|row| row.verified),
+        "{:?}",
+        board.rows
+    );
 
     // The database holds no audit log: a team report must not pass the member's audit
     // controls on no evidence.
@@ -252,7 +219,7 @@ fn a_connected_team_database_keeps_its_url_in_the_keychain_and_feeds_the_board()
     assert_eq!(audit_control["passed"], false, "{audit_control}");
 
     // A row edited in the database is shown, but flagged.
-    database.psql(
+    crate::common::postgres::psql(
         &database.url("disable"),
         "UPDATE keyward_rows SET row_json = replace(row_json, 'payments', 'nobody') WHERE name = 'stripe-live'",
     );

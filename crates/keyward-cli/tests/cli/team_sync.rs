@@ -1,104 +1,35 @@
 //! Team sync against a real PostgreSQL on loopback (scripts/with-postgres.sh starts it,
 //! with TLS under a test CA). Each test creates and drops its own database.
 
-use std::process::Command as ProcessCommand;
-
+use crate::common::postgres::{self, TestDatabase};
 use crate::common::{TestHome, canary};
 
-/// A database of its own on the test server, dropped at the end.
-struct TeamDatabase {
-    base: String,
-    name: String,
-}
-
-impl TeamDatabase {
-    fn new() -> Self {
-        let base = std::env::var("KEYWARD_TEST_POSTGRES")
-            .expect("team-sync tests need a PostgreSQL server: run them under scripts/with-postgres.sh (make test does)");
-        // The canary's random hex tail keeps concurrent tests' databases apart.
-        let name = format!("keyward_test_{}", &canary("db")["kwcanarydb".len()..]);
-        let database = Self { base, name };
-        database.psql_admin(&format!("CREATE DATABASE {}", database.name));
-        database
-    }
-
-    fn psql_admin(&self, sql: &str) {
-        let status = ProcessCommand::new("psql")
-            .args([&self.base, "-qtA", "-v", "ON_ERROR_STOP=1", "-c", sql])
-            .status()
-            .expect("psql (postgresql-client) is installed by bootstrap");
-        assert!(status.success(), "psql failed: {sql}");
-    }
-
-    /// The URL Keyward uses: TLS required, verified against the test CA.
-    fn url(&self) -> String {
-        format!(
-            "{}?sslmode=require",
-            self.base.replace("/postgres", &format!("/{}", self.name))
-        )
-    }
-
-    fn plain_url(&self) -> String {
-        format!(
-            "{}?sslmode=disable",
-            self.base.replace("/postgres", &format!("/{}", self.name))
-        )
-    }
-
-    fn query(&self, sql: &str) -> String {
-        let output = ProcessCommand::new("psql")
-            .args([&self.plain_url(), "-qtA", "-c", sql])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-}
-
-impl Drop for TeamDatabase {
-    fn drop(&mut self) {
-        let _ = ProcessCommand::new("psql")
-            .args([
-                &self.base,
-                "-qtA",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .status();
-    }
-}
-
-fn ca() -> String {
-    std::env::var("KEYWARD_TEST_POSTGRES_CA").expect("run under scripts/with-postgres.sh")
-}
-
-fn sync(home: &TestHome, database: &TeamDatabase) -> (i32, String, String) {
+fn sync(home: &TestHome, database: &TestDatabase) -> (i32, String, String) {
     home.run(
         &[
             "sync",
             "--postgres",
-            &database.url(),
+            &database.url("require"),
             "--ca",
-            &ca(),
+            &postgres::ca(),
             "--json",
         ],
         b"",
     )
 }
 
-fn show(home: &TestHome, database: &TeamDatabase) -> (i32, serde_json::Value) {
+/// `sync --show` (pinning the other workstations' keys on first view: here the
+/// signatures are on trial, not the pins; security/team_pinning.rs tries those).
+fn show(home: &TestHome, database: &TestDatabase) -> (i32, serde_json::Value) {
     let (code, stdout, stderr) = home.run(
         &[
             "sync",
             "--postgres",
-            &database.url(),
+            &database.url("require"),
             "--ca",
-            &ca(),
+            &postgres::ca(),
             "--show",
+            "--trust-new",
             "--json",
         ],
         b"",
@@ -117,7 +48,7 @@ fn workstation(credentials: usize, label: &str) -> TestHome {
 
 #[test]
 fn concurrent_syncs_from_several_workstations_lose_and_duplicate_nothing() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let homes: Vec<TestHome> = (0..4)
         .map(|index| workstation(15, &format!("w{index}")))
         .collect();
@@ -128,7 +59,13 @@ fn concurrent_syncs_from_several_workstations_lose_and_duplicate_nothing() {
             .map(|home| {
                 std::process::Command::new(assert_cmd::cargo::cargo_bin("keyward"))
                     .env("KEYWARD_HOME", home.path())
-                    .args(["sync", "--postgres", &database.url(), "--ca", &ca()])
+                    .args([
+                        "sync",
+                        "--postgres",
+                        &database.url("require"),
+                        "--ca",
+                        &postgres::ca(),
+                    ])
                     .stdout(std::process::Stdio::null())
                     .spawn()
                     .unwrap()
@@ -166,7 +103,7 @@ fn concurrent_syncs_from_several_workstations_lose_and_duplicate_nothing() {
 
 #[test]
 fn a_resync_after_local_changes_updates_and_removes_rows() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let home = workstation(3, "local");
     assert_eq!(sync(&home, &database).0, 0);
     home.keyward(&["cred", "rm", "local-1"]).assert().success();
@@ -185,7 +122,7 @@ fn a_resync_after_local_changes_updates_and_removes_rows() {
 
 #[test]
 fn an_edited_row_fails_its_signature_in_the_team_view() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let home = workstation(2, "edit");
     assert_eq!(sync(&home, &database).0, 0);
     let changed = database.query(
@@ -206,9 +143,9 @@ fn an_edited_row_fails_its_signature_in_the_team_view() {
 
 #[test]
 fn tls_is_verified_against_the_given_ca_only() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let home = workstation(1, "tls");
-    let (code, _, stderr) = home.run(&["sync", "--postgres", &database.url()], b"");
+    let (code, _, stderr) = home.run(&["sync", "--postgres", &database.url("require")], b"");
     assert_eq!(
         code, 3,
         "a certificate from an unknown CA must be refused: {stderr}"
@@ -226,7 +163,7 @@ fn tls_is_verified_against_the_given_ca_only() {
 
 #[test]
 fn a_newer_team_schema_and_a_foreign_key_are_refused() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let home = workstation(1, "schema");
     assert_eq!(sync(&home, &database).0, 0);
     // Another home claiming this workstation's id signs with a different key.
@@ -249,7 +186,7 @@ fn a_newer_team_schema_and_a_foreign_key_are_refused() {
 
 #[test]
 fn synced_rows_carry_no_secret_value() {
-    let database = TeamDatabase::new();
+    let database = TestDatabase::new("test");
     let home = TestHome::new();
     let value = canary("synced");
     home.add("synced", "token", &value);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{fake, github_token, run, stripe_key, write};
+use crate::common::{fake, github_token, keyward, run, stripe_key, write};
 
 /// A project with secrets in places that must and must not be reported.
 fn project(root: &Path) {
@@ -183,35 +183,45 @@ fn allowlists_inline_markers_and_baselines_accept_findings() {
     let home = dir.path().join("no-home");
     let root_text = root.to_str().unwrap();
     let baseline = dir.path().join("baseline.json");
-    let (code, _, stderr) = run(
-        &home,
-        &[
-            "scan",
-            root_text,
-            "--write-baseline",
-            baseline.to_str().unwrap(),
-        ],
-        b"",
-    );
+    // Without a home, fingerprints (and so baselines) need the team key, as in CI.
+    let team_key = format!("ci-team-key-{}", std::process::id()).repeat(2);
+    let run_with_key = |args: &[&str]| {
+        let output = keyward(&home, args)
+            .env("KEYWARD_TEAM_KEY", &team_key)
+            .output()
+            .expect("run keyward");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run_with_key(&[
+        "scan",
+        root_text,
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
-    let (code, stdout, _) = run(
-        &home,
-        &["scan", root_text, "--baseline", baseline.to_str().unwrap()],
-        b"",
-    );
+    let (code, stdout, _) =
+        run_with_key(&["scan", root_text, "--baseline", baseline.to_str().unwrap()]);
     assert_eq!(code, 0, "a baseline accepts what it lists: {stdout}");
     write(
         &root,
         "src/new.py",
         format!("TOKEN = \"{}\"\n", github_token(40)),
     );
+    let (code, stdout, _) =
+        run_with_key(&["scan", root_text, "--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, 1, "a new secret still fails");
+    assert!(stdout.contains("src/new.py:1"), "{stdout}");
     let (code, stdout, _) = run(
         &home,
         &["scan", root_text, "--baseline", baseline.to_str().unwrap()],
         b"",
     );
-    assert_eq!(code, 1, "a new secret still fails");
-    assert!(stdout.contains("src/new.py:1"), "{stdout}");
+    assert_eq!(code, 1, "without the key the baseline matches nothing");
+    assert!(stdout.contains("no fingerprint key"), "{stdout}");
 
     write(
         &root,

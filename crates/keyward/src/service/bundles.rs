@@ -19,7 +19,7 @@ use crate::store::{
 use crate::vault::Slot;
 use crate::{Error, Result};
 
-const WORKSTATION_ID: &str = "workstation_id";
+pub(super) const WORKSTATION_ID: &str = "workstation_id";
 const BUNDLE_SEQUENCE: &str = "bundle_sequence";
 /// The keychain entry holding this workstation's Ed25519 signing key (PKCS#8).
 pub(super) fn signing_slot() -> Slot {
@@ -150,11 +150,14 @@ impl Review<'_> {
     ) -> Result<Vec<ImportedBundle>> {
         let mut accepted = Vec::new();
         let mut latest_in_batch: BTreeMap<String, u64> = BTreeMap::new();
+        self.integrity()?;
         for path in paths {
             let verified = bundle::read_and_verify(path)?;
             let workstation = verified.payload.snapshot.workstation.clone();
             let presented = BASE64.encode(&verified.public_key);
             let key_fingerprint = bundle::key_fingerprint(&verified.public_key);
+            // A pinned key swapped in SQLite would let its holder's bundles in.
+            trusted_workstations::check(self.store.connection(), &workstation.id)?;
             let pinned = trusted_workstations::find(self.store.connection(), &workstation.id)?;
             let newly_trusted = match &pinned {
                 Some(pinned) if pinned.public_key != presented => {
@@ -260,7 +263,11 @@ impl Review<'_> {
         let trusted = trusted_workstations::all(self.store.connection())?;
         let mut workstations = Vec::new();
         let mut snapshots = Vec::new();
-        for row in trusted {
+        // A key pinned from the team database (service/team.rs) has no bundle yet.
+        for row in trusted
+            .into_iter()
+            .filter(|row| !row.snapshot_json.is_empty())
+        {
             let snapshot: Snapshot = serde_json::from_str(&row.snapshot_json).map_err(|error| {
                 store::StoreError::Corrupt {
                     field: "review snapshot",

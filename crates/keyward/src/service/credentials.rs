@@ -185,7 +185,9 @@ impl Keyward {
         action: AuditAction,
         source: Option<&str>,
     ) -> Result<Vec<Credential>> {
-        self.vault.check_available()?;
+        // Fails fast without a keychain (it reads the integrity key, which the write
+        // needs anyway), before any value is validated or stored.
+        self.integrity()?;
         let mut prepared = Vec::with_capacity(batch.len());
         let mut seen = std::collections::HashSet::new();
         for pending in batch {
@@ -359,8 +361,13 @@ impl Keyward {
         Ok(rows::by_name(self.store.connection(), name)?.credential)
     }
 
-    /// Reads the plaintext of a stored credential without auditing; callers audit.
+    /// Reads the plaintext of a stored credential without auditing; callers audit. Every
+    /// use of a value starts here, so its row is checked against its MAC first: a
+    /// credential whose allowed hosts, kind or slot were changed outside Keyward is
+    /// refused before its value leaves the keychain.
     pub(crate) fn read_value(&self, stored: &StoredCredential) -> Result<SecretValue> {
+        self.integrity()?;
+        rows::check(self.store.connection(), stored.credential.id)?;
         match stored.credential.storage {
             StorageKind::Keychain => Ok(self
                 .vault

@@ -102,14 +102,20 @@ impl Posture<'_> {
 
 impl Keyward {
     /// Every endpoint of every integration that names credential `name`, with its auth.
+    /// Each is checked against its MAC: one redirected outside Keyward is refused.
     pub(super) fn endpoints_using(&self, name: &str) -> Result<Vec<(Url, AuthMethod)>> {
+        self.integrity()?;
         let mut endpoints = Vec::new();
         for integration in self.list_integrations()? {
             for endpoint in integration.endpoints {
-                if endpoint.credential.as_deref() == Some(name)
-                    && let Ok(url) = Url::parse(&endpoint.url)
-                {
-                    endpoints.push((url, endpoint.auth));
+                if endpoint.credential.as_deref() == Some(name) {
+                    crate::store::integrations::check_endpoint(
+                        self.store.connection(),
+                        endpoint.id,
+                    )?;
+                    if let Ok(url) = Url::parse(&endpoint.url) {
+                        endpoints.push((url, endpoint.auth));
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ mod endpoint_check;
 mod found_secrets;
 mod imports;
 mod integrations;
+mod integrity;
 mod inventory;
 mod posture;
 mod preferences;
@@ -74,6 +75,13 @@ pub struct Keyward {
     /// The team's shared fingerprint key, once looked up: `Some(None)` means this home
     /// has none.
     team_key: Option<Option<SecretValue>>,
+    /// The mode an existing home directory had when `init` made it owner-only.
+    home_mode_was: Option<u32>,
+    /// Whether the row-integrity key is loaded into the store (`integrity.rs`).
+    integrity_loaded: std::cell::Cell<bool>,
+    /// The keychain anchor as loading the integrity key read it, for the write that
+    /// loaded it (a CLI command's only one): saves it reading the keychain twice.
+    fresh_anchor: std::cell::RefCell<Option<Option<audit::Anchor>>>,
 }
 
 /// The default home: `KEYWARD_HOME`, else the platform data directory
@@ -96,7 +104,7 @@ impl Keyward {
         // Refuse before creating anything if there is no keychain: a home whose secrets
         // could not be stored is worse than no home.
         Vault::new("availability-probe").check_available()?;
-        create_private_dir(home)?;
+        let home_mode_was = create_private_dir(home)?;
         let store = Store::open(&home.join(DATABASE_FILE))?;
         let (vault_id, created) = match settings::get(store.connection(), settings::VAULT_ID)? {
             Some(id) => (id, false),
@@ -104,7 +112,9 @@ impl Keyward {
         };
         let vault = Vault::new(vault_id.clone());
         let mut keyward = Self::assemble(home, store, vault).with_surface(surface);
+        keyward.home_mode_was = home_mode_was;
         if created {
+            keyward.create_integrity_key()?;
             let vault_id_for_tx = vault_id.clone();
             keyward.write(|connection, at, actor| {
                 settings::set(connection, settings::VAULT_ID, &vault_id_for_tx)?;
@@ -120,6 +130,8 @@ impl Keyward {
             })?;
         }
         keyward.fingerprint_key()?;
+        // An existing home from before row MACs is sealed here (or on its first open).
+        keyward.integrity()?;
         Ok(keyward)
     }
 
@@ -149,7 +161,17 @@ impl Keyward {
             actor: default_actor("library"),
             fingerprint_key: None,
             team_key: None,
+            home_mode_was: None,
+            integrity_loaded: std::cell::Cell::new(false),
+            fresh_anchor: std::cell::RefCell::new(None),
         }
+    }
+
+    /// When [`Keyward::init`] found the home directory already there with a mode other
+    /// than owner-only (0700) and changed it: the mode it had (permission bits). The
+    /// shells say so; `None` when the directory was new or already 0700.
+    pub fn tightened_home_mode(&self) -> Option<u32> {
+        self.home_mode_was
     }
 
     /// Replaces the clock (tests pin time with [`crate::clock::FixedClock`]).
@@ -182,7 +204,9 @@ impl Keyward {
 
     /// Runs `work` in one immediate transaction that ends with an audit entry, commits
     /// it, then moves the keychain anchor to that entry. Every audited write goes through
-    /// here so that no change lands without its entry.
+    /// here so that no change lands without its entry, and none extends a chain whose end
+    /// fails [`audit::check_tail`] (a forged or cut-off tail): that write is refused with
+    /// [`Error::AuditChain`] and changes nothing.
     pub(crate) fn write<T>(
         &mut self,
         work: impl FnOnce(
@@ -191,19 +215,13 @@ impl Keyward {
             &str,
         ) -> Result<(T, store::audit_entries::AuditRow)>,
     ) -> Result<T> {
-        let at = self.clock.now();
-        let actor = self.actor.clone();
-        let transaction = self.store.transaction()?;
-        let (value, row) = work(&transaction, at, &actor)?;
-        transaction.commit().map_err(store::StoreError::from)?;
-        audit::write_anchor(&self.vault, &row)?;
-        Ok(value)
+        self.write_chained(work, true)
     }
 
     /// Like [`Keyward::write`], but leaves the keychain anchor where it is: for the
     /// intermediate steps of a multi-step operation (a rotation) whose last step moves
-    /// the anchor over all of them. The entries are chained at once; `audit verify`
-    /// counts them as unanchored until then. Saves one keychain write per step.
+    /// the anchor over all of them. The entries are chained and MACed at once; `audit
+    /// verify` counts them as unanchored until then. Saves one keychain write per step.
     pub(crate) fn write_unanchored<T>(
         &mut self,
         work: impl FnOnce(
@@ -212,11 +230,41 @@ impl Keyward {
             &str,
         ) -> Result<(T, store::audit_entries::AuditRow)>,
     ) -> Result<T> {
+        self.write_chained(work, false)
+    }
+
+    fn write_chained<T>(
+        &mut self,
+        work: impl FnOnce(
+            &rusqlite::Connection,
+            chrono::DateTime<chrono::Utc>,
+            &str,
+        ) -> Result<(T, store::audit_entries::AuditRow)>,
+        move_anchor: bool,
+    ) -> Result<T> {
+        let loaded_before = self.integrity_loaded.get();
+        self.integrity()?;
         let at = self.clock.now();
         let actor = self.actor.clone();
+        // The anchor as of now: the one loading the key read a moment ago when this write
+        // loaded it, else read again (another process may have moved it since).
+        let anchor = match self.fresh_anchor.take() {
+            Some(anchor) if !loaded_before => anchor,
+            _ => audit::read_anchor(&self.vault)?,
+        };
         let transaction = self.store.transaction()?;
-        let (value, _row) = work(&transaction, at, &actor)?;
+        let problems = audit::check_tail(&transaction, anchor.as_ref())?;
+        if !problems.is_empty() {
+            return Err(Error::AuditChain { problems });
+        }
+        let (value, row) = work(&transaction, at, &actor)?;
         transaction.commit().map_err(store::StoreError::from)?;
+        // A crash here leaves the entry committed and MACed but not anchored: `audit
+        // verify` reports it as an unanchored tail and the next write anchors it.
+        crate::rotate::fault::point("audit-committed");
+        if move_anchor {
+            audit::write_anchor(&self.vault, &row)?;
+        }
         Ok(value)
     }
 
@@ -251,16 +299,58 @@ fn default_actor(surface: &str) -> String {
 
 /// Creates the home with owner-only permissions: the database holds no secrets, but the
 /// inventory itself (which services, which hosts, who owns them) is still sensitive.
-fn create_private_dir(path: &Path) -> Result<()> {
+///
+/// A new home is created 0700 (its missing parents as the umask makes them). An existing
+/// one must be a real directory of the user Keyward runs as: a symbolic link (whoever
+/// could plant it chose where the inventory goes) and a directory of another user are
+/// refused, changing nothing. An existing directory with any other mode is set to 0700,
+/// and the mode it had is returned so the caller can say so.
+fn create_private_dir(path: &Path) -> Result<Option<u32>> {
     let failed = |source| Error::Home {
         path: path.to_owned(),
         source,
     };
-    std::fs::create_dir_all(path).map_err(failed)?;
+    let refused = |reason: String| failed(std::io::Error::other(reason));
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(path) {
+        Ok(()) => return Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(error) => return Err(failed(error)),
+    }
+    let metadata = std::fs::symlink_metadata(path).map_err(failed)?;
+    if metadata.file_type().is_symlink() {
+        let target = std::fs::read_link(path)
+            .map(|target| format!(" to {}", target.display()))
+            .unwrap_or_default();
+        return Err(refused(format!(
+            "it is a symbolic link{target}; Keyward does not follow a link to its home: name the directory itself (--home or KEYWARD_HOME)"
+        )));
+    }
+    if !metadata.is_dir() {
+        return Err(refused("it exists and is not a directory".into()));
+    }
+    if let Some(owner) = crate::model::fs::foreign_owner(&metadata) {
+        return Err(refused(format!(
+            "it belongs to another user (uid {owner}); a home stays private to the user Keyward runs as"
+        )));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+        let mode = metadata.permissions().mode() & 0o7777;
+        if mode != 0o700 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+                .map_err(failed)?;
+            return Ok(Some(mode));
+        }
     }
-    Ok(())
+    Ok(None)
 }

@@ -193,6 +193,10 @@ impl Keyward {
     /// Builds the targets of an integration, clearing each linked credential through the
     /// host and TLS rules before its value is read.
     fn targets_of(&mut self, integration: &Integration) -> Result<Vec<Planned>> {
+        // An endpoint redirected or re-linked outside Keyward is refused before anything
+        // is read or sent (its credential is checked again when its value is read).
+        self.integrity()?;
+        crate::store::integrations::check_endpoints(self.store.connection(), integration.id)?;
         let mut targets = Vec::new();
         for (index, endpoint) in integration.endpoints.iter().enumerate() {
             let url = super::validate::url("endpoint", &endpoint.url)?;

@@ -130,7 +130,16 @@ impl Rotation<'_> {
         for file in &files {
             if let Some(problem) = &file.problem {
                 warnings.push(format!("{}: {problem}", file.path.display()));
-            } else if file.changes.is_empty() {
+            } else if let Ok(target) = rotate::write_target(&file.path)
+                && target != file.path
+            {
+                warnings.push(format!(
+                    "{}: a symbolic link; the file it leads to, {}, is rewritten and the link kept",
+                    file.path.display(),
+                    target.display()
+                ));
+            }
+            if file.problem.is_none() && file.changes.is_empty() {
                 warnings.push(format!(
                     "{}: does not contain the current value",
                     file.path.display()
@@ -223,6 +232,20 @@ impl Rotation<'_> {
             .map(|(path, _)| path)
             .filter(|file| !approval.skip_files.contains(file))
             .collect();
+        // A file that can never be rewritten (a dangling link, a link to a device, a FIFO,
+        // someone else's file) stops the rotation here, before the provider is called,
+        // rather than leaving a copy of the old value behind after the revoke.
+        for file in &files {
+            if let Err(refused) = rotate::write_target(file) {
+                return Err(Error::invalid(
+                    "propagation file",
+                    format!(
+                        "{}: {refused}; fix it, or leave the file out of the rotation (--skip-file)",
+                        file.display()
+                    ),
+                ));
+            }
+        }
         let plan = serde_json::to_string(&JournaledPlan { files }).expect("a plan serializes");
         let method = setup.method;
         // Unanchored like every step before the last: the final step moves the anchor.
@@ -326,8 +349,11 @@ impl Rotation<'_> {
 impl Keyward {
     /// A credential's rotation setup; credentials without one rotate with `generate`
     /// when their kind allows it.
+    /// A setup changed outside Keyward (recipe, base URL, CA file, propagation files) is
+    /// refused.
     pub fn rotation_setup(&self, name: &str) -> Result<RotationSetup> {
-        if let Some(json) = rotations::setup(self.store.connection(), name)? {
+        self.integrity()?;
+        if let Some(json) = rotations::setup_checked(self.store.connection(), name)? {
             return serde_json::from_str(&json)
                 .map_err(|error| Error::Internal(format!("rotation setup of `{name}`: {error}")));
         }
@@ -404,8 +430,9 @@ impl Keyward {
     }
 
     pub(super) fn grace_hours(&self) -> Result<u32> {
+        self.integrity()?;
         Ok(
-            settings::get(self.store.connection(), rotate::GRACE_SETTING)?
+            settings::get_checked(self.store.connection(), rotate::GRACE_SETTING)?
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(rotate::DEFAULT_GRACE_HOURS),
         )

@@ -195,7 +195,12 @@ impl Keyward {
     }
 
     fn prepare_run(&mut self, row: &rotations::JournalRow) -> Result<Run> {
+        // The journal's plan says which files get the new value, and the credential where
+        // the adapter may send it: both refused if changed outside Keyward.
+        self.integrity()?;
+        rotations::check(self.store.connection(), row.id)?;
         let credential = self.credential(&row.credential)?;
+        crate::store::credentials::check(self.store.connection(), credential.id)?;
         let setup = self.rotation_setup(&row.credential)?;
         let adapter = rotate::adapter_for(&credential, &setup)?;
         let signing_ca = match &setup.signing_ca {

@@ -7,13 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use subtle::ConstantTimeEq;
-
 use super::Keyward;
 use crate::Result;
 use crate::model::SecretValue;
 use crate::rotate::{FileOrigin, RotationSetup};
-use crate::scan::finding_fingerprint;
 use crate::store::findings;
 
 impl Keyward {
@@ -36,16 +33,21 @@ impl Keyward {
             .map(|path| (path.clone(), FileOrigin::Registered))
             .collect();
         let value_set_at = self.credential(name)?.rotated_at;
-        for stored in findings::list(self.store.connection(), false)? {
+        let open = findings::list(self.store.connection(), false)?;
+        // The scan keys only when there is a finding to compare (constant-time, under
+        // every key this home fingerprinted with: service/scanning.rs).
+        let keys = match open.iter().any(|stored| stored.finding.commit.is_none()) {
+            true => Some(self.scan_keys()?),
+            false => None,
+        };
+        for stored in open {
             let finding = &stored.finding;
             if finding.commit.is_some() {
                 continue;
             }
-            // Constant-time: the fingerprint stands for a secret value.
-            let same_value: bool = finding_fingerprint(&finding.rule, current.expose())
-                .as_bytes()
-                .ct_eq(finding.fingerprint.as_bytes())
-                .into();
+            let same_value = keys.as_ref().is_some_and(|keys| {
+                keys.identify(&finding.rule, current.expose(), &finding.fingerprint)
+            });
             let matched_since_set = finding.vault_credential.as_deref() == Some(name)
                 && stored.last_seen >= value_set_at;
             if !(same_value || matched_since_set) {

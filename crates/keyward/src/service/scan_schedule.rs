@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::scanning::{ScanMode, ScanRequest};
+use super::scanning::{NOTIFIED_WARNINGS, Rekey, SCAN_ACCEPTED, ScanMode, ScanRequest};
 use super::{Keyward, Leaks};
 use crate::audit::{self, AuditAction};
 use crate::policy::Warning;
@@ -23,8 +23,6 @@ use crate::{Error, Result};
 const SCAN_ROOTS: &str = "scan.roots";
 const SCAN_EVERY_HOURS: &str = "scan.every_hours";
 const SCAN_LAST_RUN: &str = "scan.last_run_at";
-const SCAN_ACCEPTED: &str = "scan.accepted";
-const NOTIFIED_WARNINGS: &str = "notifications.notified_warning_ids";
 
 /// The longest schedule period: a month. Longer is "off" in all but name.
 pub const MAX_SCAN_EVERY_HOURS: u32 = 720;
@@ -259,12 +257,7 @@ impl Leaks<'_> {
         let stored = findings::by_id(self.store.connection(), finding_id)?;
         let mut accepted = self.accepted_findings()?;
         accepted.insert(AcceptedFinding::of(&stored.finding));
-        let mut list: Vec<&AcceptedFinding> = accepted.iter().collect();
-        list.sort_by(|a, b| {
-            (&a.root, &a.path, &a.fingerprint).cmp(&(&b.root, &b.path, &b.fingerprint))
-        });
-        let text = serde_json::to_string(&list)
-            .map_err(|error| Error::Internal(format!("accepted findings as JSON: {error}")))?;
+        let text = accepted_list_text(&accepted)?;
         let finding = stored.finding;
         self.write(|connection, at, actor| {
             settings::set(connection, SCAN_ACCEPTED, &text)?;
@@ -311,24 +304,110 @@ impl Leaks<'_> {
 }
 
 impl Keyward {
-    /// Removes the findings the user accepted from `found`, returning how many it removed.
-    pub(crate) fn drop_accepted(&self, found: &mut Vec<Finding>) -> Result<u64> {
-        let accepted = self.accepted_findings()?;
+    /// Removes the findings the user accepted from `found`, returning how many it removed
+    /// and, when `rekey` moved any accepted entry to the current fingerprint key (or
+    /// wrapped an unkeyed one), the accepted list to store in its place.
+    pub(crate) fn drop_accepted(
+        &self,
+        found: &mut Vec<Finding>,
+        rekey: &Rekey<'_>,
+    ) -> Result<(u64, Option<String>)> {
+        let mut rewritten = false;
+        let accepted: HashSet<AcceptedFinding> = self
+            .accepted_findings()?
+            .into_iter()
+            .map(|mut entry| {
+                if let Some(current) = rekey.apply(&entry.fingerprint) {
+                    entry.fingerprint = current;
+                    rewritten = true;
+                }
+                entry
+            })
+            .collect();
+        let list = rewritten
+            .then(|| accepted_list_text(&accepted))
+            .transpose()?;
         if accepted.is_empty() {
-            return Ok(0);
+            return Ok((0, list));
         }
         let before = found.len();
         found.retain(|finding| !accepted.contains(&AcceptedFinding::of(finding)));
-        Ok((before - found.len()) as u64)
+        Ok(((before - found.len()) as u64, list))
     }
 
-    fn accepted_findings(&self) -> Result<HashSet<AcceptedFinding>> {
-        Ok(settings::get(self.store.connection(), SCAN_ACCEPTED)?
-            .and_then(|text| serde_json::from_str::<Vec<AcceptedFinding>>(&text).ok())
-            .unwrap_or_default()
+    /// The announced warning ids with the fingerprints in them moved by `rekey` (a
+    /// finding's warning id is `kind:fingerprint:root:path`), when any moved; so a finding
+    /// whose fingerprint changed key is not announced again.
+    pub(crate) fn rekeyed_notified_warnings(&self, rekey: &Rekey<'_>) -> Result<Option<String>> {
+        let Some(text) = settings::get(self.store.connection(), NOTIFIED_WARNINGS)? else {
+            return Ok(None);
+        };
+        let Ok(ids) = serde_json::from_str::<Vec<String>>(&text) else {
+            return Ok(None);
+        };
+        let mut changed = false;
+        let mut moved: Vec<String> = ids
             .into_iter()
-            .collect())
+            .map(|id| match rekeyed_warning_id(&id, rekey) {
+                Some(new) => {
+                    changed = true;
+                    new
+                }
+                None => id,
+            })
+            .collect();
+        if !changed {
+            return Ok(None);
+        }
+        moved.sort_unstable();
+        moved.dedup();
+        serde_json::to_string(&moved)
+            .map(Some)
+            .map_err(|error| Error::Internal(format!("warning ids as JSON: {error}")))
     }
+
+    /// An accepted list changed outside Keyward (which would hide findings) is refused.
+    fn accepted_findings(&self) -> Result<HashSet<AcceptedFinding>> {
+        self.integrity()?;
+        Ok(
+            settings::get_checked(self.store.connection(), SCAN_ACCEPTED)?
+                .and_then(|text| serde_json::from_str::<Vec<AcceptedFinding>>(&text).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        )
+    }
+}
+
+/// The accepted list as stored: sorted, so equal lists are equal text.
+fn accepted_list_text(accepted: &HashSet<AcceptedFinding>) -> Result<String> {
+    let mut list: Vec<&AcceptedFinding> = accepted.iter().collect();
+    list.sort_by(|a, b| {
+        (&a.root, &a.path, &a.fingerprint).cmp(&(&b.root, &b.path, &b.fingerprint))
+    });
+    serde_json::to_string(&list)
+        .map_err(|error| Error::Internal(format!("accepted findings as JSON: {error}")))
+}
+
+/// A finding warning's id (`kind:fingerprint:root:path`) with its fingerprint moved by
+/// `rekey`; `None` for other ids and unmoved fingerprints. The fingerprint is `v2:` or
+/// `v1k:` and 64 hex digits, or 32 hex digits (unkeyed, before v2).
+fn rekeyed_warning_id(id: &str, rekey: &Rekey<'_>) -> Option<String> {
+    let (kind, rest) = id.split_once(':')?;
+    let length = if rest.starts_with(crate::scan::FINGERPRINT_PREFIX) {
+        crate::scan::FINGERPRINT_PREFIX.len() + 64
+    } else if rest.starts_with(crate::scan::WRAPPED_LEGACY_PREFIX) {
+        crate::scan::WRAPPED_LEGACY_PREFIX.len() + 64
+    } else {
+        32
+    };
+    let fingerprint = rest.get(..length)?;
+    let tail = rest.get(length..)?;
+    if !tail.starts_with(':') {
+        return None;
+    }
+    let current = rekey.apply(fingerprint)?;
+    Some(format!("{kind}:{current}{tail}"))
 }
 
 /// The warnings of `current` whose ids are not in `announced`.
@@ -358,6 +437,26 @@ mod tests {
             },
             finding_id: None,
         }
+    }
+
+    #[test]
+    fn announced_warning_ids_follow_their_findings_fingerprint() {
+        use crate::scan::{FingerprintKey, legacy_fingerprint};
+        let home = FingerprintKey::derive(b"home key");
+        let legacy = legacy_fingerprint("github-pat", b"ghp_x");
+        let current = home.fingerprint("github-pat", b"ghp_x");
+        let former = [(current.clone(), vec![home.wrap_legacy(&legacy)])].into();
+        let rekey = Rekey::new(&former, &home);
+        assert_eq!(
+            rekeyed_warning_id(&format!("unmanaged-secret:{legacy}:/repo:a:b.env"), &rekey),
+            Some(format!("unmanaged-secret:{current}:/repo:a:b.env"))
+        );
+        assert_eq!(
+            rekeyed_warning_id(&format!("leaked:{current}:/repo:b.env"), &rekey),
+            None,
+            "a current fingerprint stays"
+        );
+        assert_eq!(rekeyed_warning_id("rotation-overdue:ci", &rekey), None);
     }
 
     #[test]

@@ -5,7 +5,19 @@
 //! recorded as ONE `scan` audit entry that names how many values were read and which
 //! credentials leaked, rather than one `credential.use` entry per credential per scan:
 //! a scheduled scan of a large vault would otherwise bury every other entry.
+//!
+//! Findings are fingerprinted under a key from the keychain (DESIGN.md, "Scan output"):
+//! derived from the team key when one is set, else from the home's own random
+//! `scan-fingerprint-key`. What the home stored under another key — the unkeyed
+//! fingerprints of Keyward before v2, the home's own key before a team key was set, a
+//! replaced team key — is carried over when a scan sees the same secret again: the
+//! scanner also computes the finding's fingerprints under those keys, and the scan's
+//! transaction moves stored findings, accepted findings and announced warnings to the
+//! current one. Unkeyed fingerprints are wrapped under the home's key at the first scan
+//! after the upgrade, whether or not their secret is seen again, so none stays in the
+//! database to confirm a guess.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -14,14 +26,100 @@ use subtle::ConstantTimeEq;
 use super::{Keyward, Leaks};
 use crate::audit::{self, AuditAction};
 use crate::model::fs::read_regular_file;
+use crate::model::random::random_bytes;
 use crate::model::{Credential, CredentialKind, NewCredential, SecretValue};
 use crate::scan::{
-    Candidate, FindingKind, REPOSITORY_MAX_FILE_SIZE, ScanConfig, ScanError, ScanOptions,
-    ScanProgress, ScanReport, Scanner, VaultMatcher, VaultValue,
+    Candidate, FindingKind, FingerprintKey, REPOSITORY_MAX_FILE_SIZE, ScanConfig, ScanError,
+    ScanOptions, ScanProgress, ScanReport, Scanner, VaultMatcher, VaultValue,
+    is_legacy_fingerprint, legacy_fingerprint,
 };
 use crate::store::credentials as credential_rows;
 use crate::store::findings::{self, FindingScope, StoredFinding};
+use crate::vault::Slot;
 use crate::{Error, Result};
+
+/// How many keys of replaced team keys are kept for recognising stored findings.
+const FORMER_SCAN_KEYS: usize = 4;
+
+/// The leak findings the user accepted (by fingerprint), which later scans leave out.
+/// Sealed like the rows that decide where a secret goes: see `settings::PROTECTED`.
+pub(super) const SCAN_ACCEPTED: &str = "scan.accepted";
+/// The warnings a notification has already announced, so each is announced once.
+pub(super) const NOTIFIED_WARNINGS: &str = "notifications.notified_warning_ids";
+
+/// The home's own scan fingerprint key: 32 random bytes, created at the first scan.
+fn home_scan_key_slot() -> Slot {
+    Slot::Other("scan-fingerprint-key".into())
+}
+
+/// The derived scan keys of replaced team keys, newest first, 32 bytes each.
+fn former_scan_keys_slot() -> Slot {
+    Slot::Other("scan-fingerprint-key/former".into())
+}
+
+/// The keys this home's scan fingerprints are (and were) made with.
+pub(crate) struct ScanKeys {
+    /// What findings are fingerprinted with now: derived from the team key when one is
+    /// set, else from the home's own key.
+    pub current: FingerprintKey,
+    /// Keys earlier fingerprints of this home may be under: the home's own when a team
+    /// key is set, and those of replaced team keys.
+    pub former: Vec<FingerprintKey>,
+    /// Derived from the home's own key; unkeyed pre-v2 fingerprints are wrapped under it.
+    pub home: FingerprintKey,
+}
+
+impl ScanKeys {
+    /// Whether `fingerprint`, stored with a finding of `rule`, is the fingerprint of
+    /// `secret` under any key this home used (or the pre-v2 unkeyed one, or its wrapped
+    /// form). Constant-time: the fingerprint stands for a secret value.
+    pub fn identify(&self, rule: &str, secret: &[u8], fingerprint: &str) -> bool {
+        let legacy = legacy_fingerprint(rule, secret);
+        let mut candidates = vec![
+            self.current.fingerprint(rule, secret),
+            self.home.wrap_legacy(&legacy),
+            legacy,
+        ];
+        candidates.extend(self.former.iter().map(|key| key.fingerprint(rule, secret)));
+        candidates.iter().fold(false, |found, candidate| {
+            found | bool::from(candidate.as_bytes().ct_eq(fingerprint.as_bytes()))
+        })
+    }
+}
+
+/// How stored fingerprints move to the current key after one scan: an unkeyed one is
+/// wrapped under the home's key, and a former one whose secret the scan saw becomes the
+/// current fingerprint.
+pub(crate) struct Rekey<'a> {
+    /// Former fingerprint (or wrapped unkeyed one) -> current fingerprint.
+    moves: HashMap<&'a str, &'a str>,
+    home: &'a FingerprintKey,
+}
+
+impl<'a> Rekey<'a> {
+    pub(crate) fn new(
+        former_fingerprints: &'a BTreeMap<String, Vec<String>>,
+        home: &'a FingerprintKey,
+    ) -> Self {
+        let mut moves = HashMap::new();
+        for (current, former) in former_fingerprints {
+            for fingerprint in former {
+                moves.insert(fingerprint.as_str(), current.as_str());
+            }
+        }
+        Self { moves, home }
+    }
+
+    /// What a stored fingerprint becomes; `None` when it stays as it is.
+    pub fn apply(&self, stored: &str) -> Option<String> {
+        let wrapped = is_legacy_fingerprint(stored).then(|| self.home.wrap_legacy(stored));
+        let key = wrapped.as_deref().unwrap_or(stored);
+        match self.moves.get(key) {
+            Some(current) => Some((*current).to_owned()),
+            None => wrapped,
+        }
+    }
+}
 
 /// What part of the roots to scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -76,17 +174,48 @@ impl Leaks<'_> {
             None => ScanConfig::for_root(&request.roots[0])?,
         };
         let (matcher, read) = self.vault_matcher()?;
-        let scanner = Scanner::new(config, Some(matcher))?;
+        let keys = self.scan_keys()?;
+        let scanner = Scanner::new(config, Some(matcher))?
+            .with_fingerprint_key(Some(keys.current.clone()))
+            .with_former_fingerprint_keys(keys.former.clone(), Some(keys.home.clone()));
+        let mut outcome = run(&scanner, request, progress);
         // Findings the user accepted in this home are left out like baselined ones.
-        let outcome = run(&scanner, request, progress).and_then(|mut report| {
-            report.baselined += self.drop_accepted(&mut report.findings)?;
-            Ok(report)
-        });
+        let mut accepted_list = None;
+        if let Ok(report) = &mut outcome {
+            let rekey = Rekey::new(&report.former_fingerprints, &keys.home);
+            let (dropped, rewritten) = self.drop_accepted(&mut report.findings, &rekey)?;
+            report.baselined += dropped;
+            accepted_list = rewritten;
+        }
+        let no_moves = BTreeMap::new();
+        let former_fingerprints = match &outcome {
+            Ok(report) => &report.former_fingerprints,
+            Err(_) => &no_moves,
+        };
+        let rekey = Rekey::new(former_fingerprints, &keys.home);
+        let notified_list = self.rekeyed_notified_warnings(&rekey)?;
         let roots: Vec<String> = request.roots.iter().map(|root| root_key(root)).collect();
         let mode = request.mode;
         self.write(|connection, at, actor| {
             let mut detail =
                 serde_json::json!({ "mode": mode, "roots": roots, "vault_values_read": read });
+            // Stored findings move to the current key before this scan's are recorded,
+            // so a known finding keeps its id, first sighting and state.
+            let mut rekeyed = 0;
+            for stored in findings::fingerprints(connection)? {
+                if let Some(current) = rekey.apply(&stored) {
+                    rekeyed += findings::rekey(connection, &stored, &current)?;
+                }
+            }
+            if let Some(text) = &accepted_list {
+                crate::store::settings::set(connection, SCAN_ACCEPTED, text)?;
+            }
+            if let Some(text) = &notified_list {
+                crate::store::settings::set(connection, NOTIFIED_WARNINGS, text)?;
+            }
+            if rekeyed > 0 {
+                detail["findings_rekeyed"] = serde_json::json!(rekeyed);
+            }
             match &outcome {
                 Ok(report) => {
                     let mut leaked: Vec<&str> = report
@@ -171,18 +300,13 @@ impl Leaks<'_> {
             }
         })?;
         let scanner = Scanner::new(ScanConfig::default(), None)?;
+        let keys = self.scan_keys()?;
         let candidates = scanner.detector.detect(&data);
         let secret = candidates
             .iter()
             .filter(|candidate| candidate_rule(&scanner, candidate) == Some(finding.rule.as_str()))
             .map(|candidate| &data[candidate.start..candidate.end])
-            // Constant-time: the fingerprint stands for a secret value.
-            .find(|secret| {
-                crate::scan::finding_fingerprint(&finding.rule, secret)
-                    .as_bytes()
-                    .ct_eq(finding.fingerprint.as_bytes())
-                    .into()
-            })
+            .find(|secret| keys.identify(&finding.rule, secret, &finding.fingerprint))
             .ok_or_else(|| {
                 Error::invalid(
                     "finding",
@@ -215,6 +339,77 @@ impl Leaks<'_> {
 }
 
 impl Keyward {
+    /// The keys of this home's scan fingerprints: the current one (the team key's when
+    /// one is set, else the home's own, created in the keychain on first use) and the
+    /// former ones.
+    pub(crate) fn scan_keys(&self) -> Result<ScanKeys> {
+        let master = self.vault.read_or_create(&home_scan_key_slot(), || {
+            SecretValue::new(random_bytes::<32>().to_vec())
+        })?;
+        let home = FingerprintKey::derive(master.expose());
+        let mut candidates = self.former_scan_keys()?;
+        let current = match self.read_team_key()? {
+            Some(team) => {
+                candidates.insert(0, home.clone());
+                FingerprintKey::derive(team.expose())
+            }
+            None => home.clone(),
+        };
+        let mut former: Vec<FingerprintKey> = Vec::new();
+        for key in candidates {
+            if !key.same_as(&current) && !former.iter().any(|known| known.same_as(&key)) {
+                former.push(key);
+            }
+        }
+        Ok(ScanKeys {
+            current,
+            former,
+            home,
+        })
+    }
+
+    fn former_scan_keys(&self) -> Result<Vec<FingerprintKey>> {
+        Ok(self
+            .vault
+            .read(&former_scan_keys_slot())?
+            .map(|saved| {
+                saved
+                    .expose()
+                    .chunks(32)
+                    .filter_map(FingerprintKey::restore)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Before the team key is replaced by `next`: keeps the scan key of the one in use
+    /// (the newest [`FORMER_SCAN_KEYS`]), so stored findings, accepted ones and announced
+    /// warnings are recognised and re-keyed when a scan next sees their secret. The
+    /// home's own key needs no keeping: it stays in the keychain.
+    pub(crate) fn retire_team_scan_key(&self, next: &SecretValue) -> Result<()> {
+        let Some(team) = self.read_team_key()? else {
+            return Ok(());
+        };
+        let retiring = FingerprintKey::derive(team.expose());
+        if retiring.same_as(&FingerprintKey::derive(next.expose())) {
+            return Ok(());
+        }
+        let mut keep = vec![retiring];
+        for key in self.former_scan_keys()? {
+            if !keep.iter().any(|known| known.same_as(&key)) {
+                keep.push(key);
+            }
+        }
+        keep.truncate(FORMER_SCAN_KEYS);
+        let mut bytes = Vec::with_capacity(keep.len() * 32);
+        for key in &keep {
+            bytes.extend_from_slice(key.to_secret().expose());
+        }
+        self.vault
+            .store(&former_scan_keys_slot(), &SecretValue::new(bytes))?;
+        Ok(())
+    }
+
     /// The vault's values as a matcher, and how many were read.
     pub(crate) fn vault_matcher(&self) -> Result<(VaultMatcher, usize)> {
         let mut values = Vec::new();
@@ -281,4 +476,51 @@ fn distinct_roots(report: &ScanReport, roots: &[String]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_fingerprints_move_to_the_current_key_and_unkeyed_ones_are_wrapped() {
+        let home = FingerprintKey::derive(b"the home's own key");
+        let team = FingerprintKey::derive(b"the team's shared key");
+        let (rule, secret) = ("github-pat", b"ghp_not_a_real_token".as_slice());
+        let legacy = legacy_fingerprint(rule, secret);
+        let current = team.fingerprint(rule, secret);
+        let mut former = BTreeMap::new();
+        former.insert(
+            current.clone(),
+            vec![home.fingerprint(rule, secret), home.wrap_legacy(&legacy)],
+        );
+        let rekey = Rekey::new(&former, &home);
+        assert_eq!(rekey.apply(&legacy).as_deref(), Some(current.as_str()));
+        assert_eq!(
+            rekey.apply(&home.fingerprint(rule, secret)).as_deref(),
+            Some(current.as_str())
+        );
+        assert_eq!(rekey.apply(&current), None, "the current one stays");
+        // An unkeyed fingerprint whose secret this scan did not see is wrapped anyway.
+        let unseen = legacy_fingerprint(rule, b"ghp_another_one");
+        let wrapped = rekey.apply(&unseen).unwrap();
+        assert_eq!(wrapped, home.wrap_legacy(&unseen));
+        assert_eq!(rekey.apply(&wrapped), None);
+
+        let keys = ScanKeys {
+            current: team.clone(),
+            former: vec![home.clone()],
+            home: home.clone(),
+        };
+        for stored in [
+            current.clone(),
+            home.fingerprint(rule, secret),
+            home.wrap_legacy(&legacy),
+            legacy.clone(),
+        ] {
+            assert!(keys.identify(rule, secret, &stored), "{stored}");
+        }
+        assert!(!keys.identify(rule, b"ghp_another_one", &current));
+        assert!(!keys.identify("stripe-secret-key", secret, &current));
+    }
 }

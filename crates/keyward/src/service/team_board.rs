@@ -3,10 +3,15 @@
 //! database as last pulled) and the saved connection to that database.
 //!
 //! The database URL may carry a password, so it is kept whole in the keychain, never in
-//! SQLite; settings hold only its redacted form and the CA path. The team view last
-//! pulled is kept in settings as JSON (metadata only, the same rows a bundle carries)
-//! so the board opens without a network round trip; each row's signature was checked
-//! when it was pulled and the outcome travels with the row.
+//! SQLite; settings hold only its redacted form and the CA path. The team database's
+//! rows last pulled are kept in settings as JSON (metadata only, the same rows a bundle
+//! carries, with their signatures) so the board opens without a network round trip;
+//! each time the board is built they are checked again against the workstation keys
+//! pinned here, so a key pinned later counts at once and an edit to the cache does not.
+//!
+//! A row that does not verify under a pinned key is shown, flagged, and never evidence:
+//! reports judge every workstation on its verified rows only, with a `team.unverified`
+//! finding for each row left out, so a control cannot pass on what such a row claims.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -19,16 +24,19 @@ use super::{Keyward, Team};
 use crate::audit::{self, AuditAction};
 use crate::model::SecretValue;
 use crate::report::document::{CredentialRow, SEVERITIES};
-use crate::report::{Snapshot, Workstation};
+use crate::report::{FindingSummary, Snapshot, Workstation};
 use crate::store::settings;
-use crate::team::{SyncOutcome, TeamView, redact_url};
+use crate::team::{RowTrust, SyncOutcome, TeamRows, TeamView, redact_url};
 use crate::vault::Slot;
 use crate::{Error, Result};
 
 /// Settings key of the saved connection (redacted target and CA path, as JSON).
 const TEAM_DATABASE_SETTING: &str = "team_database";
-/// Settings key of the team view last pulled (JSON).
+/// Settings key of the team database's rows last pulled (JSON).
 const TEAM_VIEW_SETTING: &str = "team_view";
+/// The finding a team-database row that is not evidence stands for in reports (see
+/// controls.toml): it fails every control in whose scope the row would have counted.
+pub const UNVERIFIED_FACT: &str = "team.unverified";
 /// Integration tag that names the team owning it: `team:payments`.
 pub const TEAM_TAG_PREFIX: &str = "team:";
 
@@ -50,7 +58,11 @@ pub struct TeamDatabaseInfo {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PulledView {
     pulled_at: DateTime<Utc>,
-    view: TeamView,
+    /// The rows with their signatures, unjudged. `None` for a pull saved by an older
+    /// Keyward, which kept only its own verdicts (judged against the database's keys):
+    /// those are not shown; the next pull replaces them.
+    #[serde(default)]
+    rows: Option<TeamRows>,
 }
 
 /// Where a board row comes from.
@@ -75,8 +87,9 @@ pub struct BoardRow {
     pub user: String,
     /// From the integration's `team:NAME` tag; empty without one.
     pub team: String,
-    /// False for a team-database row whose signature did not check out: shown, never
-    /// trusted.
+    /// False for a team-database row not signed by the key pinned here for its
+    /// workstation (a key never pinned, a changed key, an edited row): shown, never
+    /// counted as evidence.
     pub verified: bool,
     /// The same row the CSV report carries.
     pub row: CredentialRow,
@@ -96,7 +109,7 @@ pub struct BoardSummary {
     pub workstations: u32,
     pub credentials: u32,
     pub overdue_rotations: u32,
-    /// Rows whose team-database signature failed.
+    /// Team-database rows shown but not verified against a pinned key.
     pub altered_rows: u32,
     /// Open findings (not `info`) by severity, worst first.
     pub findings: Vec<SeverityCount>,
@@ -112,21 +125,24 @@ pub struct TeamBoard {
     pub team_database: Option<TeamDatabaseInfo>,
 }
 
-/// A snapshot on the board with where it came from and which of its credential rows
-/// failed their signature check.
+/// A snapshot on the board with where it came from.
 pub(crate) struct BoardSnapshot {
     pub source: BoardSource,
+    /// What reports judge: the verified rows only, plus a [`UNVERIFIED_FACT`] finding
+    /// for every row left out.
     pub snapshot: Snapshot,
-    pub altered: HashSet<String>,
+    /// The team-database credential rows that did not verify, as a snapshot of their
+    /// own: shown on the board, never evidence.
+    pub unverified: Option<Snapshot>,
 }
 
 /// What the rows of one snapshot share on the board.
 struct RowOrigin {
     source: BoardSource,
     workstation: Workstation,
-    altered: HashSet<String>,
     teams: BTreeMap<String, String>,
     count: usize,
+    unverified: usize,
 }
 
 impl Team<'_> {
@@ -156,7 +172,7 @@ impl Team<'_> {
     ) -> Result<TeamDatabaseInfo> {
         let url = url_with_password(url.trim(), password)?;
         let text = url.expose_str().expect("URLs are text");
-        let view = self.team_view(text, ca)?;
+        let rows = self.fetch_team_rows(text, ca)?;
         let info = TeamDatabaseInfo {
             target: redact_url(text),
             ca: ca.map(|path| path.display().to_string()),
@@ -165,11 +181,11 @@ impl Team<'_> {
         self.vault.store(&team_database_slot(), &url)?;
         let pulled = PulledView {
             pulled_at: self.now(),
-            view,
+            rows: Some(rows),
         };
         let setting = serde_json::to_string(&info).expect("settings serialize");
         let cached = serde_json::to_string(&pulled).expect("team views serialize");
-        let detail = serde_json::json!({"target": info.target, "ca": info.ca, "rows": pulled.view.credentials.len()});
+        let detail = serde_json::json!({"target": info.target, "ca": info.ca, "rows": pulled.credential_rows()});
         self.write(|connection, at, actor| {
             settings::set(connection, TEAM_DATABASE_SETTING, &setting)?;
             settings::set(connection, TEAM_VIEW_SETTING, &cached)?;
@@ -216,6 +232,9 @@ impl Team<'_> {
                 "none is connected; connect one with its PostgreSQL URL first",
             )
         })?;
+        // Its CA file decides whom the URL and password are sent to (integrity.rs).
+        self.integrity()?;
+        settings::get_checked(self.store.connection(), TEAM_DATABASE_SETTING)?;
         let url = self.vault.read(&team_database_slot())?.ok_or_else(|| {
             Error::invalid(
                 "team database",
@@ -227,11 +246,10 @@ impl Team<'_> {
         let outcome = self.sync_team(text, ca)?;
         let pulled = PulledView {
             pulled_at: self.now(),
-            view: self.team_view(text, ca)?,
+            rows: Some(self.fetch_team_rows(text, ca)?),
         };
         let cached = serde_json::to_string(&pulled).expect("team views serialize");
-        let detail =
-            serde_json::json!({"target": info.target, "rows": pulled.view.credentials.len()});
+        let detail = serde_json::json!({"target": info.target, "rows": pulled.credential_rows()});
         self.write(|connection, at, actor| {
             settings::set(connection, TEAM_VIEW_SETTING, &cached)?;
             let row = audit::append(
@@ -255,19 +273,48 @@ impl Team<'_> {
             .map(|entry| RowOrigin {
                 source: entry.source,
                 workstation: entry.snapshot.workstation.clone(),
-                altered: entry.altered.clone(),
                 teams: teams(&entry.snapshot),
                 count: entry.snapshot.credentials.len(),
+                unverified: entry
+                    .unverified
+                    .as_ref()
+                    .map_or(0, |shown| shown.credentials.len()),
             })
             .collect();
         let shared_fingerprints = shared_fingerprints(&board);
-        let report = self.report_from(board.into_iter().map(|entry| entry.snapshot).collect())?;
-        // The report lists each snapshot's credentials in order, so its rows line up
-        // with the snapshots they came from.
-        let mut rows = Vec::with_capacity(report.rows.len());
+        let (evidence, shown): (Vec<Snapshot>, Vec<Snapshot>) = board
+            .into_iter()
+            .map(|entry| (entry.snapshot, entry.unverified))
+            .fold(
+                (Vec::new(), Vec::new()),
+                |(mut evidence, mut shown), (snapshot, unverified)| {
+                    evidence.push(snapshot);
+                    shown.extend(unverified);
+                    (evidence, shown)
+                },
+            );
+        let report = self.report_from(evidence)?;
+        let shown_rows = if shown.is_empty() {
+            Vec::new()
+        } else {
+            self.report_from(shown)?.rows
+        };
+        // The reports list each snapshot's credentials in order, so their rows line up
+        // with the snapshots they came from: each workstation's verified rows, then the
+        // ones shown but not trusted.
+        let mut rows = Vec::with_capacity(report.rows.len() + shown_rows.len());
         let mut report_rows = report.rows.into_iter();
+        let mut shown_rows = shown_rows.into_iter();
         for origin in &sources {
-            for row in report_rows.by_ref().take(origin.count) {
+            let verified = report_rows
+                .by_ref()
+                .take(origin.count)
+                .map(|row| (true, row));
+            let unverified = shown_rows
+                .by_ref()
+                .take(origin.unverified)
+                .map(|row| (false, row));
+            for (verified, row) in verified.collect::<Vec<_>>().into_iter().chain(unverified) {
                 rows.push(BoardRow {
                     source: origin.source,
                     workstation_id: origin.workstation.id.clone(),
@@ -277,7 +324,7 @@ impl Team<'_> {
                         .get(&row.integration)
                         .cloned()
                         .unwrap_or_default(),
-                    verified: !origin.altered.contains(&row.name),
+                    verified,
                     row,
                 });
             }
@@ -295,7 +342,11 @@ impl Team<'_> {
         let summary = BoardSummary {
             workstations: sources.len() as u32,
             credentials: rows.len() as u32,
-            overdue_rotations: rows.iter().filter(|row| row.row.rotation_overdue).count() as u32,
+            // What an unverified row claims is not counted, overdue or not.
+            overdue_rotations: rows
+                .iter()
+                .filter(|row| row.verified && row.row.rotation_overdue)
+                .count() as u32,
             altered_rows: rows.iter().filter(|row| !row.verified).count() as u32,
             findings: SEVERITIES
                 .iter()
@@ -316,7 +367,23 @@ impl Team<'_> {
     }
 }
 
+impl PulledView {
+    fn credential_rows(&self) -> usize {
+        self.rows.as_ref().map_or(0, |rows| {
+            rows.rows
+                .iter()
+                .filter(|row| row.kind == "credential")
+                .count()
+        })
+    }
+}
+
 impl Keyward {
+    /// The team database's rows as last pulled, unjudged.
+    pub(crate) fn pulled_rows(&self) -> Result<Option<TeamRows>> {
+        Ok(self.pulled_view()?.and_then(|pulled| pulled.rows))
+    }
+
     fn pulled_view(&self) -> Result<Option<PulledView>> {
         let Some(json) = settings::get(self.store.connection(), TEAM_VIEW_SETTING)? else {
             return Ok(None);
@@ -338,7 +405,7 @@ impl Keyward {
         let mut board = vec![BoardSnapshot {
             source: BoardSource::Local,
             snapshot: self.review().snapshot()?,
-            altered: HashSet::new(),
+            unverified: None,
         }];
         let mut seen: HashSet<String> = HashSet::new();
         seen.insert(board[0].snapshot.workstation.id.clone());
@@ -347,13 +414,16 @@ impl Keyward {
                 board.push(BoardSnapshot {
                     source: BoardSource::Bundle,
                     snapshot,
-                    altered: HashSet::new(),
+                    unverified: None,
                 });
             }
         }
-        if let Some(pulled) = self.pulled_view()? {
+        if let Some(pulled) = self.pulled_view()?
+            && let Some(rows) = &pulled.rows
+        {
+            let view = rows.check(&self.pinned_team_keys()?, false);
             board.extend(
-                team_snapshots(pulled)
+                team_snapshots(view, pulled.pulled_at)
                     .into_iter()
                     .filter(|entry| seen.insert(entry.snapshot.workstation.id.clone())),
             );
@@ -402,43 +472,144 @@ fn teams(snapshot: &Snapshot) -> BTreeMap<String, String> {
 }
 
 /// The team view regrouped as one snapshot per workstation, so the report model (grades,
-/// overdue facts, CSV rows) treats database rows like bundle rows.
-fn team_snapshots(pulled: PulledView) -> Vec<BoardSnapshot> {
-    let mut by_workstation: BTreeMap<String, BoardSnapshot> = BTreeMap::new();
-    let at = pulled.pulled_at;
-    for row in pulled.view.credentials {
-        let board = workstation_entry(
+/// overdue facts, CSV rows) treats database rows like bundle rows: verified rows as
+/// evidence, the others apart and stood for by a [`UNVERIFIED_FACT`] finding.
+fn team_snapshots(view: TeamView, at: DateTime<Utc>) -> Vec<BoardSnapshot> {
+    let mut by_workstation: BTreeMap<String, Grouped> = BTreeMap::new();
+    for row in view.credentials {
+        let entry = group(
             &mut by_workstation,
             at,
             &row.workstation,
             &row.hostname,
             &row.user,
         );
-        if !row.verified {
-            board.altered.insert(row.credential.name.clone());
+        if row.verified {
+            entry.snapshot.credentials.push(row.credential);
+        } else {
+            entry
+                .unverified_credentials
+                .push((row.credential, row.trust));
         }
-        board.snapshot.credentials.push(row.credential);
     }
-    for row in pulled.view.integrations {
-        workstation_entry(&mut by_workstation, at, &row.workstation, &row.hostname, "")
-            .snapshot
-            .integrations
-            .push(row.integration);
+    for row in view.integrations {
+        let entry = group(&mut by_workstation, at, &row.workstation, &row.hostname, "");
+        if row.verified {
+            entry.snapshot.integrations.push(row.integration);
+        } else {
+            entry
+                .unverified_integrations
+                .push((row.integration.name, row.trust));
+        }
     }
-    by_workstation.into_values().collect()
+    by_workstation.into_values().map(Grouped::finish).collect()
 }
 
-fn workstation_entry<'a>(
-    by_workstation: &'a mut BTreeMap<String, BoardSnapshot>,
+/// One workstation's rows from the team database, sorted by trust.
+struct Grouped {
+    snapshot: Snapshot,
+    unverified_credentials: Vec<(crate::report::CredentialSummary, RowTrust)>,
+    unverified_integrations: Vec<(String, RowTrust)>,
+}
+
+impl Grouped {
+    fn finish(self) -> BoardSnapshot {
+        let Grouped {
+            mut snapshot,
+            unverified_credentials,
+            unverified_integrations,
+        } = self;
+        let hostname = snapshot.workstation.hostname.clone();
+        let mut findings = Vec::new();
+        for (credential, trust) in &unverified_credentials {
+            // Every scope the row could have counted in: a verified integration that
+            // lists it or that it names (what it names is the attacker's to choose, so
+            // never only that), else the workstation.
+            let scopes: Vec<Option<String>> = snapshot
+                .integrations
+                .iter()
+                .filter(|integration| {
+                    integration.credentials.contains(&credential.name)
+                        || credential.integration.as_deref() == Some(integration.name.as_str())
+                })
+                .map(|integration| Some(integration.name.clone()))
+                .collect();
+            let scopes = if scopes.is_empty() {
+                vec![None]
+            } else {
+                scopes
+            };
+            for scope in scopes {
+                findings.push(unverified_finding(
+                    &hostname,
+                    "credential",
+                    &credential.name,
+                    scope,
+                    *trust,
+                ));
+            }
+        }
+        for (name, trust) in &unverified_integrations {
+            findings.push(unverified_finding(
+                &hostname,
+                "integration",
+                name,
+                None,
+                *trust,
+            ));
+        }
+        snapshot.findings.extend(findings.iter().cloned());
+        let unverified = (!unverified_credentials.is_empty()).then(|| Snapshot {
+            credentials: unverified_credentials
+                .into_iter()
+                .map(|(credential, _)| credential)
+                .collect(),
+            findings,
+            ..snapshot.clone()
+        });
+        BoardSnapshot {
+            source: BoardSource::TeamDatabase,
+            snapshot,
+            unverified,
+        }
+    }
+}
+
+fn unverified_finding(
+    hostname: &str,
+    kind: &str,
+    name: &str,
+    integration: Option<String>,
+    trust: RowTrust,
+) -> FindingSummary {
+    FindingSummary {
+        source: "team".into(),
+        id: UNVERIFIED_FACT.into(),
+        severity: "high".into(),
+        integration,
+        credential: (kind == "credential").then(|| name.to_owned()),
+        subject: format!("{kind} {name}"),
+        message: format!(
+            "the team database's {kind} row {name} of {hostname} is not evidence: {}",
+            trust.describe()
+        ),
+        fix: Some(
+            "confirm the workstation's key fingerprint with its owner and pin it (`keyward team-key trust WORKSTATION --fingerprint FP`) or import its signed bundle; an edited row verifies again after the workstation's next sync"
+                .into(),
+        ),
+    }
+}
+
+fn group<'a>(
+    by_workstation: &'a mut BTreeMap<String, Grouped>,
     pulled_at: DateTime<Utc>,
     id: &str,
     hostname: &str,
     user: &str,
-) -> &'a mut BoardSnapshot {
+) -> &'a mut Grouped {
     by_workstation
         .entry(id.to_owned())
-        .or_insert_with(|| BoardSnapshot {
-            source: BoardSource::TeamDatabase,
+        .or_insert_with(|| Grouped {
             snapshot: database_snapshot(Snapshot::build(
                 Workstation {
                     id: id.to_owned(),
@@ -452,7 +623,8 @@ fn workstation_entry<'a>(
                 0,
                 true,
             )),
-            altered: HashSet::new(),
+            unverified_credentials: Vec::new(),
+            unverified_integrations: Vec::new(),
         })
 }
 

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use super::TestHome;
+use super::leaks::{contains, percent_encode, secret_forms};
 
 /// Where the snapshot files of the `cli` test binary live.
 pub fn snapshot_dir() -> PathBuf {
@@ -299,7 +300,7 @@ impl SnapshotContext {
             .secrets
             .iter()
             .flat_map(|(label, value)| {
-                check_forms(value.as_bytes())
+                secret_forms(value.as_bytes())
                     .into_iter()
                     .map(move |(form, bytes)| (label.clone(), form, bytes))
             })
@@ -390,7 +391,7 @@ fn filter_forms(value: &[u8]) -> Vec<(&'static str, String)> {
     let hex = super::hex(value);
     vec![
         ("plain", String::from_utf8_lossy(value).into_owned()),
-        ("url-encoded", percent_encode(value)),
+        ("url-encoded", percent_encode(value, b"-._~")),
         ("base64", standard.clone()),
         ("base64", standard.trim_end_matches('=').to_owned()),
         ("base64", url_safe.clone()),
@@ -398,76 +399,6 @@ fn filter_forms(value: &[u8]) -> Vec<(&'static str, String)> {
         ("hex", hex.clone()),
         ("hex", hex.to_uppercase()),
     ]
-}
-
-/// The forms the snapshot files are searched for: plain, URL-encoded (upper and lower
-/// case escapes), hex, and base64 (standard and URL-safe) at each of the three alignments
-/// a value can have inside a longer encoded text, minus the characters that depend on
-/// the bytes around it.
-pub fn check_forms(value: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let hex = super::hex(value);
-    let percent = percent_encode(value);
-    let mut forms = vec![
-        ("plain".to_owned(), value.to_vec()),
-        ("hex".to_owned(), hex.clone().into_bytes()),
-        ("HEX".to_owned(), hex.to_uppercase().into_bytes()),
-        ("url-encoded".to_owned(), percent.clone().into_bytes()),
-        (
-            "url-encoded (lower case)".to_owned(),
-            lower_case_escapes(&percent).into_bytes(),
-        ),
-    ];
-    for (label, engine) in [
-        ("base64", &base64::engine::general_purpose::STANDARD),
-        ("base64url", &base64::engine::general_purpose::URL_SAFE),
-    ] {
-        for shift in 0..3 {
-            let mut shifted = vec![0u8; shift];
-            shifted.extend_from_slice(value);
-            let encoded = engine.encode(&shifted);
-            let start = (shift * 4).div_ceil(3) + 1;
-            let end = encoded.trim_end_matches('=').len().saturating_sub(2);
-            if end > start + 8 {
-                forms.push((
-                    format!("{label}+{shift}"),
-                    encoded.as_bytes()[start..end].to_vec(),
-                ));
-            }
-        }
-    }
-    forms
-}
-
-fn percent_encode(value: &[u8]) -> String {
-    value
-        .iter()
-        .map(|&byte| {
-            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
-}
-
-fn lower_case_escapes(percent: &str) -> String {
-    let mut out = String::new();
-    let mut chars = percent.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '%' {
-            out.extend(chars.by_ref().take(2).map(|c| c.to_ascii_lowercase()));
-        }
-    }
-    out
-}
-
-pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty()
-        && haystack
-            .windows(needle.len())
-            .any(|window| window == needle)
 }
 
 /// Escapes the regex syntax's meta characters, so a literal can be a filter.

@@ -5,10 +5,16 @@
 //! a throwaway Secret Service (scripts/with-keyring.sh); each test fails on
 //! the code before its property was built.
 
+mod audit_tail;
 mod database_urls;
+mod fingerprints;
 mod hostile_input;
+mod inventory_integrity;
 mod names;
 mod outbound_proxy;
 mod redaction;
 mod repository_config;
 mod secret_in_errors;
+mod smaller;
+mod team_pinning;
+mod team_tls;

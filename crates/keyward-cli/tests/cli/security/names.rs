@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
+use crate::common::leaks::files_under;
 use crate::common::{TestHome, canary, openssl_certificate};
 
 /// Words every refusal carries, so the user learns the rule from the error.
@@ -33,23 +34,6 @@ fn assert_refused(code: i32, stderr: &str, what: &str) {
         stderr.contains(RULE),
         "{what}: the error must name the rule: {stderr}"
     );
-}
-
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Everything in the test's temp dir outside the home (where an escaping write lands).

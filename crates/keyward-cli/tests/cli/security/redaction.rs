@@ -4,8 +4,7 @@
 //! characters, with the length in characters. Multi-byte secrets are where a byte count
 //! once gave most of the value away (7 of 12 characters).
 
-use std::path::{Path, PathBuf};
-
+use crate::common::leaks::files_under;
 use crate::common::{TestHome, canary};
 
 /// A unique secret of `chars` characters, each 3 bytes in UTF-8 (CJK ideographs), drawn
@@ -86,22 +85,6 @@ fn assert_redacted(haystack: &[u8], secret: &str, what: &str) {
             String::from_utf8_lossy(haystack)
         );
     }
-}
-
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
 }
 
 /// Neither the database nor any other file in the home holds more than the rule allows.
