@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::detect::Detector;
-use super::rules::{BUILTIN_RULES, RuleSet, parse};
+use super::rules::{RuleSet, builtin_specs};
 
 /// The providers Keyward ships with.
 const BUILTIN_PROVIDERS: &str = include_str!("providers.toml");
@@ -88,7 +88,7 @@ impl Catalogue {
         let file: ProviderFile = toml::from_str(BUILTIN_PROVIDERS)
             .map_err(|error| format!("providers.toml: {error}"))?;
         let providers = file.provider;
-        let specs = parse(BUILTIN_RULES, "built-in rules.toml").map_err(|e| e.to_string())?;
+        let specs = builtin_specs().map_err(|error| error.to_string())?;
         let rules = RuleSet::from_specs(specs).map_err(|error| error.to_string())?;
         let mut rule_provider = Vec::with_capacity(rules.rules.len());
         for rule in &rules.rules {
@@ -164,7 +164,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::samples::{Fill, expand};
+    use crate::samples::{Fill, expand, unknown_slots};
 
     #[test]
     fn every_rule_names_a_catalogued_provider_and_ids_are_unique() {
@@ -210,28 +210,103 @@ mod tests {
         let catalogue = catalogue();
         let mut checked = 0;
         for rule in &catalogue.detector.rules.rules {
-            let Some(template) = &rule.spec.sample else {
-                continue;
-            };
-            let sample = expand(template, Fill::Real(7));
             let Some(provider) = catalogue.by_name(&rule.spec.provider) else {
                 panic!("rule {} has no provider", rule.spec.id);
             };
-            // Rules whose sample is the bare value (a prefixed token) identify their
-            // provider from the value alone; context rules (`aws_secret = …`) do not.
-            let detected = catalogue.for_value(&sample);
-            if let Some(found) = detected {
-                assert_eq!(
-                    found.id, provider.id,
-                    "sample of {} is classified as {}",
-                    rule.spec.id, found.id
-                );
-                checked += 1;
+            for template in rule.spec.positive_samples() {
+                let sample = expand(template, Fill::Real(7));
+                // Rules whose sample is the bare value (a prefixed token) identify their
+                // provider from the value alone; context rules (`aws_secret = …`) do not.
+                if let Some(found) = catalogue.for_value(&sample) {
+                    assert_eq!(
+                        found.id, provider.id,
+                        "sample {template:?} of {} is classified as {}",
+                        rule.spec.id, found.id
+                    );
+                    checked += 1;
+                }
             }
         }
         assert!(
             checked > 60,
             "only {checked} samples identify their provider"
+        );
+    }
+
+    #[test]
+    fn every_rule_carries_two_positive_and_two_negative_samples() {
+        let catalogue = catalogue();
+        let mut problems = Vec::new();
+        for rule in &catalogue.detector.rules.rules {
+            let positives = rule.spec.positive_samples().count();
+            let negatives = rule.spec.negatives.len();
+            if positives < 2 || negatives < 2 {
+                problems.push(format!(
+                    "{} ({}): {positives} positive and {negatives} negative samples",
+                    rule.spec.id, rule.spec.provider
+                ));
+            }
+            for template in rule
+                .spec
+                .positive_samples()
+                .chain(rule.spec.negatives.iter().map(String::as_str))
+            {
+                for slot in unknown_slots(template) {
+                    problems.push(format!(
+                        "{}: unknown slot {slot} in {template:?}",
+                        rule.spec.id
+                    ));
+                }
+            }
+        }
+        // Every provider's rules are sampled: a provider with an unsampled rule is a
+        // name the table test cannot vouch for.
+        for provider in catalogue.providers() {
+            for rule in catalogue
+                .detector
+                .rules
+                .rules
+                .iter()
+                .filter(|rule| rule.spec.provider == provider.name)
+            {
+                if rule.spec.positive_samples().next().is_none() {
+                    problems.push(format!(
+                        "provider {} has rule {} without samples",
+                        provider.name, rule.spec.id
+                    ));
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_positive_sample_is_found_by_some_rule_of_its_provider() {
+        let catalogue = catalogue();
+        let rules = &catalogue.detector.rules.rules;
+        let mut unmatched = Vec::new();
+        for rule in rules {
+            for template in rule.spec.positive_samples() {
+                let text = format!("{}\n", expand(template, Fill::Real(5)));
+                let found = catalogue.detector.detect(text.as_bytes());
+                if !found.iter().any(|candidate| {
+                    candidate
+                        .rule
+                        .is_some_and(|index| rules[index].spec.provider == rule.spec.provider)
+                }) {
+                    unmatched.push(format!("{}: {template:?}", rule.spec.id));
+                }
+            }
+        }
+        assert!(
+            unmatched.is_empty(),
+            "samples no rule of their provider matches:\n{}",
+            unmatched.join("\n")
         );
     }
 
@@ -256,6 +331,27 @@ mod tests {
             "hugging-face"
         );
         assert!(catalogue.for_variable("PORT").is_none());
+        // Common build and shell variables are no provider's, however short a
+        // provider's own prefix.
+        for variable in [
+            "LD_LIBRARY_PATH",
+            "SRC_DIR",
+            "CC_FLAGS",
+            "CO_AUTHOR",
+            "EC_LEVEL",
+        ] {
+            assert!(
+                catalogue.for_variable(variable).is_none(),
+                "{variable} is classified as {:?}",
+                catalogue
+                    .for_variable(variable)
+                    .map(|provider| &provider.id)
+            );
+        }
+        assert_eq!(
+            catalogue.for_variable("SRC_ACCESS_TOKEN").unwrap().id,
+            "sourcegraph"
+        );
         assert_eq!(
             catalogue.by_id("gitlab").unwrap().api_host(),
             Some("gitlab.com")

@@ -1,7 +1,10 @@
-//! The rule table test: every rule must find two generated secrets in two contexts and
-//! must stay silent on two (three, with a checksum) near misses made from its own
-//! sample. Plus hard negatives that other scanners are known to report.
+//! The rule table test: every rule must find each of its positive samples (two seeds,
+//! two contexts) and name its catalogued provider, must stay silent on each of its
+//! negative samples, and on the placeholder and half-length forms (and, with a checksum,
+//! the wrong-checksum form) of its first sample. Plus hard negatives that other scanners
+//! are known to report.
 
+use super::catalogue::catalogue;
 use super::detect::Detector;
 use super::samples::{Fill, expand};
 use super::{RuleSet, VaultMatcher, VaultValue};
@@ -22,26 +25,48 @@ fn detector() -> Detector {
 #[test]
 fn every_rule_finds_its_true_positives_and_ignores_its_false_positives() {
     let detector = detector();
+    let catalogue = catalogue();
     let mut failures = Vec::new();
     for rule in &detector.rules.rules {
         let id = rule.id();
-        let sample = rule
-            .spec
-            .sample
-            .as_deref()
-            .expect("every rule has a sample");
-        let true_positives = [
-            format!("# settings\n{}\n", expand(sample, Fill::Real(1))),
-            format!(
-                "first line\n    {}  \nlast line\n",
-                expand(sample, Fill::Real(2))
-            ),
-        ];
-        for (case, text) in true_positives.iter().enumerate() {
-            if !rule_fires(&detector, text, id) {
-                failures.push(format!("{id}: true positive {case} missed: {text:?}"));
+        if catalogue.by_name(&rule.spec.provider).is_none() {
+            failures.push(format!(
+                "{id}: provider {} is not catalogued",
+                rule.spec.provider
+            ));
+        }
+        // Each positive template, in two contexts and with two seeds, is reported by
+        // this rule, which names the provider the finding is attributed to.
+        for (number, template) in rule.spec.positive_samples().enumerate() {
+            let seed = 1 + 2 * number as u64;
+            let true_positives = [
+                format!("# settings\n{}\n", expand(template, Fill::Real(seed))),
+                format!(
+                    "first line\n    {}  \nlast line\n",
+                    expand(template, Fill::Real(seed + 1))
+                ),
+            ];
+            for (case, text) in true_positives.iter().enumerate() {
+                if !rule_fires(&detector, text, id) {
+                    failures.push(format!("{id}: positive {number}.{case} missed: {text:?}"));
+                }
             }
         }
+        // Each negative template, with two seeds, is not reported by this rule.
+        for (number, template) in rule.spec.negatives.iter().enumerate() {
+            for seed in [101, 102] {
+                let text = format!("{}\n", expand(template, Fill::Real(seed + number as u64)));
+                if rule_fires(&detector, &text, id) {
+                    failures.push(format!("{id}: negative {number} reported: {text:?}"));
+                }
+            }
+        }
+        // Near misses made from the first sample: every slot a placeholder, the last
+        // random slot cut in half, and (for checksummed tokens) a wrong checksum.
+        let Some(sample) = rule.spec.sample.as_deref() else {
+            failures.push(format!("{id}: no sample"));
+            continue;
+        };
         let mut false_positives = vec![
             (
                 "placeholder",

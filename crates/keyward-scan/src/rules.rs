@@ -10,8 +10,31 @@ use super::keywords::KeywordAutomaton;
 use super::{Result, ScanError};
 use keyward_model::CredentialKind;
 
-/// The rules Keyward ships with.
+/// The rules Keyward ships with: the core table, then one file per provider family.
 pub const BUILTIN_RULES: &str = include_str!("rules.toml");
+
+/// Every built-in rule file, by the name errors report, in load order.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    ("rules.toml", BUILTIN_RULES),
+    ("rules/devtools.toml", include_str!("rules/devtools.toml")),
+    (
+        "rules/communication.toml",
+        include_str!("rules/communication.toml"),
+    ),
+    ("rules/identity.toml", include_str!("rules/identity.toml")),
+    ("rules/iot.toml", include_str!("rules/iot.toml")),
+    ("rules/social.toml", include_str!("rules/social.toml")),
+    ("rules/saas.toml", include_str!("rules/saas.toml")),
+    (
+        "rules/frameworks.toml",
+        include_str!("rules/frameworks.toml"),
+    ),
+    ("rules/cloud.toml", include_str!("rules/cloud.toml")),
+    (
+        "rules/credentials.toml",
+        include_str!("rules/credentials.toml"),
+    ),
+];
 
 /// Entropy floor (bits per character) for a rule that does not set its own.
 const DEFAULT_ENTROPY: f64 = 2.5;
@@ -43,9 +66,40 @@ pub struct RuleSpec {
     /// Turns a built-in rule off (in an override).
     #[serde(default)]
     pub disabled: bool,
-    /// A template the tests expand into fake secrets (`ghp_{an:30}{crc}`).
+    /// A template the tests expand into a fake secret (`ghp_{an:30}{crc}`). The older,
+    /// single-sample form; after [`parse`] it is the first of [`Self::samples`].
     #[serde(default)]
     pub sample: Option<String>,
+    /// Templates of text this rule must report (positive samples).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<String>,
+    /// Templates of realistic near misses this rule must not report: wrong length or
+    /// alphabet, failing checksum, placeholder, identifier, missing prefix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub negatives: Vec<String>,
+}
+
+impl RuleSpec {
+    /// Every positive sample template: `sample`, then the `samples` not equal to it.
+    pub fn positive_samples(&self) -> impl Iterator<Item = &str> + '_ {
+        self.sample.as_deref().into_iter().chain(
+            self.samples
+                .iter()
+                .map(String::as_str)
+                .filter(move |template| Some(*template) != self.sample.as_deref()),
+        )
+    }
+
+    /// Folds the single `sample` into `samples` and sets `sample` to the first positive,
+    /// so readers of either field see the same templates.
+    fn normalize_samples(&mut self) {
+        if let Some(sample) = &self.sample
+            && !self.samples.contains(sample)
+        {
+            self.samples.insert(0, sample.clone());
+        }
+        self.sample = self.samples.first().cloned();
+    }
 }
 
 #[derive(Deserialize)]
@@ -148,13 +202,13 @@ pub struct RuleSet {
 impl RuleSet {
     /// The built-in rules.
     pub fn builtin() -> Result<Self> {
-        Self::from_specs(parse(BUILTIN_RULES, "built-in rules.toml")?)
+        Self::from_specs(builtin_specs()?)
     }
 
     /// The built-in rules with `overrides` applied: a rule with a known id replaces the
     /// built-in one (or turns it off with `disabled = true`), a new id adds a rule.
     pub fn with_overrides(overrides: &[RuleSpec]) -> Result<Self> {
-        let mut specs = parse(BUILTIN_RULES, "built-in rules.toml")?;
+        let mut specs = builtin_specs()?;
         for spec in overrides {
             match specs.iter_mut().find(|existing| existing.id == spec.id) {
                 Some(existing) => *existing = spec.clone(),
@@ -212,7 +266,20 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<RuleSpec>> {
         origin: origin.to_owned(),
         problem: error.to_string(),
     })?;
-    Ok(file.rule)
+    let mut rules = file.rule;
+    for rule in &mut rules {
+        rule.normalize_samples();
+    }
+    Ok(rules)
+}
+
+/// The specs of every built-in rule file, in load order.
+pub fn builtin_specs() -> Result<Vec<RuleSpec>> {
+    let mut specs = Vec::new();
+    for (name, text) in BUILTIN_RULE_FILES {
+        specs.extend(parse(text, &format!("built-in {name}"))?);
+    }
+    Ok(specs)
 }
 
 #[cfg(test)]

@@ -1,13 +1,17 @@
-//! Fake secrets made from the rules' `sample` templates, for the rule table test and the
-//! benchmark corpus. Templates hold slots instead of values (`ghp_{an:30}{crc}`), so the
-//! rule file and the test sources contain nothing a scanner would flag; the values only
-//! exist in memory and in generated fixtures.
+//! Fake secrets made from the rules' `samples` and `negatives` templates, for the rule
+//! table test and the benchmark corpus. Templates hold slots instead of values
+//! (`ghp_{an:30}{crc}`), so the rule files and the test sources contain nothing a scanner
+//! would flag; the values only exist in memory and in generated fixtures.
 //!
 //! Slots: `{an:N}` letters and digits, `{lo:N}` lower-case letters and digits, `{up:N}`
-//! upper-case letters and digits, `{alpha:N}` letters, `{dig:N}` digits, `{hex:N}`
-//! lower-case hex, `{b64:N}` base64 alphabet, `{url:N}` base64url alphabet, `{b32:N}` and
-//! `{b32l:N}` base32, `{bech:N}` bech32, `{crc}` the GitHub-style checksum of the slot
-//! before it, `{jwt}` a well-formed JWT.
+//! upper-case letters and digits, `{alpha:N}` letters, `{lower:N}` lower-case letters,
+//! `{dig:N}` digits, `{hex:N}` lower-case hex, `{uhex:N}` upper-case hex, `{b64:N}`
+//! base64 alphabet, `{url:N}` base64url alphabet, `{b32:N}` and `{b32l:N}` base32,
+//! `{bech:N}` bech32, `{crc}` the GitHub-style checksum of the slot before it, `{badcrc}`
+//! a checksum of the right shape that fails, `{jwt}` a well-formed JWT, `{uuid}` a
+//! lower-case UUID (version 4), `{x:N}` N times `x` (a placeholder a negative sample
+//! shows, written as a slot so the file holds no token-shaped text). A brace that opens
+//! no known slot is kept as text, so JSON samples (`{"auth": "{b64:40}"}`) expand.
 
 use base64::Engine;
 
@@ -61,8 +65,10 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
         "lo" => b"abcdefghijklmnopqrstuvwxyz0123456789",
         "up" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
         "alpha" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+        "lower" => b"abcdefghijklmnopqrstuvwxyz",
         "dig" => b"0123456789",
         "hex" => b"0123456789abcdef",
+        "uhex" => b"0123456789ABCDEF",
         "b64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
         "b32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
@@ -85,7 +91,10 @@ pub fn expand(template: &str, fill: Fill) -> String {
     let last_random_slot = last_slot.map(|_| {
         let mut position = template.len();
         while let Some(found) = template[..position].rfind('{') {
-            if !template[found..].starts_with("{crc}") {
+            if !template[found..].starts_with("{crc}")
+                && !template[found..].starts_with("{badcrc}")
+                && !template[found..].starts_with("{x:")
+            {
                 return found;
             }
             position = found;
@@ -116,6 +125,30 @@ pub fn expand(template: &str, fill: Fill) -> String {
                     _ => random.string(alphabet(class).expect("checked"), length),
                 }
             }
+            Some(("x", length)) if length.parse::<usize>().is_ok() => {
+                "x".repeat(length.parse().expect("checked"))
+            }
+            None if slot == "badcrc" => {
+                let right = github_checksum(previous_slot.as_bytes());
+                let first = if right.starts_with('A') { 'B' } else { 'A' };
+                format!("{first}{}", &right[1..])
+            }
+            None if slot == "uuid" => match fill {
+                Fill::Placeholder => "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".into(),
+                _ => {
+                    let hex = random.string(b"0123456789abcdef", 30);
+                    let variant = random.string(b"89ab", 1);
+                    let tail = if Some(at) == last_random_slot { 24 } else { 30 };
+                    format!(
+                        "{}-{}-4{}-{variant}{}-{}",
+                        &hex[..8],
+                        &hex[8..12],
+                        &hex[12..15],
+                        &hex[15..18],
+                        &hex[18..tail]
+                    )
+                }
+            },
             None if slot == "crc" => match fill {
                 Fill::Placeholder => "xxxxxx".into(),
                 Fill::WrongChecksum(_) => {
@@ -126,7 +159,14 @@ pub fn expand(template: &str, fill: Fill) -> String {
                 _ => github_checksum(previous_slot.as_bytes()),
             },
             None if slot == "jwt" => jwt(&mut random, fill),
-            _ => format!("{{{slot}}}"),
+            // Not a slot (`{"type": …}` in a JSON sample, a misspelt slot): the brace
+            // is text, and expansion goes on right after it.
+            _ => {
+                out.push('{');
+                offset += open + 1;
+                rest = &rest[open + 1..];
+                continue;
+            }
         };
         previous_slot.clone_from(&value);
         out.push_str(&value);
@@ -135,6 +175,36 @@ pub fn expand(template: &str, fill: Fill) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The slots of `template` that look like slots (`{word}` or `{word:N}` in lower case)
+/// but that [`expand`] does not know, so a misspelt slot fails the catalogue test
+/// instead of leaving literal braces in a sample.
+pub fn unknown_slots(template: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let slot = &rest[open + 1..open + close];
+        let (class, length) = slot.split_once(':').unwrap_or((slot, ""));
+        let slot_like = !class.is_empty()
+            && class
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
+            && length.bytes().all(|byte| byte.is_ascii_digit());
+        let known = if length.is_empty() {
+            matches!(class, "crc" | "badcrc" | "jwt" | "uuid")
+        } else {
+            class == "x" || alphabet(class).is_some()
+        };
+        if slot_like && !known {
+            unknown.push(format!("{{{slot}}}"));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    unknown
 }
 
 fn jwt(random: &mut Random, fill: Fill) -> String {
@@ -184,5 +254,13 @@ mod tests {
             expand("{an:20}", Fill::Real(1)),
             expand("{an:20}", Fill::Real(2))
         );
+        let bad = expand("ghp_{an:30}{badcrc}", Fill::Real(7));
+        assert_eq!(bad.len(), 40);
+        assert!(!github_checksum_valid(bad.as_bytes()));
+        assert_eq!(expand("k={x:5}", Fill::Real(3)), "k=xxxxx");
+        let uuid = expand("{uuid}", Fill::Real(5));
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "4");
+        assert_eq!(expand("{uuid}", Fill::Truncated(5)).len(), 30);
     }
 }
