@@ -1,4 +1,4 @@
-//! `keyward scan PATH... [--git] [--staged] [--format human|json|sarif]`
+//! `keyward scan PATH... [--git [--all-objects]] [--staged] [--format human|json|sarif]`
 
 use std::path::PathBuf;
 
@@ -34,6 +34,11 @@ pub struct ScanArgs {
     /// Scan every commit's added lines instead of the files on disk.
     #[arg(long, conflicts_with = "staged")]
     git: bool,
+    /// With --git (implied): scan every object in the repository's store, not only the
+    /// history references reach: commits on pull-request refs, dangling commits and
+    /// blobs (a host still serves them), packed or loose.
+    #[arg(long, conflicts_with = "staged")]
+    all_objects: bool,
     /// Scan what is staged for the next commit (for pre-commit hooks).
     #[arg(long)]
     staged: bool,
@@ -85,7 +90,9 @@ pub fn run(
         options.max_file_size = limit;
         config.max_file_size = None;
     }
-    let mode = if args.git {
+    let mode = if args.all_objects {
+        ScanMode::GitObjects
+    } else if args.git {
         ScanMode::GitHistory
     } else if args.staged {
         ScanMode::Staged
@@ -190,12 +197,12 @@ fn scan_without_vault(
     let mut total = ScanReport::default();
     match mode {
         ScanMode::Files => total = scanner.scan_paths(paths, options, &|_| {})?,
-        ScanMode::GitHistory | ScanMode::Staged => {
+        ScanMode::GitHistory | ScanMode::GitObjects | ScanMode::Staged => {
             for path in paths {
-                let report = if mode == ScanMode::GitHistory {
-                    scanner.scan_git_history(path, options, &|_| {})?
-                } else {
-                    scanner.scan_staged(path, options)?
+                let report = match mode {
+                    ScanMode::GitHistory => scanner.scan_git_history(path, options, &|_| {})?,
+                    ScanMode::GitObjects => scanner.scan_git_objects(path, options, &|_| {})?,
+                    _ => scanner.scan_staged(path, options)?,
                 };
                 total.merge(report);
             }

@@ -5,15 +5,26 @@
 //! side, so a minified one-line bundle costs no more than a normal file), and only the
 //! rules that keyword triggers run their regex, over the merged windows. Matches then pass
 //! the rule's checks. The vault matcher runs over the whole buffer independently.
+//!
+//! A window cut in the middle of a long value runs on to the value's end (at most
+//! [`LONG_VALUE`]); an escaped JSON document is searched as its unescaped text, and a
+//! private key written as per-line string literals as the block it spells (see
+//! [`super::views`]), with positions mapped back to the bytes on disk.
 
 use super::checks;
 use super::content::{ContentClass, classify};
 use super::keywords::KeywordHit;
 use super::rules::{Checksum, Rule, RuleSet};
 use super::vault_match::VaultMatcher;
+use super::views;
 
 /// Bytes searched on each side of a keyword hit, within its line.
 const WINDOW: usize = 512;
+/// How far past a keyword hit a value may run: a window cut short by [`WINDOW`] in the
+/// middle of a run of token bytes is carried on to the run's end, up to this. Long
+/// tokens (1Password service-account tokens, AWS session tokens) are well under it; a
+/// base64 blob in a minified bundle is cut here rather than searched whole.
+const LONG_VALUE: usize = 16 * 1024;
 /// Bytes searched after a keyword hit by multi-line rules (PEM blocks).
 const MULTILINE_WINDOW: usize = 16 * 1024;
 /// The inline marker that accepts provider-rule findings on its line (never a vault
@@ -79,7 +90,22 @@ impl Detector {
         found
     }
 
+    /// Rule matches in `data`, or for an escaped JSON document in its unescaped text,
+    /// with positions in `data` either way.
     fn rule_matches(&self, data: &[u8], class: ContentClass) -> Vec<Candidate> {
+        if !views::looks_like_escaped_json(data) {
+            return self.rule_matches_in(data, class);
+        }
+        let view = views::unescape_json(data);
+        let mut found = self.rule_matches_in(&view.text, class);
+        for candidate in &mut found {
+            candidate.start = view.map.source(candidate.start);
+            candidate.end = view.map.source(candidate.end);
+        }
+        found
+    }
+
+    fn rule_matches_in(&self, data: &[u8], class: ContentClass) -> Vec<Candidate> {
         let mut hits = Vec::new();
         self.rules.keywords.find_all(data, &mut hits);
         let mut found = Vec::new();
@@ -87,6 +113,7 @@ impl Detector {
             return found;
         }
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules.len()];
+        let mut runs = TokenRuns::default();
         for hit in &hits {
             let mut around = Around::new(data, hit);
             for &index in &self.rules.keyword_rules[hit.keyword] {
@@ -97,7 +124,7 @@ impl Detector {
                 let end = if rule.spec.multiline {
                     (hit.end + MULTILINE_WINDOW).min(data.len())
                 } else {
-                    around.end()
+                    around.end(&mut runs)
                 };
                 let list = &mut windows[index];
                 // Hits come by position, so a hit inside the rule's last window extends it
@@ -113,37 +140,79 @@ impl Detector {
         for (index, list) in windows.iter().enumerate() {
             let rule = &self.rules.rules[index];
             for &(start, end) in list {
-                let starts_line = start == 0 || data[start - 1] == b'\n';
-                let ends_line = end == data.len() || data[end] == b'\n';
-                for captures in rule.regex.captures_iter(&data[start..end]) {
-                    let Some(secret) = secret_group(rule, &captures) else {
-                        continue;
-                    };
-                    let (secret_start, secret_end) = (start + secret.start(), start + secret.end());
-                    // A match touching a window edge that is not a line edge may be a
-                    // piece of something longer.
-                    if (secret_start == start && !starts_line) || (secret_end == end && !ends_line)
-                    {
-                        continue;
-                    }
-                    let name = rule
-                        .name_group
-                        .and_then(|group| captures.get(group))
-                        .map(|name| name.as_bytes());
-                    if accept(rule, data, secret_start, secret_end, name) {
-                        found.push(Candidate {
-                            rule: Some(index),
-                            vault_credential: None,
-                            start: secret_start,
-                            end: secret_end,
-                            line: 0,
-                            column: 0,
-                        });
-                    }
+                let before = found.len();
+                self.window_matches(index, data, start, end, &mut found);
+                if rule.spec.multiline
+                    && found.len() == before
+                    && views::may_hold_literals(&data[start..end])
+                {
+                    self.literal_matches(index, data, start, end, &mut found);
                 }
             }
         }
         found
+    }
+
+    /// Matches of rule `index` in `data[start..end]`, appended to `found`.
+    fn window_matches(
+        &self,
+        index: usize,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        found: &mut Vec<Candidate>,
+    ) {
+        let rule = &self.rules.rules[index];
+        let starts_line = start == 0 || data[start - 1] == b'\n';
+        // A window ends on a line end, or (after a long value) where the run of token
+        // bytes ends: either way nothing past it continues a match.
+        let ends_clean = end == data.len() || data[end] == b'\n' || !is_token_byte(data[end]);
+        for captures in rule.regex.captures_iter(&data[start..end]) {
+            let Some(secret) = secret_group(rule, &captures) else {
+                continue;
+            };
+            let (secret_start, secret_end) = (start + secret.start(), start + secret.end());
+            // A match touching a window edge that is not a line edge may be a piece of
+            // something longer.
+            if (secret_start == start && !starts_line) || (secret_end == end && !ends_clean) {
+                continue;
+            }
+            let name = rule
+                .name_group
+                .and_then(|group| captures.get(group))
+                .map(|name| name.as_bytes());
+            if accept(rule, data, secret_start, secret_end, name) {
+                found.push(Candidate {
+                    rule: Some(index),
+                    vault_credential: None,
+                    start: secret_start,
+                    end: secret_end,
+                    line: 0,
+                    column: 0,
+                });
+            }
+        }
+    }
+
+    /// Matches of the multi-line rule `index` in `data[start..end]` read as a key written
+    /// one string literal per line; each is reported from its header to its footer as
+    /// the source spells them.
+    fn literal_matches(
+        &self,
+        index: usize,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        found: &mut Vec<Candidate>,
+    ) {
+        let view = views::join_literals(&data[start..end]);
+        let mut joined = Vec::new();
+        self.window_matches(index, &view.text, 0, view.text.len(), &mut joined);
+        for mut candidate in joined {
+            candidate.start = start + view.map.source(candidate.start);
+            candidate.end = start + view.map.source(candidate.end);
+            found.push(candidate);
+        }
     }
 }
 
@@ -237,10 +306,58 @@ impl<'a> Around<'a> {
             .get_or_insert_with(|| line_start(self.data, self.hit.start, WINDOW))
     }
 
-    fn end(&mut self) -> usize {
-        *self
-            .end
-            .get_or_insert_with(|| line_end(self.data, self.hit.end, WINDOW))
+    /// The window's end: the line's, or [`WINDOW`] past the hit carried on through the
+    /// token run it cuts.
+    fn end(&mut self, runs: &mut TokenRuns) -> usize {
+        let (data, hit) = (self.data, self.hit);
+        *self.end.get_or_insert_with(|| {
+            let end = line_end(data, hit.end, WINDOW);
+            if end == data.len() || data[end] == b'\n' {
+                end
+            } else {
+                runs.end(data, end, (hit.end + LONG_VALUE).min(data.len()))
+            }
+        })
+    }
+}
+
+/// Bytes that make up tokens: base64 and base64url, and the separators of JWTs and
+/// URL-encoded values.
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(byte, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~' | b'%')
+}
+
+/// The last token run measured, so hits close together inside one long run (a minified
+/// bundle's embedded blob) measure it once between them rather than once each.
+#[derive(Default)]
+struct TokenRuns {
+    /// `data[from..to]` is all token bytes.
+    from: usize,
+    to: usize,
+    /// Whether `to` is the run's real end (a non-token byte or the buffer's end) rather
+    /// than where the last measurement stopped.
+    ended: bool,
+}
+
+impl TokenRuns {
+    /// Where the run of token bytes from `at` ends, looking no further than `limit`.
+    fn end(&mut self, data: &[u8], at: usize, limit: usize) -> usize {
+        let known = self.from <= at && at <= self.to;
+        if known && (self.ended || self.to >= limit) {
+            return self.to.min(limit);
+        }
+        let scan_from = if known { self.to } else { at };
+        let to = data[scan_from..limit]
+            .iter()
+            .position(|byte| !is_token_byte(*byte))
+            .map_or(limit, |length| scan_from + length);
+        if !known {
+            self.from = at;
+        }
+        self.to = to;
+        self.ended = to < limit || limit == data.len();
+        to
     }
 }
 
@@ -282,4 +399,232 @@ fn line_allows(data: &[u8], at: usize) -> bool {
     data[start..end]
         .windows(INLINE_ALLOW.len())
         .any(|window| window.eq_ignore_ascii_case(INLINE_ALLOW))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples::{Fill, expand};
+
+    fn detector() -> Detector {
+        Detector::new(RuleSet::builtin().expect("built-in rules"), None)
+    }
+
+    /// (rule id, secret text, line, column) of every candidate.
+    fn found<'d>(detector: &Detector, data: &'d [u8]) -> Vec<(String, &'d str, u32, u32)> {
+        detector
+            .detect(data)
+            .iter()
+            .map(|candidate| {
+                let rule = candidate
+                    .rule
+                    .map_or("vault", |index| detector.rules.rules[index].id());
+                let text = std::str::from_utf8(&data[candidate.start..candidate.end]).unwrap();
+                (rule.to_owned(), text, candidate.line, candidate.column)
+            })
+            .collect()
+    }
+
+    fn pem_body(seed: u64, lines: usize) -> Vec<String> {
+        (0..lines)
+            .map(|line| expand("{b64:64}", Fill::Real(seed + line as u64)))
+            .collect()
+    }
+
+    #[test]
+    fn a_value_longer_than_the_window_after_its_keyword_is_found_whole() {
+        let detector = detector();
+        let onepassword = expand("ops_eyJ{url:900}", Fill::Real(1));
+        let session = expand("{b64:1200}", Fill::Real(2));
+        let text = format!(
+            "export OP_SERVICE_ACCOUNT_TOKEN=\"{onepassword}\"\nAWS_SESSION_TOKEN={session} # temp\n"
+        );
+        let found = found(&detector, text.as_bytes());
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "onepassword-service-account-token".to_owned(),
+                    onepassword.as_str(),
+                    1,
+                    34
+                ),
+                ("aws-session-token".to_owned(), session.as_str(), 2, 19),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_value_inside_a_megabyte_minified_line_is_found() {
+        let detector = detector();
+        let onepassword = expand("ops_eyJ{url:1000}", Fill::Real(3));
+        let mut bundle = "var a=function(b){return b*2};".repeat(40_000);
+        bundle.insert_str(600_000, &format!(";var t=\"{onepassword}\";"));
+        let found = found(&detector, bundle.as_bytes());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, onepassword);
+        assert_eq!((found[0].2, found[0].3), (1, 600_000 + 9));
+    }
+
+    #[test]
+    fn a_token_run_past_the_cap_is_not_reported_as_a_piece() {
+        let detector = detector();
+        let endless = expand(
+            &format!("ops_eyJ{{url:{}}}", LONG_VALUE + 100),
+            Fill::Real(4),
+        );
+        let text = format!("t = {endless}\n");
+        let found = found(&detector, text.as_bytes());
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn keyword_hits_inside_one_long_run_measure_it_once() {
+        // Hits every 600 bytes through a 4 MB base64 run: each window stops at the cap,
+        // and the run is walked once, not once per hit.
+        let mut runs = TokenRuns::default();
+        let data = vec![b'A'; 4 << 20];
+        let mut previous = 0;
+        for at in (0..data.len() - LONG_VALUE).step_by(600) {
+            let end = runs.end(&data, at, at + LONG_VALUE);
+            assert_eq!(end, at + LONG_VALUE);
+            assert!(runs.to >= previous);
+            previous = runs.to;
+        }
+        let mut ended = TokenRuns::default();
+        let data = b"AAAA;BBBB";
+        assert_eq!(ended.end(data, 1, data.len()), 4);
+        assert_eq!(ended.end(data, 2, data.len()), 4, "inside a measured run");
+        assert_eq!(ended.end(data, 5, data.len()), 9);
+    }
+
+    #[test]
+    fn secrets_in_notebook_cells_are_found_at_their_place_in_the_file() {
+        let detector = detector();
+        let secret = expand("{b64:40}", Fill::Real(5));
+        let notebook = format!(
+            concat!(
+                "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"source\": [\n",
+                "    \"import boto3\\n\",\n",
+                "    \"aws_secret_access_key = \\\"{secret}\\\"\\n\",\n",
+                "    \"print(\\\"ok\\\")\"\n",
+                "   ]\n  }}\n ],\n \"nbformat\": 4\n}}\n"
+            ),
+            secret = secret
+        );
+        let found = found(&detector, notebook.as_bytes());
+        assert_eq!(
+            found,
+            vec![("aws-secret-access-key".to_owned(), secret.as_str(), 7, 32)]
+        );
+    }
+
+    #[test]
+    fn a_private_key_with_json_escapes_is_found_in_a_service_account_file() {
+        let detector = detector();
+        let body = pem_body(10, 6).join("\\n");
+        let key = format!("-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----");
+        let file = format!(
+            "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"demo\",\n  \"private_key\": \"{key}\\n\",\n  \"client_email\": \"a@demo.iam.gserviceaccount.com\"\n}}\n"
+        );
+        let found = found(&detector, file.as_bytes());
+        assert_eq!(found, vec![("private-key".to_owned(), key.as_str(), 4, 19)]);
+    }
+
+    #[test]
+    fn a_private_key_split_over_notebook_source_lines_is_one_finding() {
+        let detector = detector();
+        let mut source = vec!["    \"-----BEGIN RSA PRIVATE KEY-----\\n\",".to_owned()];
+        source.extend(
+            pem_body(20, 5)
+                .iter()
+                .map(|line| format!("    \"{line}\\n\",")),
+        );
+        source.push("    \"-----END RSA PRIVATE KEY-----\\n\"".to_owned());
+        let notebook = format!(
+            "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": [\n    \"key = \\\"\\\"\\\"\\n\",\n{}\n]}}]}}\n",
+            source.join("\n")
+        );
+        let found = found(&detector, notebook.as_bytes());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "private-key");
+        assert!(found[0].1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        assert!(found[0].1.ends_with("-----END RSA PRIVATE KEY-----"));
+        assert_eq!((found[0].2, found[0].3), (3, 6));
+    }
+
+    #[test]
+    fn private_keys_written_as_per_line_string_literals_are_one_finding() {
+        let detector = detector();
+        let body = pem_body(30, 6);
+        let join = |open: &str, close: &str, indent: &str| {
+            let mut lines = vec![format!("{open}-----BEGIN RSA PRIVATE KEY-----\\n{close}")];
+            lines.extend(
+                body.iter()
+                    .map(|line| format!("{indent}{open}{line}\\n{close}")),
+            );
+            lines.push(format!("{indent}{open}-----END RSA PRIVATE KEY-----\\n\""));
+            lines.join("\n")
+        };
+        let sources = [
+            (
+                "c",
+                format!("static const char *key = {};\n", join("\"", "\"", "    ")),
+            ),
+            ("go", format!("var key = {}\n", join("\"", "\" +", "\t"))),
+            (
+                "java",
+                format!("String key =\n    {};\n", join("\"", "\" +", "    ")),
+            ),
+            (
+                "python",
+                format!("KEY = (\n    {}\n)\n", join("\"", "\"", "    ")),
+            ),
+            (
+                "js",
+                format!(
+                    "const key = [\n  {}\n].join('');\n",
+                    join("\"", "\",", "  ")
+                ),
+            ),
+            (
+                "rust",
+                format!(
+                    "const KEY: &str = concat!(\n    {}\n);\n",
+                    join("\"", "\",", "    ")
+                ),
+            ),
+        ];
+        for (language, source) in sources {
+            let found = found(&detector, source.as_bytes());
+            assert_eq!(found.len(), 1, "{language}: {found:?}");
+            let (rule, text, line, _) = &found[0];
+            assert_eq!(rule, "private-key", "{language}");
+            assert!(
+                text.starts_with("-----BEGIN RSA PRIVATE KEY-----"),
+                "{language}"
+            );
+            assert!(
+                text.ends_with("-----END RSA PRIVATE KEY-----"),
+                "{language}"
+            );
+            let header = source.lines().position(|l| l.contains("BEGIN")).unwrap() + 1;
+            assert_eq!(*line as usize, header, "{language}");
+        }
+        // A Rust string with line continuations.
+        let mut rust = String::from("let key = \"-----BEGIN RSA PRIVATE KEY-----\\n\\\n");
+        for line in &body {
+            rust.push_str(&format!("    {line}\\n\\\n"));
+        }
+        rust.push_str("    -----END RSA PRIVATE KEY-----\\n\";\n");
+        let found = found(&detector, rust.as_bytes());
+        assert_eq!(found.len(), 1, "rust continuation: {found:?}");
+    }
+
+    #[test]
+    fn a_quoted_header_with_no_key_after_it_stays_silent() {
+        let detector = detector();
+        let code = "if line == \"-----BEGIN RSA PRIVATE KEY-----\" {\n    return Kind::Rsa;\n}\nlet end = \"-----END RSA PRIVATE KEY-----\";\n";
+        assert!(found(&detector, code.as_bytes()).is_empty());
+    }
 }

@@ -3,7 +3,13 @@
 //! History: every commit reachable from any reference, compared with its first parent;
 //! the lines it added are scanned, and findings carry the commit, its author and date.
 //! Merge commits are skipped: what they bring in was added by the commits they merge.
+//! A committed archive is opened (see [`super::archive`]); a commit is credited with the
+//! secrets inside it that the previous version of the same inner file did not hold.
 //! Index: what `git commit` would record now, compared with `HEAD`, for pre-commit hooks.
+//! All objects: history as above from every commit in the object store, not only those a
+//! reference reaches (a commit pushed to a pull-request ref and never merged, one left
+//! dangling by a rebase or a deleted branch: a host still serves them), and then every
+//! blob no commit brought in, whole, under the path `git-objects/<id>`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -11,6 +17,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 
+use super::archive::{ArchiveKind, Budget, archive_kind, expand};
 use super::walk::{FindingSink, ScanOptions, ScanProgress, is_binary};
 use super::{CommitInfo, Result, ScanError, ScanReport, Scanner};
 
@@ -20,6 +27,9 @@ type TreeFiles = HashMap<Vec<u8>, ObjectId>;
 /// One entry of a tree: (name, is a tree, is a regular blob, id).
 type TreeEntry = (Vec<u8>, bool, bool, ObjectId);
 
+/// The path findings in a blob that no commit reaches are reported under.
+const UNREACHABLE_BLOB_DIR: &str = "git-objects";
+
 impl Scanner {
     /// Scans the lines every commit of the repository at `path` added.
     pub fn scan_git_history(
@@ -27,6 +37,28 @@ impl Scanner {
         path: &Path,
         options: &ScanOptions,
         progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<ScanReport> {
+        self.scan_git(path, options, progress, false)
+    }
+
+    /// Scans every object in the store of the repository at `path`, packed or loose,
+    /// reachable or not: the lines every commit added, then each blob that no commit
+    /// added, whole.
+    pub fn scan_git_objects(
+        &self,
+        path: &Path,
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<ScanReport> {
+        self.scan_git(path, options, progress, true)
+    }
+
+    fn scan_git(
+        &self,
+        path: &Path,
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+        all_objects: bool,
     ) -> Result<ScanReport> {
         let options = self.effective_options(options);
         let failed = |problem: String| ScanError::Git {
@@ -57,18 +89,29 @@ impl Scanner {
         if let Ok(head) = repo.head_id() {
             tips.push(head.detach());
         }
+        let mut blobs = Vec::new();
+        if all_objects {
+            let (commits, all_blobs) = stored_objects(&repo).map_err(failed)?;
+            tips.extend(commits);
+            blobs = all_blobs;
+        }
         tips.sort();
         tips.dedup();
         let mut report = ScanReport::default();
-        if tips.is_empty() {
-            return Ok(report);
-        }
-        let walk = repo
-            .rev_walk(tips)
-            .all()
-            .map_err(|error| failed(error.to_string()))?;
+        let mut scanned_blobs: HashSet<ObjectId> = HashSet::new();
+        // Walked as it goes, never collected: a long history's commit list would be
+        // held whole for nothing.
+        let walk = if tips.is_empty() {
+            None
+        } else {
+            Some(
+                repo.rev_walk(tips)
+                    .all()
+                    .map_err(|error| failed(error.to_string()))?,
+            )
+        };
         let mut seen_pairs: HashSet<(Option<ObjectId>, ObjectId, Vec<u8>)> = HashSet::new();
-        for info in walk {
+        for info in walk.into_iter().flatten() {
             let info = info.map_err(|error| failed(error.to_string()))?;
             let commit = repo
                 .find_commit(info.id)
@@ -110,6 +153,9 @@ impl Scanner {
                 date: DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default(),
             };
             for (file, old, new) in changes {
+                if all_objects {
+                    scanned_blobs.insert(new);
+                }
                 if !seen_pairs.insert((old, new, file.clone())) {
                     continue;
                 }
@@ -130,6 +176,23 @@ impl Scanner {
                 bytes_scanned: report.bytes_scanned,
                 findings: 0,
             });
+        }
+        for blob in blobs {
+            if scanned_blobs.contains(&blob) {
+                continue;
+            }
+            let file = format!("{UNREACHABLE_BLOB_DIR}/{blob}");
+            self.scan_change(
+                &repo,
+                &sink,
+                file.as_bytes(),
+                None,
+                blob,
+                None,
+                &options,
+                &mut report,
+            )
+            .map_err(failed)?;
         }
         sink.finish(&mut report);
         report.repository_config = self.repository_config();
@@ -231,7 +294,18 @@ impl Scanner {
             .data
             .clone();
         if is_binary(&data) {
-            report.files_skipped += 1;
+            match archive_kind(&data) {
+                Some(kind) => {
+                    let relative = String::from_utf8_lossy(file);
+                    let context = ArchiveChange {
+                        relative: &relative,
+                        commit,
+                        options,
+                    };
+                    self.scan_archive_change(repo, sink, &context, old, (&data, kind), report)?;
+                }
+                None => report.files_skipped += 1,
+            }
             return Ok(());
         }
         report.files_scanned += 1;
@@ -253,6 +327,109 @@ impl Scanner {
         sink.add(&data, &relative, &candidates, commit);
         Ok(())
     }
+
+    /// An archive a commit added or changed: the files inside it scanned whole, less the
+    /// secrets the same inner file of its previous version already held (what lines are
+    /// to a text file, inner secrets are to an archive: a rebuilt jar re-reports nothing).
+    fn scan_archive_change(
+        &self,
+        repo: &gix::Repository,
+        sink: &FindingSink<'_>,
+        context: &ArchiveChange<'_>,
+        old: Option<ObjectId>,
+        (data, kind): (&[u8], ArchiveKind),
+        report: &mut ScanReport,
+    ) -> std::result::Result<(), String> {
+        let ArchiveChange {
+            relative,
+            commit,
+            options,
+        } = *context;
+        let mut before: HashSet<(String, Vec<u8>)> = HashSet::new();
+        if let Some(old) = old {
+            let previous = repo
+                .find_blob(old)
+                .map_err(|error| error.to_string())?
+                .data
+                .clone();
+            if let Some(old_kind) = archive_kind(&previous) {
+                let mut budget = Budget::new(options.max_file_size);
+                // What the previous version held up to a limit is what is known of it.
+                let _partial = expand(
+                    &previous,
+                    old_kind,
+                    relative,
+                    1,
+                    &mut budget,
+                    &mut |path, content| {
+                        if !is_binary(content) {
+                            for candidate in self.detector.detect(content) {
+                                let secret = content[candidate.start..candidate.end].to_vec();
+                                before.insert((path.to_owned(), secret));
+                            }
+                        }
+                    },
+                );
+            }
+        }
+        let mut budget = Budget::new(options.max_file_size);
+        let result = expand(
+            data,
+            kind,
+            relative,
+            1,
+            &mut budget,
+            &mut |path, content| {
+                if is_binary(content) {
+                    report.files_skipped += 1;
+                    return;
+                }
+                report.files_scanned += 1;
+                report.bytes_scanned += content.len() as u64;
+                let mut candidates = self.detector.detect(content);
+                candidates.retain(|candidate| {
+                    let secret = content[candidate.start..candidate.end].to_vec();
+                    !before.contains(&(path.to_owned(), secret))
+                });
+                sink.add(content, path, &candidates, commit);
+            },
+        );
+        if result.is_err() {
+            report.files_skipped += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Where an archive in git sits and how to scan it.
+#[derive(Clone, Copy)]
+struct ArchiveChange<'a> {
+    relative: &'a str,
+    commit: Option<&'a CommitInfo>,
+    options: &'a ScanOptions,
+}
+
+/// Every commit and every blob in the object store (packs of the repository and its
+/// alternates, then loose objects), each once, in id order.
+fn stored_objects(
+    repo: &gix::Repository,
+) -> std::result::Result<(Vec<ObjectId>, Vec<ObjectId>), String> {
+    let mut commits = Vec::new();
+    let mut blobs = Vec::new();
+    for id in repo.objects.iter().map_err(|error| error.to_string())? {
+        let id = id.map_err(|error| error.to_string())?;
+        let header = repo.find_header(id).map_err(|error| error.to_string())?;
+        match header.kind() {
+            gix::object::Kind::Commit => commits.push(id),
+            gix::object::Kind::Blob => blobs.push(id),
+            gix::object::Kind::Tree | gix::object::Kind::Tag => {}
+        }
+    }
+    for list in [&mut commits, &mut blobs] {
+        list.sort();
+        list.dedup();
+    }
+    Ok((commits, blobs))
 }
 
 /// 1-based numbers of the lines in `new` that `old` does not have (as a multiset, so a

@@ -23,6 +23,7 @@
 //! ```
 
 mod allow;
+mod archive;
 pub mod catalogue;
 mod checks;
 mod content;
@@ -36,6 +37,7 @@ mod rule_table_tests;
 mod rules;
 pub mod samples;
 mod vault_match;
+mod views;
 mod walk;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,8 @@
 //! Walking working copies: a gitignore-aware parallel walk (the `ignore` crate, as in
 //! ripgrep) that skips binaries and files over the size limit, and turns candidates into
-//! findings with paths relative to the scanned root.
+//! findings with paths relative to the scanned root. A binary that is an archive is opened
+//! instead of skipped, its files scanned as `archive.zip!inner/path` (see
+//! [`super::archive`] for the limits).
 //!
 //! Only regular files are read. A FIFO, socket or device in the tree, and a symbolic
 //! link (the walk does not follow links, so a link to `/dev/zero` is never read through),
@@ -18,6 +20,7 @@ use ignore::{WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
 use super::allow::{CompiledAllowlist, is_fixture_or_template};
+use super::archive::{ArchiveKind, Budget, archive_kind, expand};
 use super::detect::{Candidate, Detector};
 use super::fingerprint::{FINGERPRINT_PREFIX, FingerprintKey, Fingerprinter};
 use super::{
@@ -212,28 +215,87 @@ impl Scanner {
                 let read = small
                     && read_regular_file_into(path, options.max_file_size, links, &mut buffer)
                         .is_ok();
-                if !read || is_binary(&buffer) {
+                if !read {
                     counters.skipped.fetch_add(1, Ordering::Relaxed);
                     return WalkState::Continue;
                 }
-                let data = &buffer[..];
                 let relative = relative_path(base, path);
-                let candidates = self.detector.detect(data);
-                let added = sink.add(data, &relative, &candidates, None);
-                let files = counters.files.fetch_add(1, Ordering::Relaxed) + 1;
-                let bytes = counters
-                    .bytes
-                    .fetch_add(data.len() as u64, Ordering::Relaxed)
-                    + data.len() as u64;
-                let findings = counters.findings.fetch_add(added, Ordering::Relaxed) + added;
-                progress(ScanProgress {
-                    files_scanned: files,
-                    bytes_scanned: bytes,
-                    findings,
-                });
+                if is_binary(&buffer) {
+                    match archive_kind(&buffer) {
+                        Some(kind) => self.scan_archive(
+                            &buffer, kind, &relative, options, sink, counters, progress,
+                        ),
+                        None => {
+                            counters.skipped.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    return WalkState::Continue;
+                }
+                self.scan_file(&buffer, &relative, sink, counters, progress);
                 WalkState::Continue
             })
         });
+    }
+
+    /// Scans one file's content and reports progress.
+    fn scan_file(
+        &self,
+        data: &[u8],
+        relative: &str,
+        sink: &FindingSink<'_>,
+        counters: &Counters,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) {
+        let candidates = self.detector.detect(data);
+        let added = sink.add(data, relative, &candidates, None);
+        let files = counters.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let bytes = counters
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed)
+            + data.len() as u64;
+        let findings = counters.findings.fetch_add(added, Ordering::Relaxed) + added;
+        progress(ScanProgress {
+            files_scanned: files,
+            bytes_scanned: bytes,
+            findings,
+        });
+    }
+
+    /// Scans the files inside an archive as files of their own (`archive.zip!inner`),
+    /// within the limits of [`super::archive`]. What an archive holds past a limit or a
+    /// corrupt part is counted as one skipped file; what came before it is kept.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walker's state, passed down as scan_file takes it"
+    )]
+    fn scan_archive(
+        &self,
+        data: &[u8],
+        kind: ArchiveKind,
+        relative: &str,
+        options: &ScanOptions,
+        sink: &FindingSink<'_>,
+        counters: &Counters,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) {
+        let mut budget = Budget::new(options.max_file_size);
+        let result = expand(
+            data,
+            kind,
+            relative,
+            1,
+            &mut budget,
+            &mut |path, content| {
+                if is_binary(content) {
+                    counters.skipped.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.scan_file(content, path, sink, counters, progress);
+                }
+            },
+        );
+        if result.is_err() {
+            counters.skipped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Drops findings the configured baseline accepts, and says in

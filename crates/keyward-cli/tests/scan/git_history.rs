@@ -2,7 +2,7 @@
 
 use keyward::scan::{ScanConfig, ScanOptions, Scanner};
 
-use crate::common::{fake, git, github_token, init_repo, run, stripe_key, write};
+use crate::common::{fake, git, github_token, init_repo, run, stripe_key, write, zip_of};
 
 #[test]
 fn history_scan_reports_the_commit_author_and_date_of_a_removed_secret() {
@@ -151,4 +151,196 @@ fn staged_scan_sees_the_index_not_the_working_tree() {
     git(&repo, &["reset", "-q", "slack.env"]);
     let (code, stdout, _) = run(&home, &["scan", "--staged", repo.to_str().unwrap()], b"");
     assert_eq!(code, 0, "nothing staged, nothing found: {stdout}");
+}
+
+#[test]
+fn all_objects_finds_secrets_on_pull_request_refs_and_in_dangling_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    init_repo(&repo);
+    write(&repo, "README.md", "# app\n");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+
+    // A pull request's branch, pushed and never merged: only refs/pull/1/head holds it,
+    // and after a repack it lives in a pack.
+    let pull_request = stripe_key(41);
+    git(&repo, &["checkout", "-q", "-b", "feature"]);
+    write(&repo, "pr.env", format!("STRIPE_KEY={pull_request}\n"));
+    git(&repo, &["add", "pr.env"]);
+    git(&repo, &["commit", "-q", "-m", "try a key"]);
+    git(&repo, &["update-ref", "refs/pull/1/head", "HEAD"]);
+    let pull_request_commit = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    git(&repo, &["branch", "-q", "-D", "feature"]);
+    git(&repo, &["repack", "-q", "-a", "-d"]);
+
+    // A commit no reference reaches (what a rebase or a deleted branch leaves), loose.
+    let dangling = github_token(42);
+    write(&repo, "wip.env", format!("GITHUB_TOKEN={dangling}\n"));
+    git(&repo, &["add", "wip.env"]);
+    let tree = git(&repo, &["write-tree"]);
+    let dangling_commit = git(&repo, &["commit-tree", &tree, "-p", "HEAD", "-m", "wip"]);
+    git(&repo, &["reset", "-q"]);
+    std::fs::remove_file(repo.join("wip.env")).unwrap();
+
+    // A blob no commit holds (written by `git add`, then replaced before committing).
+    let blob_secret = fake("xoxb-{dig:12}-{dig:13}-{an:24}", 43);
+    let loose = dir.path().join("staged-once.env");
+    std::fs::write(&loose, format!("SLACK_BOT_TOKEN={blob_secret}\n")).unwrap();
+    let blob = git(&repo, &["hash-object", "-w", loose.to_str().unwrap()]);
+    // Moved into a pack of its own, as a push or a fetch would leave it: packed and
+    // unreachable.
+    let mut pack = std::process::Command::new("git")
+        .current_dir(&repo)
+        .args(["pack-objects", "-q", ".git/objects/pack/pack"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = pack.stdin.take().unwrap();
+        writeln!(stdin, "{blob}").unwrap();
+    }
+    assert!(pack.wait().unwrap().success());
+    git(&repo, &["prune-packed"]);
+    assert!(
+        !repo
+            .join(".git/objects")
+            .join(&blob[..2])
+            .join(&blob[2..])
+            .exists(),
+        "the blob lives only in the pack"
+    );
+
+    let scanner = Scanner::new(ScanConfig::default(), None).unwrap();
+    let history = scanner
+        .scan_git_history(&repo, &ScanOptions::default(), &|_| {})
+        .unwrap();
+    let rules: Vec<&str> = history.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        vec!["stripe-secret-key"],
+        "history follows every reference, pull-request refs included, and nothing else"
+    );
+
+    let objects = scanner
+        .scan_git_objects(&repo, &ScanOptions::default(), &|_| {})
+        .unwrap();
+    let mut found: Vec<(&str, &str, Option<&str>)> = objects
+        .findings
+        .iter()
+        .map(|finding| {
+            (
+                finding.rule.as_str(),
+                finding.path.as_str(),
+                finding.commit.as_ref().map(|commit| commit.id.as_str()),
+            )
+        })
+        .collect();
+    found.sort();
+    let blob_path = format!("git-objects/{blob}");
+    let mut expected = vec![
+        ("github-pat", "wip.env", Some(dangling_commit.as_str())),
+        ("slack-bot-token", blob_path.as_str(), None),
+        (
+            "stripe-secret-key",
+            "pr.env",
+            Some(pull_request_commit.as_str()),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(found, expected, "{:#?}", objects.findings);
+
+    let home = dir.path().join("no-home");
+    let (code, stdout, stderr) = run(
+        &home,
+        &[
+            "scan",
+            "--all-objects",
+            "--format",
+            "json",
+            repo.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "findings exit 1: {stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 3, "{stdout}");
+    assert!(paths.contains(&"wip.env") && paths.contains(&blob_path.as_str()));
+    for secret in [&pull_request, &dangling, &blob_secret] {
+        assert!(!stdout.contains(secret.as_str()), "the output is redacted");
+    }
+}
+
+#[test]
+fn history_opens_committed_archives_and_reports_only_what_a_commit_added_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    init_repo(&repo);
+    let first = stripe_key(91);
+    let first_properties = format!("stripe.key={first}\n");
+    write(
+        &repo,
+        "lib/app.jar",
+        zip_of(&[("config/app.properties", first_properties.as_bytes())]),
+    );
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "vendor the jar"]);
+    let first_commit = git(&repo, &["rev-parse", "HEAD"]);
+    // Rebuilt with one more secret: the old one is not the new commit's doing.
+    let second = github_token(92);
+    let second_env = format!("GITHUB_TOKEN={second}\n");
+    write(
+        &repo,
+        "lib/app.jar",
+        zip_of(&[
+            ("config/app.properties", first_properties.as_bytes()),
+            ("deploy.env", second_env.as_bytes()),
+        ]),
+    );
+    git(&repo, &["commit", "-q", "-am", "rebuild the jar"]);
+    let second_commit = git(&repo, &["rev-parse", "HEAD"]);
+
+    let scanner = Scanner::new(ScanConfig::default(), None).unwrap();
+    let history = scanner
+        .scan_git_history(&repo, &ScanOptions::default(), &|_| {})
+        .unwrap();
+    let mut found: Vec<(&str, &str, u32, &str)> = history
+        .findings
+        .iter()
+        .map(|finding| {
+            (
+                finding.path.as_str(),
+                finding.rule.as_str(),
+                finding.line,
+                finding.commit.as_ref().unwrap().id.as_str(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "lib/app.jar!config/app.properties",
+                "stripe-secret-key",
+                1,
+                first_commit.as_str()
+            ),
+            (
+                "lib/app.jar!deploy.env",
+                "github-pat",
+                1,
+                second_commit.as_str()
+            ),
+        ]
+    );
 }

@@ -131,6 +131,9 @@ pub enum ScanMode {
     Files,
     /// Every commit's added lines.
     GitHistory,
+    /// Every object in the repository's store: the added lines of every commit, reachable
+    /// or not (pull-request refs, dangling commits), and blobs no commit brought in.
+    GitObjects,
     /// What is staged for the next commit (pre-commit hooks); not stored.
     Staged,
 }
@@ -228,7 +231,7 @@ impl Leaks<'_> {
                     detail["findings"] = serde_json::json!(report.findings.len());
                     detail["leaked"] = serde_json::json!(leaked);
                     if mode != ScanMode::Staged {
-                        let scope = if mode == ScanMode::GitHistory {
+                        let scope = if matches!(mode, ScanMode::GitHistory | ScanMode::GitObjects) {
                             FindingScope::History
                         } else {
                             FindingScope::WorkingCopy
@@ -438,13 +441,17 @@ fn run(
 ) -> Result<ScanReport> {
     match request.mode {
         ScanMode::Files => Ok(scanner.scan_paths(&request.roots, &request.options, progress)?),
-        ScanMode::GitHistory | ScanMode::Staged => {
+        ScanMode::GitHistory | ScanMode::GitObjects | ScanMode::Staged => {
             let mut total = ScanReport::default();
             for root in &request.roots {
-                let report = if request.mode == ScanMode::GitHistory {
-                    scanner.scan_git_history(root, &request.options, progress)?
-                } else {
-                    scanner.scan_staged(root, &request.options)?
+                let report = match request.mode {
+                    ScanMode::GitHistory => {
+                        scanner.scan_git_history(root, &request.options, progress)?
+                    }
+                    ScanMode::GitObjects => {
+                        scanner.scan_git_objects(root, &request.options, progress)?
+                    }
+                    _ => scanner.scan_staged(root, &request.options)?,
                 };
                 total.merge(report);
             }
