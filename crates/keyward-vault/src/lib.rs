@@ -156,10 +156,37 @@ fn is_disconnect(message: &str) -> bool {
         "ServiceUnknown",
         "not activatable",
         "was not provided by any .service files",
-        // The daemon restarted between opening the encrypted session and using it.
+        // The daemon restarted between opening the encrypted session and using it
+        // (gnome-keyring words it both ways).
         "session wrapping the secret does not exist",
+        "The session does not exist",
         "UnknownObject",
     ]
     .iter()
     .any(|marker| message.contains(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_disconnect;
+
+    #[test]
+    fn a_restarted_daemon_is_retried_and_a_refusal_is_not() {
+        // Words gnome-keyring used when its daemon restarted under a running command.
+        for message in [
+            "DBus error: The session does not exist",
+            "DBus error: The session wrapping the secret does not exist",
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable",
+            "Message recipient disconnected from message bus without replying",
+        ] {
+            assert!(is_disconnect(message), "{message}");
+        }
+        // A locked collection or a refused prompt is an answer, not a lost daemon.
+        for message in [
+            "Cannot create an item in a locked collection",
+            "Prompt dismissed",
+        ] {
+            assert!(!is_disconnect(message), "{message}");
+        }
+    }
 }
