@@ -5,15 +5,15 @@ handshake target trusts (fuzz/seeds/ca.pem).
 Every seed is made here: TLS messages and records are assembled byte by byte,
 certificates and PKCS#12 archives come from `openssl` with fresh throwaway keys (small
 ones: P-256, Ed25519, RSA 1024 and one RSA 2048), and the rest is text written below.
-Keys live in a temporary directory and survive only inside the PEM and PKCS#12 seeds.
-
-Seeds that carry a private key start with or contain a NUL byte (the PEM target's
-separator between its certificate file and key file; the PKCS#12 and bundle targets'
-first byte), so the repository's own leak scanner, which skips binary files as git
-does, never reads them as leaked keys; every text seed holds only low-entropy values.
+Keys live in a temporary directory and survive only inside the PEM and PKCS#12 seeds,
+which are never committed: they are written under fuzz/target/keyed-seeds/ (ignored),
+and scripts/fuzz.sh makes them (`--keyed`) before a run when they are missing, so no
+private key block sits in the repository. Every committed text seed holds only
+low-entropy values.
 
 Running it again replaces the seeds with equivalent ones made with new keys. Run from
-anywhere: `python3 fuzz/make_seeds.py`.
+anywhere: `python3 fuzz/make_seeds.py` (all seeds) or `python3 fuzz/make_seeds.py
+--keyed` (only the certificate-import seeds, which carry keys).
 """
 
 import base64
@@ -24,15 +24,18 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parent
 CORPUS = FUZZ / "corpus"
+# Seeds that carry a private key: made at fuzz time, never committed.
+KEYED = FUZZ / "target" / "keyed-seeds"
 
 
-def write(target, name, data):
-    directory = CORPUS / target
+def write(target, name, data, root=CORPUS):
+    directory = root / target
     directory.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
@@ -202,10 +205,11 @@ def certificate_seeds(work):
         "mismatched-key": (pem(work, "leaf.pem"), "client.key"),
     }
     for name, (certs, key) in pairs.items():
-        write("import_pem", name, certs + b"\x00" + pem(work, key))
-    write("import_pem", "chain-without-key", chain)
+        write("import_pem", name, certs + b"\x00" + pem(work, key), KEYED)
+    write("import_pem", "chain-without-key", chain, KEYED)
     write("import_pem", "ca-first-key-in-cert-file",
-          pem(work, "intermediate.pem") + b"\x00" + pem(work, "leaf.pem") + pem(work, "leaf.key"))
+          pem(work, "intermediate.pem") + b"\x00" + pem(work, "leaf.pem") + pem(work, "leaf.key"),
+          KEYED)
 
     w = str(work)
     archives = {
@@ -221,14 +225,14 @@ def certificate_seeds(work):
             openssl("pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key",
                     "-passout", f"pass:{password}", *options, "-out", out, cwd=w)
             label = "" if password else "-empty-password"
-            write("import_pkcs12", name + label, bytes([first]) + (work / out).read_bytes())
+            write("import_pkcs12", name + label, bytes([first]) + (work / out).read_bytes(), KEYED)
     openssl("pkcs12", "-export", "-in", "ed25519.pem", "-inkey", "ed25519.key",
             "-passout", "pass:fuzz", "-iter", "1", "-nomaciter", "-out", "ed.p12", cwd=w)
-    write("import_pkcs12", "ed25519", b"\x00" + (work / "ed.p12").read_bytes())
+    write("import_pkcs12", "ed25519", b"\x00" + (work / "ed.p12").read_bytes(), KEYED)
     try:
         openssl("pkcs12", "-export", "-legacy", "-in", "client.pem", "-inkey", "client.key",
                 "-passout", "pass:fuzz", "-iter", "1", "-nomaciter", "-out", "legacy.p12", cwd=w)
-        write("import_pkcs12", "legacy-3des-rc2", b"\x00" + (work / "legacy.p12").read_bytes())
+        write("import_pkcs12", "legacy-3des-rc2", b"\x00" + (work / "legacy.p12").read_bytes(), KEYED)
     except subprocess.CalledProcessError:
         pass  # no legacy provider in this OpenSSL
 
@@ -389,7 +393,19 @@ def bundle_seeds():
     write("scan_baseline", "unicode-paths", json.dumps({"findings": [entry("d\u00e9j\u00e0/\u00fc.txt")]}))
 
 
+def keyed_seeds():
+    """Only the certificate-import seeds (they carry private keys), into KEYED."""
+    shutil.rmtree(KEYED, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        make_pki(work)
+        certificate_seeds(work)
+
+
 def main():
+    if sys.argv[1:] == ["--keyed"]:
+        keyed_seeds()
+        return
     for target in ["tls_flight", "tls_record", "tls_handshake", "import_dotenv", "import_postman",
                    "import_csv", "import_pem", "import_pkcs12", "jwt", "bundle", "scan_baseline"]:
         seeds = CORPUS / target
@@ -398,6 +414,7 @@ def main():
             for path in seeds.iterdir():
                 if not path.name.startswith("crash-"):
                     path.unlink()
+    shutil.rmtree(KEYED, ignore_errors=True)
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         make_pki(work)

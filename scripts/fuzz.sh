@@ -15,7 +15,8 @@
 # parsers are safe Rust, so a sanitizer would find little that the bounds and overflow
 # checks (debug assertions stay on: `-a`) do not, and it would halve the speed.
 #
-# Seeds are read from fuzz/corpus/TARGET (committed); what libFuzzer finds goes to
+# Seeds are read from fuzz/corpus/TARGET (committed) and, for the certificate importers,
+# fuzz/target/keyed-seeds/TARGET (made at run time: they carry private keys); what libFuzzer finds goes to
 # fuzz/target/corpus/TARGET (ignored), and crashing inputs to fuzz/artifacts/TARGET.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,12 @@ else
   mapfile -t targets < <(cargo fuzz list)
 fi
 
+# The certificate-import seeds carry private keys, so they are made here with fresh
+# throwaway keys instead of being committed (fuzz/make_seeds.py, fuzz/target/keyed-seeds).
+if [ ! -d target/keyed-seeds/import_pem ] || [ ! -d target/keyed-seeds/import_pkcs12 ]; then
+  python3 make_seeds.py --keyed
+fi
+
 echo "fuzz: building ${targets[*]}"
 cargo fuzz build "${BUILD_FLAGS[@]}" >/dev/null
 BINARIES="target/$(rustc -vV | sed -n 's/^host: //p')/release"
@@ -61,7 +68,8 @@ run_one() {
   # What `cargo fuzz run` runs, without rebuilding for each target.
   "$BINARIES/$target" -artifact_prefix="artifacts/$target/" \
     -max_total_time="$SECONDS_PER_TARGET" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-    -print_final_stats=1 "${RUNS[@]}" "target/corpus/$target" "corpus/$target" >"$log" 2>&1 || status=$?
+    -print_final_stats=1 "${RUNS[@]}" "target/corpus/$target" "corpus/$target" \
+    $( [ -d "target/keyed-seeds/$target" ] && echo "target/keyed-seeds/$target" ) >"$log" 2>&1 || status=$?
   local elapsed=$((SECONDS - start))
   local after
   after=$(find "artifacts/$target" -type f | wc -l)

