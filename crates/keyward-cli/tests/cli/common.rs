@@ -65,6 +65,17 @@ impl TestHome {
             .success();
     }
 
+    /// `audit verify` as text (exit code, stdout + stderr) and as JSON.
+    pub fn audit_verify(&self) -> (i32, String, serde_json::Value) {
+        let (code, stdout, stderr) = self.run(&["audit", "verify"], b"");
+        let (_, json, _) = self.run(&["audit", "verify", "--json"], b"");
+        (
+            code,
+            stdout + &stderr,
+            serde_json::from_str(&json).expect("audit verify --json"),
+        )
+    }
+
     pub fn reveal(&self, name: &str) -> String {
         let (code, stdout, stderr) = self.run(&["cred", "reveal", name], b"");
         assert_eq!(code, 0, "reveal {name} failed: {stderr}");

@@ -22,16 +22,6 @@ fn home_with_history() -> TestHome {
     home
 }
 
-fn verify(home: &TestHome) -> (i32, String, serde_json::Value) {
-    let (code, stdout, stderr) = home.run(&["audit", "verify"], b"");
-    let (_, json, _) = home.run(&["audit", "verify", "--json"], b"");
-    (
-        code,
-        stdout + &stderr,
-        serde_json::from_str(&json).expect("audit verify --json"),
-    )
-}
-
 fn entries(home: &TestHome) -> Vec<AuditRow> {
     let connection = rusqlite::Connection::open(home.database()).unwrap();
     let mut statement = connection
@@ -144,7 +134,7 @@ fn assert_write_refused(home: &TestHome, problem: &str) {
 fn an_entry_appended_by_hand_with_a_correct_hash_is_forged_not_unanchored() {
     let home = home_with_history();
     let seq = append_by_hand(&home, "a");
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(
         code, 1,
         "an entry Keyward did not write is tampering: {output}"
@@ -164,7 +154,7 @@ fn an_entry_appended_by_hand_with_a_correct_hash_is_forged_not_unanchored() {
 
     // The next write neither anchors it nor builds on it.
     assert_write_refused(&home, &format!("entry {seq} is forged"));
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!("entry {seq} is forged")),
@@ -178,7 +168,7 @@ fn a_write_refuses_to_extend_a_log_whose_newest_entries_were_deleted() {
     home.sql("DELETE FROM audit_log WHERE seq >= 4");
     assert_write_refused(&home, "ends at entry 3");
     // Still there for verify to report: the refused write hid nothing.
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains("ends at entry 3") && output.contains("anchor records entry 5"),
@@ -212,7 +202,7 @@ fn a_crash_between_commit_and_anchor_is_a_tolerated_tail_that_the_next_write_anc
         home.credential_names().contains(&"crashed".to_owned()),
         "the transaction committed before the crash"
     );
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 0, "a crash is not tampering: {output}");
     assert_eq!(report["unanchored"], 1, "{report}");
     assert!(
@@ -222,7 +212,7 @@ fn a_crash_between_commit_and_anchor_is_a_tolerated_tail_that_the_next_write_anc
 
     // The next write extends the tail (its MAC is valid) and anchors over it.
     home.reveal("crashed");
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 0, "{output}");
     assert_eq!(
         report["unanchored"], 0,
@@ -292,7 +282,7 @@ fn a_home_from_before_entry_macs_is_sealed_once_on_the_anchors_word_and_says_so(
     as_home_from_before_macs(&home);
     let before = entries(&home).len() as i64;
 
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 0, "{output}");
     assert_eq!(report["entries"], before + 1, "{report}");
     let (_, list, _) = home.run(&["audit", "list", "--json"], b"");
@@ -309,14 +299,14 @@ fn a_home_from_before_entry_macs_is_sealed_once_on_the_anchors_word_and_says_so(
     assert!(integrity_key_exists(&home));
 
     // Sealed once: a second look adds nothing, and edits are caught from now on.
-    let (code, _, report) = verify(&home);
+    let (code, _, report) = home.audit_verify();
     assert_eq!((code, report["entries"].clone()), (0, (before + 1).into()));
     home.sql("UPDATE endpoints SET url = 'https://elsewhere.example.com/v1'");
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("endpoints row"), "{output}");
     let seq = append_by_hand(&home, "a");
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!("entry {seq} is forged")),
@@ -330,7 +320,7 @@ fn a_home_from_before_entry_macs_with_entries_after_its_anchor_is_not_sealed() {
     as_home_from_before_macs(&home);
     // After the old anchor, before any MAC existed: nothing can vouch for this entry.
     let seq = append_by_hand(&home, "b");
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!("1 entry after entry {}", seq - 1)),

@@ -104,17 +104,6 @@ fn query_i64(home: &TestHome, sql: &str) -> i64 {
     connection.query_row(sql, [], |row| row.get(0)).unwrap()
 }
 
-/// `audit verify` as text (exit code, stdout + stderr) and as JSON.
-fn verify(home: &TestHome) -> (i32, String, serde_json::Value) {
-    let (code, stdout, stderr) = home.run(&["audit", "verify"], b"");
-    let (_, json, _) = home.run(&["audit", "verify", "--json"], b"");
-    (
-        code,
-        stdout + &stderr,
-        serde_json::from_str(&json).expect("audit verify --json"),
-    )
-}
-
 /// The altered rows `audit verify --json` names, as (table, row).
 fn altered_rows(report: &serde_json::Value) -> Vec<(String, String)> {
     report["problems"]
@@ -154,7 +143,7 @@ fn an_endpoint_redirected_by_hand_is_refused_before_probe_or_rotation_sends_the_
         sent_to(&legit_seen).contains(&value),
         "the probe sends the credential to its endpoint"
     );
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 0, "an unedited home verifies: {output}");
 
     // Same host, the attacker's port: the host rule alone cannot tell.
@@ -211,7 +200,7 @@ fn an_endpoint_redirected_by_hand_is_refused_before_probe_or_rotation_sends_the_
     assert_eq!(needles.found_in(sent_to(&attacker_seen).as_bytes()), None);
     needles.assert_absent(&home, &outputs);
 
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!(
@@ -263,7 +252,7 @@ fn a_credential_allowed_plain_http_by_hand_is_refused_before_its_value_is_read()
     );
     needles.assert_absent(&home, &[("probe".to_owned(), stdout + &stderr)]);
 
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!(
@@ -302,7 +291,7 @@ fn a_rotation_recipe_pointed_elsewhere_by_hand_is_refused_before_the_current_val
     ])
     .assert()
     .success();
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(code, 0, "{output}");
 
     // The recipe (kept inline in the setup) and the CA file now point at the attacker.
@@ -333,7 +322,7 @@ fn a_rotation_recipe_pointed_elsewhere_by_hand_is_refused_before_the_current_val
     assert!(api.accepts(&value), "the provider was not touched either");
     Needles::of(&value).assert_absent(&home, &[("rotate".to_owned(), stdout + &stderr)]);
 
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("propagation files"), "{output}");
     assert_eq!(
@@ -404,7 +393,7 @@ fn rows_swapped_with_their_macs_do_not_vouch_for_each_other() {
         "payments' value reached the attacker through a swapped row: {sent}"
     );
 
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     let mut expected = vec![
         ("credentials".to_owned(), payments_id.to_string()),
@@ -466,7 +455,7 @@ fn changes_through_keyward_reseal_and_hand_edits_among_them_are_named() {
     home.keyward(&["integration", "rm", "status"])
         .assert()
         .success();
-    let (code, output, _) = verify(&home);
+    let (code, output, _) = home.audit_verify();
     assert_eq!(
         code, 0,
         "changes made through Keyward are re-sealed: {output}"
@@ -481,7 +470,7 @@ fn changes_through_keyward_reseal_and_hand_edits_among_them_are_named() {
         "UPDATE endpoints SET auth = 'query:token' WHERE id = {edited};
          DELETE FROM endpoints WHERE id = {deleted};"
     ));
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!(
@@ -538,7 +527,7 @@ fn a_pinned_workstation_key_swapped_by_hand_lets_no_impostor_bundle_in() {
         stderr.contains(&format!("review_workstations row {id}")),
         "{stderr}"
     );
-    let (code, output, report) = verify(&review);
+    let (code, output, report) = review.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("pinned signing key"), "{output}");
     assert_eq!(
@@ -561,7 +550,7 @@ fn a_setting_that_weakens_a_check_set_by_hand_is_refused() {
         "{stderr}"
     );
     assert_eq!(home.reveal("ci-token"), value, "nothing was rotated");
-    let (code, output, report) = verify(&home);
+    let (code, output, report) = home.audit_verify();
     assert_eq!(code, 1, "{output}");
     assert_eq!(
         altered_rows(&report),
