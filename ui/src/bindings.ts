@@ -341,6 +341,25 @@ export type CommandError = {
 	message: string,
 };
 
+/**
+ *  How sure the scanner is that a finding is a live secret rather than a look-alike. The
+ *  order is the order of trust, so `--min-confidence` is a comparison; the lower-case
+ *  names are part of `keyward scan --json`, SARIF and the stored findings.
+ */
+export type Confidence = 
+/**
+ *  A generic assignment or entropy hit, or a provider pattern in documentation or a
+ *  test fixture.
+ */
+"low" | 
+/**  A provider's token pattern, in the keyword context the rule asks for. */
+"medium" | 
+/**
+ *  The value's structure or checksum was validated (a GitHub token's CRC32, a JWT
+ *  that decodes, a complete private key block), or it is a vault credential's value.
+ */
+"high";
+
 /**  A credential's metadata as stored in the inventory. */
 export type Credential = {
 	id: number,
@@ -580,6 +599,8 @@ export type FoundSecret = {
 	action: FixAction,
 	/**  The kind an import would give the credential. */
 	credential_kind: CredentialKind,
+	/**  How sure the scanner was that this is a secret. */
+	confidence: Confidence,
 	/**  A free credential name to prefill the import form with. */
 	suggested_name: string,
 	first_seen: string,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use keyward::scan::{
-    Baseline, FingerprintKey, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport, Scanner,
-    render_human, render_json, render_sarif,
+    Baseline, Confidence, FingerprintKey, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport,
+    Scanner, render_human, render_json, render_sarif,
 };
 use keyward::{Error, Keyward, ScanMode, ScanRequest};
 use zeroize::Zeroizing;
@@ -58,6 +58,11 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes. Default: 10485760 (10 MiB).
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Report only findings at least this sure: high (checksum or structure validated,
+    /// or a vault value), medium (a provider's pattern), low (generic or entropy-only
+    /// hits, and anything in documentation, tests or fixtures). Default: low (all).
+    #[arg(long, value_name = "LEVEL", default_value = "low", value_parser = parse_confidence)]
+    min_confidence: Confidence,
     /// Do not match the vault's values (no home or keychain needed). Fingerprints and
     /// baselines then need the team key in $KEYWARD_TEAM_KEY.
     #[arg(long)]
@@ -84,7 +89,10 @@ pub fn run(
     if args.write_baseline.is_some() {
         config.set_user_baseline(None);
     }
-    let mut options = ScanOptions::default();
+    let mut options = ScanOptions {
+        min_confidence: args.min_confidence,
+        ..ScanOptions::default()
+    };
     if let Some(limit) = args.max_file_size {
         // The user's limit replaces any the settings file sets.
         options.max_file_size = limit;
@@ -167,6 +175,11 @@ pub fn run(
     } else {
         Outcome::Findings
     })
+}
+
+fn parse_confidence(text: &str) -> Result<Confidence, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a confidence: low, medium or high"))
 }
 
 /// The team key from [`TEAM_KEY_VARIABLE`], for a scan without a home: the same bytes

@@ -39,6 +39,55 @@ impl FindingKind {
     }
 }
 
+/// How sure the scanner is that a finding is a live secret rather than a look-alike. The
+/// order is the order of trust, so `--min-confidence` is a comparison; the lower-case
+/// names are part of `keyward scan --json`, SARIF and the stored findings.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::Display,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Confidence {
+    /// A generic assignment or entropy hit, or a provider pattern in documentation or a
+    /// test fixture.
+    Low,
+    /// A provider's token pattern, in the keyword context the rule asks for.
+    #[default]
+    Medium,
+    /// The value's structure or checksum was validated (a GitHub token's CRC32, a JWT
+    /// that decodes, a complete private key block), or it is a vault credential's value.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// One step less sure: what documentation or test-fixture context does to a finding.
+    pub fn lowered(self) -> Self {
+        match self {
+            Self::High => Self::Medium,
+            Self::Medium | Self::Low => Self::Low,
+        }
+    }
+}
+
 /// The commit a history finding was added in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -79,6 +128,10 @@ pub struct Finding {
     pub vault_credential: Option<String>,
     /// The kind offered when the secret is imported.
     pub credential_kind: CredentialKind,
+    /// How sure the scanner is (see [`Confidence`]); findings stored before confidences
+    /// existed read as medium.
+    #[serde(default)]
+    pub confidence: Confidence,
 }
 
 /// A finding as remembered between scans.

@@ -581,6 +581,7 @@ mod tests {
             fingerprint: format!("{kind:?}"),
             vault_credential: credential.map(String::from),
             credential_kind: CredentialKind::Token,
+            confidence: keyward_model::leak::Confidence::Medium,
         };
         let stored = |id, finding| StoredFinding {
             id,

@@ -179,30 +179,6 @@ impl CompiledAllowlist {
     }
 }
 
-/// Test fixtures, snapshots and templates hold fake secrets by design; a provider-rule
-/// hit there is not reported. (A vault value is reported everywhere: it is real.)
-pub(crate) fn is_fixture_or_template(relative: &str) -> bool {
-    const DIRECTORIES: &[&str] = &[
-        "fixtures",
-        "__fixtures__",
-        "testdata",
-        "test-data",
-        "__snapshots__",
-        "__mocks__",
-    ];
-    const SUFFIXES: &[&str] = &[
-        ".example",
-        ".sample",
-        ".template",
-        ".tmpl",
-        ".dist",
-        ".snap",
-    ];
-    let lower = relative.to_ascii_lowercase();
-    lower.split('/').any(|part| DIRECTORIES.contains(&part))
-        || SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
-}
-
 /// Findings a team has reviewed and accepted, so that only new ones fail a build.
 ///
 /// Entries name a finding by its keyed fingerprint (`v2:`, see [`crate::FingerprintKey`]),
@@ -340,12 +316,5 @@ mod tests {
             1,
             "the user's own limit applies as set"
         );
-    }
-
-    #[test]
-    fn fixtures_and_templates_are_recognized_by_path() {
-        assert!(is_fixture_or_template("tests/fixtures/creds.json"));
-        assert!(is_fixture_or_template(".env.example"));
-        assert!(!is_fixture_or_template("src/config.rs"));
     }
 }

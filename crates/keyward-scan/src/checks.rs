@@ -118,6 +118,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "${",
     "{{",
     "%s",
+    // The passwords of RFC 7617's and folklore's examples.
+    "opensesame",
+    "hunter2",
+    "password",
+    "passw0rd",
 ];
 
 /// Whether a (prefix-stripped) value is a placeholder, a documentation example or a
@@ -260,8 +265,208 @@ fn is_identifier_path(lower: &[u8]) -> bool {
             || rest.iter().all(|byte| !byte.is_ascii_digit()))
 }
 
+/// Whether a value is a name rather than random text: an identifier, a constant's name
+/// or a type (`FTS5_CORRUPT_VTAB`, `accessTokenProvider`, `AWS_SECRET_ACCESS_KEY`,
+/// `Option::SigningKey`). Names are made of words; random text, cut at every change
+/// between lower case, upper case and digits, falls into pieces of one or two
+/// characters, while a name's pieces are words of three or more.
+pub fn is_identifier(value: &[u8]) -> bool {
+    if value.is_empty()
+        || !value.iter().all(|byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b':' | b'$' | b'-')
+        })
+        || value[0].is_ascii_digit()
+    {
+        return false;
+    }
+    let mut pieces = 0usize;
+    let mut letters = 0usize;
+    let mut digit_run = 0usize;
+    let mut previous: Option<u8> = None;
+    for (index, &byte) in value.iter().enumerate() {
+        if !byte.is_ascii_alphanumeric() {
+            previous = None;
+            digit_run = 0;
+            continue;
+        }
+        let next = value.get(index + 1).copied();
+        let starts_piece = match previous {
+            None => true,
+            Some(before) => {
+                (before.is_ascii_digit() != byte.is_ascii_digit())
+                    || (before.is_ascii_lowercase() && byte.is_ascii_uppercase())
+                    // The last capital of an acronym starts the next word: `HTTPServer`.
+                    || (before.is_ascii_uppercase()
+                        && byte.is_ascii_uppercase()
+                        && next.is_some_and(|next| next.is_ascii_lowercase()))
+            }
+        };
+        if byte.is_ascii_digit() {
+            digit_run += 1;
+            // Names carry short numbers (`FTS5`, `v2`, `sha256`), not long ones.
+            if digit_run > 3 {
+                return false;
+            }
+        } else {
+            digit_run = 0;
+            letters += 1;
+        }
+        if starts_piece {
+            pieces += 1;
+        }
+        previous = Some(byte);
+    }
+    pieces > 0 && letters * 10 >= value.len() * 6 && value.len() >= pieces * 3
+}
+
+/// Whether a value is a call or an expression (`getToken()`, `load(key)[0]`).
+pub fn is_call(value: &[u8]) -> bool {
+    let Some(open) = value.iter().position(|byte| *byte == b'(') else {
+        return false;
+    };
+    open > 0 && is_identifier(&value[..open]) && value[open..].contains(&b')')
+}
+
+/// Whether a value is a format string with a conversion (`Bearer%s`, `key=%d`,
+/// `%1$s`, `%(token)s`, `%v`): the template of a secret, not one.
+pub fn is_format_string(value: &[u8]) -> bool {
+    value.iter().enumerate().any(|(index, &byte)| {
+        if byte != b'%' {
+            return false;
+        }
+        let rest = &value[index + 1..];
+        if rest.first() == Some(&b'(') {
+            return rest.contains(&b')');
+        }
+        let spec_end = rest
+            .iter()
+            .position(|byte| {
+                !(byte.is_ascii_digit() || matches!(byte, b'$' | b'-' | b'+' | b'#' | b'.' | b' '))
+            })
+            .unwrap_or(rest.len());
+        let Some(&conversion) = rest.get(spec_end) else {
+            return false;
+        };
+        // `%2d` and `%3D` are URL-encoded bytes as often as conversions.
+        let url_escape = spec_end == 1 && conversion.is_ascii_hexdigit();
+        matches!(
+            conversion,
+            b's' | b'd' | b'i' | b'u' | b'x' | b'X' | b'v' | b'q' | b'@' | b'p'
+        ) && !url_escape
+            && (spec_end > 0
+                || rest
+                    .get(spec_end + 1)
+                    .is_none_or(|after| !after.is_ascii_alphanumeric()))
+    })
+}
+
+/// Whether the host after `@` at `data[end]` is a name reserved for documentation
+/// (RFC 2606 and RFC 6761: `example.com`, `*.example`, `*.test`, `*.invalid`), as in
+/// `postgres://user:pass@db.example.com/app`: an example, not a credential.
+pub fn is_documentation_host(data: &[u8], end: usize) -> bool {
+    if data.get(end) != Some(&b'@') {
+        return false;
+    }
+    let host_end = data[end + 1..]
+        .iter()
+        .position(|byte| !(byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-')))
+        .map_or(data.len(), |offset| end + 1 + offset);
+    let host = data[end + 1..host_end].to_ascii_lowercase();
+    let host = host.strip_suffix(b".").unwrap_or(&host);
+    let ends_with_label = |label: &[u8]| {
+        host == label
+            || (host.len() > label.len()
+                && host.ends_with(label)
+                && host[host.len() - label.len() - 1] == b'.')
+    };
+    [
+        &b"example.com"[..],
+        b"example.net",
+        b"example.org",
+        b"example",
+        b"test",
+        b"invalid",
+    ]
+    .iter()
+    .any(|label| ends_with_label(label))
+}
+
 fn is_base64_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'=')
+}
+
+/// Whether `value` is base64 of a JSON object (`eyJ…`): a JWT's header or payload on
+/// its own, which is public by design, not a secret.
+pub fn is_encoded_json(value: &[u8]) -> bool {
+    if !value.starts_with(b"eyJ") {
+        return false;
+    }
+    let trimmed = value.strip_suffix(b"=").unwrap_or(value);
+    let trimmed = trimmed.strip_suffix(b"=").unwrap_or(trimmed);
+    [
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+    ]
+    .iter()
+    .filter_map(|engine| engine.decode(trimmed).ok())
+    .any(|bytes| {
+        serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|json| json.is_object())
+    })
+}
+
+/// Whether `data[start..end]` is one line of a wrapped base64 blob (a test vector or a
+/// key body written 64 characters a line, as C string literals or a PEM body): a line
+/// next to it carries a base64 run of the same width that does not begin like this one.
+/// A file listing tokens one per line is not a blob: its lines begin alike.
+pub fn inside_wrapped_blob(data: &[u8], start: usize, end: usize) -> bool {
+    let line_start = data[..start]
+        .iter()
+        .rposition(|byte| *byte == b'\n')
+        .map_or(0, |at| at + 1);
+    let line_end = data[end..]
+        .iter()
+        .position(|byte| *byte == b'\n')
+        .map_or(data.len(), |at| end + at);
+    let Some(run) = base64_run(&data[line_start..line_end]) else {
+        return false;
+    };
+    if run.len() < 40 {
+        return false;
+    }
+    let previous = (line_start > 0).then(|| {
+        let before = line_start - 1;
+        let from = data[..before]
+            .iter()
+            .rposition(|byte| *byte == b'\n')
+            .map_or(0, |at| at + 1);
+        &data[from..before]
+    });
+    let next = (line_end < data.len()).then(|| {
+        let from = line_end + 1;
+        let to = data[from..]
+            .iter()
+            .position(|byte| *byte == b'\n')
+            .map_or(data.len(), |at| from + at);
+        &data[from..to]
+    });
+    [previous, next]
+        .into_iter()
+        .flatten()
+        .filter_map(base64_run)
+        .any(|neighbour| neighbour.len() == run.len() && neighbour[..4] != run[..4])
+}
+
+/// The first run of base64 bytes in `line` when it is most of the line (what surrounds
+/// it is indentation, quotes, a `\n` escape, a comma).
+fn base64_run(line: &[u8]) -> Option<&[u8]> {
+    let is_blob_byte = |byte: u8| is_base64_byte(byte) || matches!(byte, b'-' | b'_');
+    let from = line.iter().position(|byte| is_blob_byte(*byte))?;
+    let length = line[from..]
+        .iter()
+        .position(|byte| !is_blob_byte(*byte))
+        .unwrap_or(line.len() - from);
+    let run = &line[from..from + length];
+    (run.len() >= 16 && run.len() + 12 >= line.len()).then_some(run)
 }
 
 /// Magic prefixes of base64-encoded images and fonts (PNG, JPEG, GIF, WebP, SVG, WOFF).
@@ -347,6 +552,75 @@ mod tests {
         for name in ["api_key", "DB_PASSWORD", "client_secret", "authToken"] {
             assert!(!is_benign_name(name.as_bytes()), "{name}");
         }
+    }
+
+    #[test]
+    fn names_calls_and_format_strings_are_not_random_values() {
+        for value in [
+            "FTS5_CORRUPT_VTAB",
+            "accessTokenProvider",
+            "AWS_SECRET_ACCESS_KEY",
+            "HTTPServerConfig",
+            "Option::SigningKey",
+            "sha256_digest_v2",
+        ] {
+            assert!(is_identifier(value.as_bytes()), "{value}");
+        }
+        for value in [
+            "q8Zr2LmV0xT7bNcW",
+            "A8DKF93JDK2LQ0PZ",
+            "k3jd9fk2lq0pzmx7",
+            "3f2a9c0d8e7b6a5f",
+            "wJalrXUtnFEMIK7MDENGbPxRfiCY",
+            "build20240101token",
+        ] {
+            assert!(!is_identifier(value.as_bytes()), "{value}");
+        }
+        assert!(is_call(b"loadSecret(config)"));
+        assert!(!is_call(b"q8Zr(2LmV0xT7bNcW"));
+        for value in ["Bearer%s", "key=%d", "%1$s-token", "%(token)s", "tok%v"] {
+            assert!(is_format_string(value.as_bytes()), "{value}");
+        }
+        for value in ["q8Zr2Lm%V0xT7bNcW", "ab%2Fcd%3Dq8Zr2LmV", "100%sure"] {
+            assert!(!is_format_string(value.as_bytes()), "{value}");
+        }
+    }
+
+    #[test]
+    fn documentation_hosts_are_recognized_after_the_credentials() {
+        let url = b"postgres://app:q8Zr2LmV0xT7@db.example.com:5432/app";
+        let end = url.iter().position(|byte| *byte == b'@').unwrap();
+        assert!(is_documentation_host(url, end));
+        for host in ["localhost.test", "example", "api.invalid", "EXAMPLE.ORG."] {
+            let text = format!("x://u:p@{host}/");
+            assert!(is_documentation_host(text.as_bytes(), 7), "{host}");
+        }
+        for host in ["db.internal", "example.io", "myexample.com", "contest"] {
+            let text = format!("x://u:p@{host}/");
+            assert!(!is_documentation_host(text.as_bytes(), 7), "{host}");
+        }
+    }
+
+    #[test]
+    fn wrapped_blobs_and_encoded_json_are_not_tokens() {
+        let blob = "  \"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n\"\n  \
+                    \"EAAAlSjBKJBZtIXTFGUKQG4RKWUYwkwhNGXYMGkQMFIZMWaMGIrIwAhMmDCjpiBB\\n\"\n  \
+                    \"MFIZMWaMGIrIwAhMmDCjpiBBEAAAlSjBKJBZtIXTFGUKQG4RKWUYwkwhNGXYMGkQ\\n\"\n";
+        let start = blob.find("EAAA").unwrap();
+        assert!(inside_wrapped_blob(blob.as_bytes(), start, start + 64));
+        let tokens = "EAAAlSjBKJBZtIXTFGUKQG4RKWUYwkwhNGXYMGkQMFIZMWaMGIrIwAhMmDCjpiBB\n\
+                      EAAAMFIZMWaMGIrIwAhMmDCjpiBBEAAAlSjBKJBZtIXTFGUKQG4RKWUYwkwhNGXY\n";
+        assert!(
+            !inside_wrapped_blob(tokens.as_bytes(), 0, 64),
+            "a list of tokens"
+        );
+        let alone = "SQUARE_TOKEN=EAAAlSjBKJBZtIXTFGUKQG4RKWUYwkwhNGXYMGkQMFIZMWaMGIrIwAhMmDCjpiBB\nPORT=8080\n";
+        let start = alone.find("EAAA").unwrap();
+        assert!(!inside_wrapped_blob(alone.as_bytes(), start, start + 64));
+
+        assert!(is_encoded_json(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"));
+        assert!(!is_encoded_json(b"eyJq8Zr2LmV0xT7bNcWq8Zr2LmV0xT7bNcW"));
+        assert!(!is_encoded_json(b"q8Zr2LmV0xT7bNcW"));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 use super::checks;
 use super::content::{ContentClass, classify};
+use super::context;
 use super::keywords::KeywordHit;
 use super::rules::{Checksum, Rule, RuleSet};
 use super::vault_match::VaultMatcher;
@@ -57,10 +58,24 @@ impl Detector {
         Self { rules, vault }
     }
 
-    /// Every candidate in `data`, ordered by position.
+    /// Every candidate in `data`, ordered by position, for text whose file is unknown.
     pub fn detect(&self, data: &[u8]) -> Vec<Candidate> {
+        self.detect_in(data, FileKind::Unknown)
+    }
+
+    /// Every candidate in `data`, the content of the file at `relative`.
+    pub fn detect_file(&self, data: &[u8], relative: &str) -> Vec<Candidate> {
+        let kind = if context::is_source_code(relative) {
+            FileKind::Source
+        } else {
+            FileKind::Unknown
+        };
+        self.detect_in(data, kind)
+    }
+
+    fn detect_in(&self, data: &[u8], file: FileKind) -> Vec<Candidate> {
         let class = classify(data);
-        let mut found = self.rule_matches(data, class);
+        let mut found = self.rule_matches(data, class, file);
         if let Some(vault) = &self.vault {
             for hit in vault.find(data) {
                 match found
@@ -92,12 +107,12 @@ impl Detector {
 
     /// Rule matches in `data`, or for an escaped JSON document in its unescaped text,
     /// with positions in `data` either way.
-    fn rule_matches(&self, data: &[u8], class: ContentClass) -> Vec<Candidate> {
+    fn rule_matches(&self, data: &[u8], class: ContentClass, file: FileKind) -> Vec<Candidate> {
         if !views::looks_like_escaped_json(data) {
-            return self.rule_matches_in(data, class);
+            return self.rule_matches_in(data, class, file);
         }
         let view = views::unescape_json(data);
-        let mut found = self.rule_matches_in(&view.text, class);
+        let mut found = self.rule_matches_in(&view.text, class, file);
         for candidate in &mut found {
             candidate.start = view.map.source(candidate.start);
             candidate.end = view.map.source(candidate.end);
@@ -105,7 +120,7 @@ impl Detector {
         found
     }
 
-    fn rule_matches_in(&self, data: &[u8], class: ContentClass) -> Vec<Candidate> {
+    fn rule_matches_in(&self, data: &[u8], class: ContentClass, file: FileKind) -> Vec<Candidate> {
         let mut hits = Vec::new();
         self.rules.keywords.find_all(data, &mut hits);
         let mut found = Vec::new();
@@ -141,12 +156,12 @@ impl Detector {
             let rule = &self.rules.rules[index];
             for &(start, end) in list {
                 let before = found.len();
-                self.window_matches(index, data, start, end, &mut found);
+                self.window_matches(index, data, start, end, file, &mut found);
                 if rule.spec.multiline
                     && found.len() == before
                     && views::may_hold_literals(&data[start..end])
                 {
-                    self.literal_matches(index, data, start, end, &mut found);
+                    self.literal_matches(index, data, start, end, file, &mut found);
                 }
             }
         }
@@ -160,6 +175,7 @@ impl Detector {
         data: &[u8],
         start: usize,
         end: usize,
+        file: FileKind,
         found: &mut Vec<Candidate>,
     ) {
         let rule = &self.rules.rules[index];
@@ -181,7 +197,10 @@ impl Detector {
                 .name_group
                 .and_then(|group| captures.get(group))
                 .map(|name| name.as_bytes());
-            if accept(rule, data, secret_start, secret_end, name) {
+            let accepted = accept(rule, data, secret_start, secret_end, name)
+                && (name.is_none()
+                    || self.generic_value_is_literal(data, secret_start, secret_end, file));
+            if accepted {
                 found.push(Candidate {
                     rule: Some(index),
                     vault_credential: None,
@@ -203,17 +222,71 @@ impl Detector {
         data: &[u8],
         start: usize,
         end: usize,
+        file: FileKind,
         found: &mut Vec<Candidate>,
     ) {
         let view = views::join_literals(&data[start..end]);
         let mut joined = Vec::new();
-        self.window_matches(index, &view.text, 0, view.text.len(), &mut joined);
+        self.window_matches(index, &view.text, 0, view.text.len(), file, &mut joined);
         for mut candidate in joined {
             candidate.start = start + view.map.source(candidate.start);
             candidate.end = start + view.map.source(candidate.end);
             found.push(candidate);
         }
     }
+}
+
+impl Detector {
+    /// Whether a generic assignment's value at `data[start..end]` is a literal that may be
+    /// a secret: not an unquoted expression in program source, not an identifier, a
+    /// constant's name, a call or a format string, and not shaped like a provider's
+    /// token (the provider's rule has judged that one: reported it, or refused it as a
+    /// fake whose checksum fails or a placeholder).
+    fn generic_value_is_literal(
+        &self,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        file: FileKind,
+    ) -> bool {
+        let value = &data[start..end];
+        let quoted = start > 0 && matches!(data[start - 1], b'"' | b'\'' | b'`');
+        if file == FileKind::Source && !quoted {
+            return false;
+        }
+        // Secrets are ASCII; a natural-language sentence in quotes is an example.
+        if !value.is_ascii()
+            || checks::is_identifier(value)
+            || checks::is_call(value)
+            || checks::is_format_string(value)
+            || checks::is_encoded_json(value)
+        {
+            return false;
+        }
+        !self.shaped_like_provider_token(value)
+    }
+
+    /// Whether a provider rule (not a generic one) whose keyword occurs in `value`
+    /// matches inside it on its own.
+    fn shaped_like_provider_token(&self, value: &[u8]) -> bool {
+        let mut hits = Vec::new();
+        self.rules.keywords.find_all(value, &mut hits);
+        hits.iter().any(|hit| {
+            self.rules.keyword_rules[hit.keyword].iter().any(|&index| {
+                let rule = &self.rules.rules[index];
+                !rule.spec.generic && !rule.spec.multiline && rule.regex.is_match(value)
+            })
+        })
+    }
+}
+
+/// What is known of the file a buffer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    /// Program source: string literals are quoted.
+    Source,
+    /// Configuration, scripts, documents, or not known.
+    Unknown,
 }
 
 /// The secret is the first participating group other than `name`, or the whole match.
@@ -254,7 +327,9 @@ fn accept(rule: &Rule, data: &[u8], start: usize, end: usize, name: Option<&[u8]
             return false;
         }
     }
-    !checks::inside_embedded_blob(data, start)
+    !checks::is_documentation_host(data, end)
+        && !checks::inside_embedded_blob(data, start)
+        && (rule.spec.multiline || !checks::inside_wrapped_blob(data, start, end))
 }
 
 /// A generic match overlapping a provider rule's match is the same secret, reported

@@ -70,7 +70,7 @@ impl Scanner {
             .workdir()
             .unwrap_or_else(|| repo.git_dir())
             .to_path_buf();
-        let sink = self.sink(&base)?;
+        let sink = self.sink(&base, &options)?;
         let mut tips: Vec<ObjectId> = Vec::new();
         let references = repo
             .references()
@@ -214,7 +214,7 @@ impl Scanner {
             .workdir()
             .unwrap_or_else(|| repo.git_dir())
             .to_path_buf();
-        let sink = self.sink(&base)?;
+        let sink = self.sink(&base, &options)?;
         let mut head_files = TreeFiles::new();
         if let Ok(head) = repo.head_commit() {
             let tree = head
@@ -310,7 +310,8 @@ impl Scanner {
         }
         report.files_scanned += 1;
         report.bytes_scanned += data.len() as u64;
-        let mut candidates = self.detector.detect(&data);
+        let relative = String::from_utf8_lossy(file);
+        let mut candidates = self.detector.detect_file(&data, &relative);
         if candidates.is_empty() {
             return Ok(());
         }
@@ -323,7 +324,6 @@ impl Scanner {
             let added = added_lines(&previous, &data);
             candidates.retain(|candidate| added.contains(&candidate.line));
         }
-        let relative = String::from_utf8_lossy(file);
         sink.add(&data, &relative, &candidates, commit);
         Ok(())
     }
@@ -363,7 +363,7 @@ impl Scanner {
                     &mut budget,
                     &mut |path, content| {
                         if !is_binary(content) {
-                            for candidate in self.detector.detect(content) {
+                            for candidate in self.detector.detect_file(content, path) {
                                 let secret = content[candidate.start..candidate.end].to_vec();
                                 before.insert((path.to_owned(), secret));
                             }
@@ -386,7 +386,7 @@ impl Scanner {
                 }
                 report.files_scanned += 1;
                 report.bytes_scanned += content.len() as u64;
-                let mut candidates = self.detector.detect(content);
+                let mut candidates = self.detector.detect_file(content, path);
                 candidates.retain(|candidate| {
                     let secret = content[candidate.start..candidate.end].to_vec();
                     !before.contains(&(path.to_owned(), secret))

@@ -27,6 +27,7 @@ mod archive;
 pub mod catalogue;
 mod checks;
 mod content;
+mod context;
 mod detect;
 mod fingerprint;
 mod git;
@@ -46,7 +47,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use keyward_model::leak::{CommitInfo, Finding, FindingKind};
+pub use keyward_model::leak::{CommitInfo, Confidence, Finding, FindingKind};
 
 pub use allow::{
     Allowlist, Baseline, BaselineEntry, CONFIG_FILE, REPOSITORY_MAX_FILE_SIZE, ScanConfig,

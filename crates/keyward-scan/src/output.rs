@@ -9,6 +9,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use super::{Finding, FindingKind, RuleSet, ScanReport};
+use keyward_model::leak::Confidence;
 
 /// One line per finding, then a summary line.
 pub fn render_human(report: &ScanReport) -> String {
@@ -16,8 +17,13 @@ pub fn render_human(report: &ScanReport) -> String {
     for finding in &report.findings {
         let _ = write!(
             out,
-            "{}:{}:{}  {}  {}",
-            finding.path, finding.line, finding.column, finding.rule, finding.redacted
+            "{}:{}:{}  {}  {}  [{}]",
+            finding.path,
+            finding.line,
+            finding.column,
+            finding.rule,
+            finding.redacted,
+            finding.confidence
         );
         match (&finding.kind, &finding.vault_credential) {
             (FindingKind::Leak, Some(credential)) => {
@@ -70,7 +76,7 @@ pub fn render_human(report: &ScanReport) -> String {
     out
 }
 
-/// `{findings:[{rule, kind, path, line, commit?, redacted, fingerprint?,
+/// `{findings:[{rule, kind, confidence, path, line, commit?, redacted, fingerprint?,
 /// vault_credential?}], repository_config?:[".keyward.toml"], baseline_warnings?:[...]}`;
 /// `fingerprint` only when the scan had a fingerprint key, `repository_config` only when
 /// a scanned repository's settings applied, `baseline_warnings` only when part of a
@@ -83,6 +89,7 @@ pub fn render_json(report: &ScanReport) -> Value {
             let mut object = json!({
                 "rule": finding.rule,
                 "kind": finding.kind,
+                "confidence": finding.confidence,
                 "path": finding.path,
                 "line": finding.line,
                 "redacted": finding.redacted,
@@ -164,12 +171,11 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
             if !finding.fingerprint.is_empty() {
                 result["partialFingerprints"] = json!({ "keywardFinding/v2": finding.fingerprint });
             }
+            result["properties"] = json!({ "confidence": finding.confidence });
             if let Some(commit) = &finding.commit {
-                result["properties"] = json!({
-                    "commit": commit.id,
-                    "author": commit.author,
-                    "date": commit.date.to_rfc3339(),
-                });
+                result["properties"]["commit"] = json!(commit.id);
+                result["properties"]["author"] = json!(commit.author);
+                result["properties"]["date"] = json!(commit.date.to_rfc3339());
             }
             result
         })
@@ -206,11 +212,13 @@ pub fn render_sarif(report: &ScanReport, rules: &RuleSet) -> Value {
     sarif
 }
 
+/// A vault value and a validated secret are errors, a provider pattern a warning, a
+/// generic or example-context hit a note, so dashboards can sort by trust.
 fn level(finding: &Finding) -> &'static str {
-    match finding.kind {
-        FindingKind::Leak => "error",
-        FindingKind::Secret if finding.provider.as_deref() == Some("Generic") => "warning",
-        FindingKind::Secret => "error",
+    match (finding.kind, finding.confidence) {
+        (FindingKind::Leak, _) | (_, Confidence::High) => "error",
+        (_, Confidence::Medium) => "warning",
+        (_, Confidence::Low) => "note",
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::keywords::KeywordAutomaton;
 use super::{Result, ScanError};
 use keyward_model::CredentialKind;
+use keyward_model::leak::Confidence;
 
 /// The rules Keyward ships with: the core table, then one file per provider family.
 pub const BUILTIN_RULES: &str = include_str!("rules.toml");
@@ -63,6 +64,11 @@ pub struct RuleSpec {
     pub multiline: bool,
     #[serde(default)]
     pub generic: bool,
+    /// How sure a match of this rule is before its file's context is weighed. Default:
+    /// `high` for a rule with a checksum or a multi-line block (its structure is
+    /// validated), `low` for a generic rule, `medium` for every other provider pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
     /// Turns a built-in rule off (in an override).
     #[serde(default)]
     pub disabled: bool,
@@ -127,6 +133,8 @@ pub struct Rule {
     pub kind: CredentialKind,
     /// Index of the capture group named `name` (generic assignments), if any.
     pub name_group: Option<usize>,
+    /// The confidence of a match in ordinary source (see [`RuleSpec::confidence`]).
+    pub confidence: Confidence,
 }
 
 impl Rule {
@@ -160,7 +168,15 @@ impl Rule {
             }
         };
         let name_group = regex.capture_names().position(|name| name == Some("name"));
+        let confidence = spec.confidence.unwrap_or(if spec.generic {
+            Confidence::Low
+        } else if checksum.is_some() || spec.multiline {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        });
         Ok(Self {
+            confidence,
             checksum,
             entropy: spec.entropy.unwrap_or(DEFAULT_ENTROPY),
             kind: spec.kind.unwrap_or(CredentialKind::Secret),

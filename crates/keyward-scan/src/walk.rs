@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ignore::{WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
-use super::allow::{CompiledAllowlist, is_fixture_or_template};
+use super::allow::CompiledAllowlist;
 use super::archive::{ArchiveKind, Budget, archive_kind, expand};
+use super::context::is_example_context;
 use super::detect::{Candidate, Detector};
 use super::fingerprint::{FINGERPRINT_PREFIX, FingerprintKey, Fingerprinter};
 use super::{
@@ -28,6 +29,7 @@ use super::{
     VAULT_VALUE_RULE, VaultMatcher,
 };
 use keyward_model::fs::{Links, read_regular_file_into};
+use keyward_model::leak::Confidence;
 use keyward_model::{CredentialKind, redact};
 
 /// Files larger than this are skipped unless the configuration says otherwise.
@@ -43,6 +45,9 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Worker threads; 0 picks one per core (the default).
     pub threads: u32,
+    /// Findings less sure than this are left out (default: low, every finding).
+    #[serde(default)]
+    pub min_confidence: Confidence,
 }
 
 impl Default for ScanOptions {
@@ -50,6 +55,7 @@ impl Default for ScanOptions {
         Self {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
+            min_confidence: Confidence::Low,
         }
     }
 }
@@ -151,7 +157,7 @@ impl Scanner {
             } else {
                 root.parent().map(Path::to_path_buf).unwrap_or_default()
             };
-            let sink = FindingSink::new(self, &base)?;
+            let sink = FindingSink::new(self, &base, options.min_confidence)?;
             self.walk(root, &base, &options, &sink, &counters, progress);
             sink.finish(&mut report);
         }
@@ -246,7 +252,7 @@ impl Scanner {
         counters: &Counters,
         progress: &(dyn Fn(ScanProgress) + Sync),
     ) {
-        let candidates = self.detector.detect(data);
+        let candidates = self.detector.detect_file(data, relative);
         let added = sink.add(data, relative, &candidates, None);
         let files = counters.files.fetch_add(1, Ordering::Relaxed) + 1;
         let bytes = counters
@@ -375,8 +381,8 @@ impl Scanner {
         Ok(())
     }
 
-    pub(crate) fn sink(&self, base: &Path) -> Result<FindingSink<'_>> {
-        FindingSink::new(self, base)
+    pub(crate) fn sink(&self, base: &Path, options: &ScanOptions) -> Result<FindingSink<'_>> {
+        FindingSink::new(self, base, options.min_confidence)
     }
 }
 
@@ -395,13 +401,15 @@ pub(crate) struct FindingSink<'a> {
     allowlist: CompiledAllowlist,
     findings: Mutex<Vec<Finding>>,
     former: Mutex<BTreeMap<String, Vec<String>>>,
+    min_confidence: Confidence,
 }
 
 impl<'a> FindingSink<'a> {
-    fn new(scanner: &'a Scanner, base: &Path) -> Result<Self> {
+    fn new(scanner: &'a Scanner, base: &Path, min_confidence: Confidence) -> Result<Self> {
         let origin = base.join(super::allow::CONFIG_FILE);
         Ok(Self {
             scanner,
+            min_confidence,
             root: base.display().to_string(),
             allowlist: CompiledAllowlist::new(base, &scanner.config.allow, &origin)?,
             findings: Mutex::new(Vec::new()),
@@ -421,12 +429,13 @@ impl<'a> FindingSink<'a> {
         if candidates.is_empty() {
             return 0;
         }
-        let fixture = is_fixture_or_template(relative);
+        let example = is_example_context(relative);
         let mut kept = Vec::new();
         for candidate in candidates {
             let secret = &data[candidate.start..candidate.end];
             let leak = candidate.vault_credential.is_some();
-            if !leak && fixture {
+            let confidence = self.confidence(candidate, example);
+            if confidence < self.min_confidence {
                 continue;
             }
             // A repository's allowlist cannot hide the user's own leaked value.
@@ -435,7 +444,9 @@ impl<'a> FindingSink<'a> {
             {
                 continue;
             }
-            kept.push((self.finding(candidate, secret, relative, commit), secret));
+            let mut finding = self.finding(candidate, secret, relative, commit);
+            finding.confidence = confidence;
+            kept.push((finding, secret));
         }
         let count = kept.len() as u64;
         if self.scanner.fingerprints.tracks_former() {
@@ -452,6 +463,22 @@ impl<'a> FindingSink<'a> {
             .expect("findings lock")
             .extend(kept.into_iter().map(|(finding, _)| finding));
         count
+    }
+
+    /// The rule's confidence, one step lower in documentation, tests and fixtures; a
+    /// vault credential's value is certain wherever it is.
+    fn confidence(&self, candidate: &Candidate, example: bool) -> Confidence {
+        if candidate.vault_credential.is_some() {
+            return Confidence::High;
+        }
+        let confidence = candidate.rule.map_or(Confidence::Medium, |index| {
+            self.scanner.detector.rules.rules[index].confidence
+        });
+        if example {
+            confidence.lowered()
+        } else {
+            confidence
+        }
     }
 
     fn finding(
@@ -487,6 +514,7 @@ impl<'a> FindingSink<'a> {
             fingerprint: self.scanner.fingerprints.fingerprint(rule_id, secret),
             vault_credential: candidate.vault_credential.clone(),
             credential_kind: rule.map_or(CredentialKind::Secret, |rule| rule.kind),
+            confidence: Confidence::Medium,
         }
     }
 

@@ -20,7 +20,7 @@ type RawFinding = (StoredFinding, [String; 3], Option<String>, Option<String>);
 
 const COLUMNS: &str = "id, fingerprint, rule, kind, provider, description, root, path, line, column_number,
     commit_id, commit_author, commit_date, redacted, vault_credential, credential_kind, first_seen, last_seen,
-    resolved_at";
+    resolved_at, confidence";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawFinding> {
     let commit_id: String = row.get(10)?;
@@ -28,6 +28,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawFinding> {
     let commit_date: Option<String> = row.get(12)?;
     let kind: String = row.get(3)?;
     let credential_kind: String = row.get(15)?;
+    let confidence: String = row.get(19)?;
     let finding = Finding {
         rule: row.get(2)?,
         kind: kind.parse().unwrap_or(FindingKind::Secret),
@@ -48,6 +49,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawFinding> {
         credential_kind: credential_kind
             .parse()
             .unwrap_or(keyward_model::CredentialKind::Secret),
+        confidence: confidence.parse().unwrap_or_default(),
     };
     let stored = StoredFinding {
         id: row.get(0)?,
@@ -96,12 +98,13 @@ pub fn record_scan(
             .unwrap_or("");
         connection.execute(
             "INSERT INTO scan_findings (fingerprint, rule, kind, provider, description, root, path, line, column_number,
-                 commit_id, commit_author, commit_date, redacted, vault_credential, credential_kind, first_seen, last_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
+                 commit_id, commit_author, commit_date, redacted, vault_credential, credential_kind, first_seen, last_seen,
+                 confidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
              ON CONFLICT (fingerprint, root, path, commit_id) DO UPDATE SET
                  line = excluded.line, column_number = excluded.column_number, kind = excluded.kind,
                  vault_credential = excluded.vault_credential, last_seen = excluded.last_seen, resolved_at = NULL,
-                 redacted = excluded.redacted",
+                 redacted = excluded.redacted, confidence = excluded.confidence",
             params![
                 finding.fingerprint,
                 finding.rule,
@@ -119,6 +122,7 @@ pub fn record_scan(
                 finding.vault_credential,
                 finding.credential_kind.as_str(),
                 at,
+                finding.confidence.as_str(),
             ],
         )?;
     }
@@ -270,6 +274,7 @@ mod tests {
             fingerprint: fingerprint.into(),
             vault_credential: None,
             credential_kind: keyward_model::CredentialKind::Token,
+            confidence: keyward_model::leak::Confidence::High,
         }
     }
 

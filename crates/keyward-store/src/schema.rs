@@ -214,6 +214,12 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     ALTER TABLE audit_log ADD COLUMN mac TEXT;
     "#,
+    // 9: how sure the scanner was of each finding; findings stored before read as
+    // medium, what their provider rules would give them now.
+    r#"
+    ALTER TABLE scan_findings ADD COLUMN confidence TEXT NOT NULL DEFAULT 'medium'
+        CHECK (confidence IN ('low', 'medium', 'high'));
+    "#,
 ];
 
 /// The schema version this build writes.

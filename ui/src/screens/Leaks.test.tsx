@@ -29,6 +29,7 @@ function found(id: number, overrides: Partial<FoundSecret> = {}): FoundSecret {
     severity: "medium",
     action: { action: "import", finding_id: id },
     credential_kind: "api-key",
+    confidence: "medium",
     suggested_name: "stripe-secret-key",
     first_seen: "2026-03-01T10:00:00Z",
     ...overrides,
@@ -116,8 +117,8 @@ describe("leaks screen", () => {
   it("lists findings redacted, with severity, place and the fix that fits whether the vault holds the secret", async () => {
     installFake({
       findings: [
-        found(1, { severity: "critical", kind: "leak", rule: "github-pat", vault_credential: "github-ci", redacted: "ghp_ab…(40)", action: { action: "rotate", credential: "github-ci" } }),
-        found(2),
+        found(1, { severity: "critical", kind: "leak", rule: "github-pat", vault_credential: "github-ci", redacted: "ghp_ab…(40)", action: { action: "rotate", credential: "github-ci" }, confidence: "high" }),
+        found(2, { confidence: "low" }),
       ],
     });
     render(
@@ -133,7 +134,9 @@ describe("leaks screen", () => {
     expect(within(leak).getByText("matches github-ci")).toBeInTheDocument();
     expect(within(leak).getByRole("button", { name: "Rotate github-ci" })).toBeInTheDocument();
     expect(within(leak).queryByRole("button", { name: "Import…" }), "a vault credential is rotated, not imported again").toBeNull();
+    expect(within(leak).getByTestId("confidence")).toHaveTextContent("high confidence");
     expect(within(unmanaged).getByText("Medium")).toBeInTheDocument();
+    expect(within(unmanaged).getByTestId("confidence")).toHaveTextContent("low confidence");
     expect(within(unmanaged).getByText("config/payments.env:4")).toBeInTheDocument();
     expect(within(unmanaged).getByText("not in the vault")).toBeInTheDocument();
     expect(within(unmanaged).getByRole("button", { name: "Import…" })).toBeInTheDocument();

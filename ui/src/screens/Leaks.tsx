@@ -2,7 +2,7 @@
 // secret), the fix for each, and "Scan now" with live progress. The scan runs on a
 // Rust worker thread; this screen only follows its events, so the window stays usable.
 import { useEffect, useState } from "react";
-import { api, describeError, events, type FoundSecret, type RootsScanOutcome, type RootsScanProgress, type Severity } from "../api";
+import { api, describeError, events, type FoundSecret, type RootsScanOutcome, type RootsScanProgress, type Severity, type Confidence } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorBanner, Loaded, formatDate } from "../components/common";
 import { ImportFoundSecret, fileShownMessage } from "../components/ImportFoundSecret";
@@ -10,6 +10,13 @@ import { useNavigation } from "../navigation";
 import { useLoad } from "../useLoad";
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: "Critical", high: "High", medium: "Medium", low: "Low", info: "Info" };
+
+/** What the scanner's confidence means to the reader, shown on hover. */
+const CONFIDENCE_TITLE: Record<Confidence, string> = {
+  high: "High confidence: checksum or structure validated, or a vault value",
+  medium: "Medium confidence: a provider's token pattern",
+  low: "Low confidence: a generic or entropy match, or found in documentation or tests",
+};
 
 type ScanState = { state: "idle" } | { state: "running"; progress: RootsScanProgress | null } | { state: "done"; outcome: RootsScanOutcome } | { state: "failed"; message: string };
 
@@ -163,6 +170,9 @@ function FindingList({ findings, onNotice }: { findings: FoundSecret[]; onNotice
             <tr key={finding.id} data-testid="finding">
               <td>
                 <span className={`badge severity-${finding.severity}`}>{SEVERITY_LABEL[finding.severity]}</span>
+                <div className="muted small" data-testid="confidence" title={CONFIDENCE_TITLE[finding.confidence]}>
+                  {finding.confidence} confidence
+                </div>
               </td>
               <td>
                 <div>{finding.rule}</div>

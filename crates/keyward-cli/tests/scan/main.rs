@@ -4,6 +4,7 @@
 //! from the rules' sample templates; none is written in the sources.
 
 mod common;
+mod confidence;
 mod formats;
 mod git_history;
 mod outputs;

@@ -72,7 +72,7 @@ fn json_output_follows_the_contract_and_the_walker_skips_what_it_should() {
     assert_eq!(code, 1, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
     let findings = json["findings"].as_array().unwrap();
-    let mut seen: Vec<(String, String, u64)> = findings
+    let mut seen: Vec<(String, String, u64, String)> = findings
         .iter()
         .map(|finding| {
             for key in finding.as_object().unwrap().keys() {
@@ -80,6 +80,7 @@ fn json_output_follows_the_contract_and_the_walker_skips_what_it_should() {
                     [
                         "rule",
                         "kind",
+                        "confidence",
                         "path",
                         "line",
                         "commit",
@@ -95,6 +96,7 @@ fn json_output_follows_the_contract_and_the_walker_skips_what_it_should() {
                 finding["path"].as_str().unwrap().to_owned(),
                 finding["rule"].as_str().unwrap().to_owned(),
                 finding["line"].as_u64().unwrap(),
+                finding["confidence"].as_str().unwrap().to_owned(),
             )
         })
         .collect();
@@ -102,11 +104,28 @@ fn json_output_follows_the_contract_and_the_walker_skips_what_it_should() {
     assert_eq!(
         seen,
         vec![
-            ("deploy/.env".into(), "aws-access-key-id".into(), 2),
-            ("deploy/.env".into(), "github-pat".into(), 1),
-            ("src/config.js".into(), "stripe-secret-key".into(), 1),
+            (
+                "deploy/.env".into(),
+                "aws-access-key-id".into(),
+                2,
+                "medium".into()
+            ),
+            ("deploy/.env".into(), "github-pat".into(), 1, "high".into()),
+            (
+                "src/config.js".into(),
+                "stripe-secret-key".into(),
+                1,
+                "medium".into()
+            ),
+            (
+                "tests/fixtures/sample.env".into(),
+                "github-pat".into(),
+                1,
+                "medium".into()
+            ),
         ],
-        "gitignored, binary, oversized, fixture and lockfile content must not be reported"
+        "gitignored, binary, oversized and lockfile content must not be reported; a fixture's \
+         token is reported one confidence step lower"
     );
     for token in [stripe_key(1), github_token(2)] {
         assert!(
@@ -231,7 +250,7 @@ fn allowlists_inline_markers_and_baselines_accept_findings() {
     write(
         &root,
         ".keyward.toml",
-        "[allow]\npaths = [\"deploy/**\", \"big/*.sql\"]\nregexes = [\"^sk_live_\"]\n",
+        "[allow]\npaths = [\"deploy/**\", \"big/*.sql\", \"tests/fixtures/**\"]\nregexes = [\"^sk_live_\"]\n",
     );
     let (code, stdout, _) = run(&home, &["scan", root_text], b"");
     assert_eq!(code, 0, "path, regex and inline allowlists apply: {stdout}");

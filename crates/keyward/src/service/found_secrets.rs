@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Leaks;
 use crate::model::CredentialKind;
 use crate::policy::{FixAction, Severity};
-use crate::scan::{FindingKind, ScanError};
+use crate::scan::{Confidence, FindingKind, ScanError};
 use crate::store::findings;
 use crate::{Error, Result};
 
@@ -42,6 +42,8 @@ pub struct FoundSecret {
     pub action: FixAction,
     /// The kind an import would give the credential.
     pub credential_kind: CredentialKind,
+    /// How sure the scanner was that this is a secret.
+    pub confidence: Confidence,
     /// A free credential name to prefill the import form with.
     pub suggested_name: String,
     pub first_seen: DateTime<Utc>,
@@ -82,6 +84,7 @@ impl Leaks<'_> {
                 severity: warning.severity,
                 action: warning.action.clone(),
                 credential_kind: finding.credential_kind,
+                confidence: finding.confidence,
                 first_seen: stored.first_seen,
             });
         }
