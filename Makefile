@@ -99,13 +99,24 @@ bench-app: bootstrap
 	benches/app_start.sh
 
 # Leak scanner: generates a ~200 MB corpus under the target directory (never committed),
-# then runs Keyward, ripgrep on the same keywords and the installed peers side by side.
+# then runs Keyward, ripgrep on the same keywords and the installed peers side by side,
+# on it and on a real tree: cargo's registry sources, which the build has just filled.
+# kingfisher (PyPI, and ripgrep too when rg is not on PATH) goes into a venv under
+# benches/out.
 SCAN_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SCAN_CORPUS ?= $(SCAN_TARGET_DIR)/scan-corpus
+SCAN_REAL_TREE ?= $(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src
+SCAN_VENV := benches/out/scan-venv
 bench-scan: bootstrap
+	@test -x $(SCAN_VENV)/bin/kingfisher || \
+	  { python3 -m venv $(SCAN_VENV) && $(SCAN_VENV)/bin/pip install -q kingfisher-bin; } || \
+	  echo "kingfisher could not be installed: its rows will be missing"
+	@command -v rg >/dev/null || test -x $(SCAN_VENV)/bin/rg || \
+	  { python3 -m venv $(SCAN_VENV) && $(SCAN_VENV)/bin/pip install -q ripgrep; } || \
+	  echo "ripgrep could not be installed: its rows will be missing"
 	cargo build --release --locked --bin keyward
 	SCAN_CORPUS=$(SCAN_CORPUS) cargo bench --locked --bench scan_corpus
-	python3 benches/scan_peers.py $(SCAN_CORPUS) $(SCAN_TARGET_DIR)/release/keyward
+	python3 benches/scan_peers.py $(SCAN_CORPUS) $(SCAN_TARGET_DIR)/release/keyward $(SCAN_REAL_TREE)
 
 # Every fuzz target for FUZZ_SECONDS (default 60) each, then executions and crashes per
 # target; not part of `make test`. scripts/fuzz.sh installs cargo-fuzz when missing.

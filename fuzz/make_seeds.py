@@ -18,14 +18,18 @@ anywhere: `python3 fuzz/make_seeds.py` (all seeds) or `python3 fuzz/make_seeds.p
 
 import base64
 import hashlib
+import gzip
 import hmac
+import io
 import json
 import os
 import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parent
@@ -393,6 +397,59 @@ def bundle_seeds():
     write("scan_baseline", "unicode-paths", json.dumps({"findings": [entry("d\u00e9j\u00e0/\u00fc.txt")]}))
 
 
+def zip_of(entries, method=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        for name, content in entries:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def tar_of(entries):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for name, content in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            info.mtime = 0
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def gzip_of(content):
+    return gzip.compress(content, mtime=0)
+
+
+def scan_seeds():
+    """The scanner's archive reader and JSON view: archives of each kind, nested, and
+    JSON files with escapes, all holding low-entropy text."""
+    properties = b"spring.datasource.password=xxxxxxxx\n"
+    env = b"API_TOKEN=placeholder-placeholder\n"
+    tar = tar_of([("pkg/config.env", env), ("pkg/readme.txt", b"hello\n")])
+    jar = zip_of([("META-INF/app.properties", properties), ("lib/vendor.tar.gz", gzip_of(tar))])
+    write("scan_archive", "zip", zip_of([("config/application.properties", properties)]))
+    write("scan_archive", "zip-stored", zip_of([("a.txt", env)], method=zipfile.ZIP_STORED))
+    write("scan_archive", "tar", tar)
+    write("scan_archive", "tar-gz", gzip_of(tar))
+    write("scan_archive", "gz", gzip_of(env))
+    write("scan_archive", "nested", zip_of([("app.jar", jar), ("notes.txt.gz", gzip_of(b"note\n"))]))
+    deep = zip_of([("deep.txt", env)])
+    for level in range(4):
+        deep = zip_of([(f"level{level}.zip", deep)])
+    write("scan_archive", "too-deep", deep)
+    write("scan_archive", "empty-zip", zip_of([]))
+
+    write("scan_json_view", "notebook", json.dumps({"cells": [{"cell_type": "code", "source": [
+        "import os\n", "aws_secret_access_key = \"xxxxxxxxxxxxxxxxxxxx\"\n", "print(\"ok\")"]}],
+        "nbformat": 4}, indent=1) + "\n")
+    write("scan_json_view", "service-account", json.dumps({
+        "type": "service_account", "project_id": "demo",
+        "private_key": "-----PLACEHOLDER-----\nAAAA\nAAAA\n-----END-----\n",
+        "client_email": "a@demo.iam.gserviceaccount.com"}, indent=2) + "\n")
+    write("scan_json_view", "escapes", '["\\u0041\\u00e9\\t\\b\\f\\/\\\\\\"", "\\q\\u12", "\\"]')
+    write("scan_json_view", "bom-array", b"\xef\xbb\xbf[\"token = \\\"aaaa\\\"\"]")
+
+
 def keyed_seeds():
     """Only the certificate-import seeds (they carry private keys), into KEYED."""
     shutil.rmtree(KEYED, ignore_errors=True)
@@ -407,7 +464,8 @@ def main():
         keyed_seeds()
         return
     for target in ["tls_flight", "tls_record", "tls_handshake", "import_dotenv", "import_postman",
-                   "import_csv", "import_pem", "import_pkcs12", "jwt", "bundle", "scan_baseline"]:
+                   "import_csv", "import_pem", "import_pkcs12", "jwt", "bundle", "scan_baseline",
+                   "scan_archive", "scan_json_view"]:
         seeds = CORPUS / target
         if seeds.exists():
             # Seeds that are not made here (inputs that once crashed a target) are kept.
@@ -423,6 +481,7 @@ def main():
     text_seeds()
     jwt_seeds()
     bundle_seeds()
+    scan_seeds()
     for target in sorted(path.name for path in CORPUS.iterdir()):
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

@@ -235,6 +235,19 @@ fn notebook(random: &mut Random, root: &Path, relative: &str, image_bytes: usize
     out.len()
 }
 
+/// `keywords.txt`: every rule's keywords, sorted and distinct, one a line (ripgrep's
+/// `-f` file in benches/scan_peers.py).
+fn write_keywords(root: &Path, rules: &RuleSet) {
+    let mut keywords: Vec<String> = rules
+        .rules
+        .iter()
+        .flat_map(|rule| rule.spec.keywords.clone())
+        .collect();
+    keywords.sort();
+    keywords.dedup();
+    std::fs::write(root.join("keywords.txt"), keywords.join("\n") + "\n").expect("keywords");
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("SCAN_CORPUS").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/scan-corpus").into()
@@ -243,13 +256,16 @@ fn main() {
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(200);
+    let rules = RuleSet::builtin().expect("built-in rules");
     let stamp = root.join("corpus-size");
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(&megabytes.to_string()) {
+        // The keywords follow the rules even when the corpus is kept: ripgrep searches
+        // them on the real tree too.
+        write_keywords(&root, &rules);
         println!("corpus at {} is current ({megabytes} MB)", root.display());
         return;
     }
     let _ = std::fs::remove_dir_all(&root);
-    let rules = RuleSet::builtin().expect("built-in rules");
     let mut planter = Planter {
         rules: rules
             .rules
@@ -340,14 +356,7 @@ fn main() {
     for line in &planter.manifest {
         writeln!(manifest, "{line}").expect("write manifest");
     }
-    let mut keywords: Vec<String> = rules
-        .rules
-        .iter()
-        .flat_map(|rule| rule.spec.keywords.clone())
-        .collect();
-    keywords.sort();
-    keywords.dedup();
-    std::fs::write(root.join("keywords.txt"), keywords.join("\n") + "\n").expect("keywords");
+    write_keywords(&root, &rules);
     std::fs::write(&stamp, megabytes.to_string()).expect("stamp");
     println!(
         "corpus at {}: {:.1} MB, {} planted secrets",

@@ -1,12 +1,13 @@
-//! `keyward scan PATH... [--git [--all-objects]] [--staged] [--format human|json|sarif]`
+//! `keyward scan PATH... [--git [--all-objects]] [--staged] [--format human|json|sarif]
+//! [--config FILE] [--rules-from FILE]`
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use keyward::scan::{
-    Baseline, Confidence, FingerprintKey, RuleSet, ScanConfig, ScanError, ScanOptions, ScanReport,
-    Scanner, render_human, render_json, render_sarif,
+    Baseline, Confidence, FingerprintKey, ScanConfig, ScanError, ScanOptions, ScanReport, Scanner,
+    render_human, render_json, render_sarif,
 };
 use keyward::{Error, Keyward, ScanMode, ScanRequest};
 use zeroize::Zeroizing;
@@ -49,6 +50,10 @@ pub struct ScanArgs {
     /// path's .keyward.toml, if it has one.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Also run the rules of this gitleaks configuration (`[[rules]]`, allowlists); its
+    /// global allowlists never hide a vault value. Keyward's built-in rules run too.
+    #[arg(long, value_name = "FILE")]
+    rules_from: Option<PathBuf>,
     /// Accept the findings listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -81,6 +86,11 @@ pub fn run(
         None => ScanConfig::for_root(&args.paths[0]),
     }
     .map_err(Error::from)?;
+    if let Some(path) = &args.rules_from {
+        for warning in config.add_gitleaks_rules(path).map_err(Error::from)? {
+            eprintln!("keyward: warning: {warning}");
+        }
+    }
     if let Some(baseline) = &args.baseline {
         config.set_user_baseline(Some(
             std::path::absolute(baseline).context("baseline path")?,
@@ -107,7 +117,11 @@ pub fn run(
     } else {
         ScanMode::Files
     };
-    let overrides = config.rules.clone();
+    // SARIF describes the rules that fired, user and gitleaks rules included.
+    let sarif_rules = (args.format == Format::Sarif)
+        .then(|| config.rule_set())
+        .transpose()
+        .map_err(Error::from)?;
     let keyward = if args.no_vault {
         None
     } else {
@@ -167,7 +181,7 @@ pub fn run(
         Format::Json => output::json(&render_json(&report))?,
         Format::Sarif => output::json(&render_sarif(
             &report,
-            &RuleSet::with_overrides(&overrides)?,
+            sarif_rules.as_ref().expect("compiled for SARIF above"),
         ))?,
     }
     Ok(if report.findings.is_empty() {

@@ -3,12 +3,15 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::{Finding, Result, RuleSpec, ScanError};
+use super::gitleaks::{self, GitleaksRules};
+use super::rules::UserRule;
+use super::{Finding, Result, RuleSet, RuleSpec, ScanError};
 use keyward_model::fs::{MAX_INPUT_FILE_SIZE, read_regular_file};
 
 /// The configuration file looked for at the top of each scanned root.
@@ -50,6 +53,13 @@ pub struct ScanConfig {
     /// Whether `baseline` was named by the user rather than by the repository's file.
     #[serde(skip)]
     user_baseline: bool,
+    /// The file these settings were read from, which errors in its rules name.
+    #[serde(skip)]
+    source: Option<PathBuf>,
+    /// Rules and allowlists of a gitleaks configuration the user named
+    /// (`--rules-from`), applied after the rules above.
+    #[serde(skip)]
+    gitleaks: Option<Arc<GitleaksRules>>,
 }
 
 /// The highest size limit a repository's `.keyward.toml` can set: files are read whole,
@@ -73,10 +83,57 @@ impl ScanConfig {
                 error.valid_up_to()
             ),
         })?;
-        toml::from_str(text).map_err(|error| ScanError::Config {
+        let mut config: Self = toml::from_str(text).map_err(|error| ScanError::Config {
             path: path.to_owned(),
             problem: error.to_string(),
-        })
+        })?;
+        for rule in &mut config.rules {
+            rule.normalize_samples();
+        }
+        config.source = Some(path.to_owned());
+        // Rules are compiled now, so a bad one is refused naming this file before any
+        // scan starts.
+        let origin = path.display().to_string();
+        for spec in config.rules.iter().filter(|spec| !spec.disabled) {
+            UserRule::new(spec.clone(), &origin).compile()?;
+        }
+        Ok(config)
+    }
+
+    /// Adds the rules and allowlists of the gitleaks configuration at `path` (see
+    /// [`gitleaks`]); returns what of it has no effect in Keyward, one warning each.
+    /// The file is the user's choice, so its rules run wherever its regexes match, but
+    /// its global allowlists, like a repository's, accept `secret` findings only: such
+    /// files are usually a repository's `.gitleaks.toml`, written by whoever controls
+    /// the repository, and know nothing of the vault.
+    pub fn add_gitleaks_rules(&mut self, path: &Path) -> Result<Vec<String>> {
+        let rules = gitleaks::load(path)?;
+        let warnings = rules.warnings.clone();
+        self.gitleaks = Some(Arc::new(rules));
+        Ok(warnings)
+    }
+
+    /// The gitleaks rules added with [`ScanConfig::add_gitleaks_rules`], if any.
+    pub fn gitleaks_rules(&self) -> Option<&GitleaksRules> {
+        self.gitleaks.as_deref()
+    }
+
+    /// The rules a scan with these settings runs: the built-in ones, then the `[[rule]]`
+    /// entries, then the gitleaks rules, each replacing a rule of the same id before it.
+    pub fn rule_set(&self) -> Result<RuleSet> {
+        let origin = self
+            .source
+            .as_ref()
+            .map_or_else(|| "settings".to_owned(), |path| path.display().to_string());
+        let mut rules: Vec<UserRule> = self
+            .rules
+            .iter()
+            .map(|spec| UserRule::new(spec.clone(), &origin))
+            .collect();
+        if let Some(gitleaks) = &self.gitleaks {
+            rules.extend(gitleaks.rules.iter().cloned());
+        }
+        RuleSet::with_user_rules(&rules)
     }
 
     /// The root's `.keyward.toml` if there is one, else the defaults. Settings found this
@@ -315,6 +372,26 @@ mod tests {
             own.max_file_size(10),
             1,
             "the user's own limit applies as set"
+        );
+    }
+
+    #[test]
+    fn a_bad_rule_in_a_settings_file_is_refused_naming_the_file_and_the_rule() {
+        let path = std::env::temp_dir().join(format!(
+            "keyward-scan-bad-rule-{}-{:?}.toml",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::write(
+            &path,
+            "[[rule]]\nid = \"acme-token\"\nkeywords = [\"acme_\"]\nregex = '(acme_'\n",
+        )
+        .unwrap();
+        let error = ScanConfig::load(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            error.contains(&path.display().to_string()) && error.contains("rule `acme-token`"),
+            "the error must say where to fix it: {error}"
         );
     }
 }

@@ -43,11 +43,54 @@ impl Provider {
         self.hosts.first().map(String::as_str)
     }
 
-    /// Every environment-variable prefix that names this provider.
-    pub fn env_prefixes(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(derived_env_prefix(&self.name)).chain(self.env.iter().cloned())
+    /// The length of the longest of this provider's prefixes that `upper` (a variable
+    /// name in upper case) starts with. A prefix derived from the provider's name counts
+    /// only before a word that names a credential: many names are common words (`Box`,
+    /// `Make`, `Render`, `Polar`), and `BOX_SHADOW` or `MAKE_FLAGS` are nobody's keys,
+    /// while `BOX_CLIENT_SECRET` is. The catalogue's own `env` prefixes are chosen by
+    /// hand and count as they are.
+    fn prefix_match(&self, upper: &str) -> Option<usize> {
+        let derived = derived_env_prefix(&self.name);
+        let derived_match = upper.strip_prefix(derived.as_str()).and_then(|rest| {
+            rest.split(['_', '-', '.'])
+                .any(|word| CREDENTIAL_WORDS.contains(&word))
+                .then_some(derived.len())
+        });
+        self.env
+            .iter()
+            .filter(|prefix| upper.starts_with(prefix.as_str()))
+            .map(String::len)
+            .chain(derived_match)
+            .max()
     }
 }
+
+/// Words of a variable name that say it holds a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "KEY",
+    "APIKEY",
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASS",
+    "PASSWD",
+    "PWD",
+    "PAT",
+    "AUTH",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "DSN",
+    "WEBHOOK",
+    "SIGNING",
+    "PRIVATE",
+    "ACCESS",
+    "CLIENT",
+    "SID",
+    "CERT",
+    "JWT",
+    "BEARER",
+    "LICENSE",
+];
 
 /// `Hugging Face` → `HUGGING_FACE_`, `X (Twitter)` → `X_`: the name's words, without
 /// what is in parentheses.
@@ -148,10 +191,7 @@ impl Catalogue {
             .filter(|provider| !provider.format)
             .filter_map(|provider| {
                 provider
-                    .env_prefixes()
-                    .filter(|prefix| upper.starts_with(prefix.as_str()))
-                    .map(|prefix| prefix.len())
-                    .max()
+                    .prefix_match(&upper)
                     .map(|length| (length, provider))
             })
             .max_by_key(|(length, _)| *length)
@@ -351,6 +391,24 @@ mod tests {
         assert_eq!(
             catalogue.for_variable("SRC_ACCESS_TOKEN").unwrap().id,
             "sourcegraph"
+        );
+        // A provider named by a common word is named only before a credential word.
+        for variable in ["BOX_SHADOW_COLOR", "MAKE_FLAGS", "RENDER_MODE"] {
+            assert!(
+                catalogue.for_variable(variable).is_none(),
+                "{variable} is classified as {:?}",
+                catalogue
+                    .for_variable(variable)
+                    .map(|provider| &provider.id)
+            );
+        }
+        assert_eq!(
+            catalogue.for_variable("BOX_CLIENT_SECRET").unwrap().id,
+            "box"
+        );
+        assert_eq!(
+            catalogue.for_variable("RENDER_API_KEY").unwrap().id,
+            "render"
         );
         assert_eq!(
             catalogue.by_id("gitlab").unwrap().api_host(),

@@ -42,6 +42,10 @@ pub struct Candidate {
     /// Byte range of the secret in the buffer.
     pub start: usize,
     pub end: usize,
+    /// Byte range of the whole regex match the secret was taken from (the secret's own
+    /// range for a vault value), for allowlists that look at the match.
+    pub match_start: usize,
+    pub match_end: usize,
     /// 1-based.
     pub line: u32,
     pub column: u32,
@@ -88,6 +92,8 @@ impl Detector {
                         vault_credential: Some(hit.credential),
                         start: hit.start,
                         end: hit.end,
+                        match_start: hit.start,
+                        match_end: hit.end,
                         line: 0,
                         column: 0,
                     }),
@@ -116,6 +122,8 @@ impl Detector {
         for candidate in &mut found {
             candidate.start = view.map.source(candidate.start);
             candidate.end = view.map.source(candidate.end);
+            candidate.match_start = view.map.source(candidate.match_start);
+            candidate.match_end = view.map.source(candidate.match_end);
         }
         found
     }
@@ -199,13 +207,17 @@ impl Detector {
                 .map(|name| name.as_bytes());
             let accepted = accept(rule, data, secret_start, secret_end, name)
                 && (name.is_none()
+                    || rule.filter.is_some()
                     || self.generic_value_is_literal(data, secret_start, secret_end, file));
             if accepted {
+                let whole = captures.get(0).expect("group 0 is the match");
                 found.push(Candidate {
                     rule: Some(index),
                     vault_credential: None,
                     start: secret_start,
                     end: secret_end,
+                    match_start: start + whole.start(),
+                    match_end: start + whole.end(),
                     line: 0,
                     column: 0,
                 });
@@ -231,6 +243,8 @@ impl Detector {
         for mut candidate in joined {
             candidate.start = start + view.map.source(candidate.start);
             candidate.end = start + view.map.source(candidate.end);
+            candidate.match_start = start + view.map.source(candidate.match_start);
+            candidate.match_end = start + view.map.source(candidate.match_end);
             found.push(candidate);
         }
     }
@@ -290,10 +304,21 @@ enum FileKind {
 }
 
 /// The secret is the first participating group other than `name`, or the whole match.
+/// A rule from a gitleaks configuration takes its `secretGroup` (no secret when that
+/// group did not take part or is empty), else its first non-empty group, as gitleaks
+/// does.
 fn secret_group<'h>(
     rule: &Rule,
     captures: &regex::bytes::Captures<'h>,
 ) -> Option<regex::bytes::Match<'h>> {
+    if let Some(filter) = &rule.filter {
+        return match filter.secret_group {
+            Some(group) => captures.get(group).filter(|secret| !secret.is_empty()),
+            None => (1..captures.len())
+                .find_map(|group| captures.get(group).filter(|secret| !secret.is_empty()))
+                .or_else(|| captures.get(0)),
+        };
+    }
     (1..captures.len())
         .filter(|group| Some(*group) != rule.name_group)
         .find_map(|group| captures.get(group))
@@ -303,6 +328,14 @@ fn secret_group<'h>(
 /// The checks a match must pass to be reported.
 fn accept(rule: &Rule, data: &[u8], start: usize, end: usize, name: Option<&[u8]>) -> bool {
     let secret = &data[start..end];
+    if let Some(filter) = &rule.filter {
+        // gitleaks' one check on a match: the whole secret's entropy, strictly above
+        // the floor. Keyward's placeholder and blob heuristics would report less than
+        // the rule's author tested against gitleaks.
+        return filter
+            .entropy
+            .is_none_or(|floor| checks::shannon_entropy(secret) > floor);
+    }
     match rule.checksum {
         Some(Checksum::GithubCrc32) if !checks::github_checksum_valid(secret) => return false,
         Some(Checksum::Jwt) if !checks::jwt_valid(secret) => return false,

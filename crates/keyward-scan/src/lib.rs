@@ -30,9 +30,13 @@ mod content;
 mod context;
 mod detect;
 mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 mod git;
+pub mod gitleaks;
 mod keywords;
 mod output;
+mod rule_filters;
 #[cfg(test)]
 mod rule_table_tests;
 mod rules;
@@ -90,6 +94,9 @@ pub enum ScanError {
 
     #[error("git repository {}: {problem}", path.display())]
     Git { path: PathBuf, problem: String },
+
+    #[error(transparent)]
+    Gitleaks(#[from] gitleaks::GitleaksError),
 }
 
 pub type Result<T, E = ScanError> = std::result::Result<T, E>;

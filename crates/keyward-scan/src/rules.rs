@@ -2,11 +2,13 @@
 //! compiled form (one keyword automaton over every rule, one regex per rule).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::keywords::KeywordAutomaton;
+use super::rule_filters::RuleFilter;
 use super::{Result, ScanError};
 use keyward_model::CredentialKind;
 use keyward_model::leak::Confidence;
@@ -98,7 +100,7 @@ impl RuleSpec {
 
     /// Folds the single `sample` into `samples` and sets `sample` to the first positive,
     /// so readers of either field see the same templates.
-    fn normalize_samples(&mut self) {
+    pub(crate) fn normalize_samples(&mut self) {
         if let Some(sample) = &self.sample
             && !self.samples.contains(sample)
         {
@@ -135,10 +137,13 @@ pub struct Rule {
     pub name_group: Option<usize>,
     /// The confidence of a match in ordinary source (see [`RuleSpec::confidence`]).
     pub confidence: Confidence,
+    /// For a rule read from a gitleaks configuration, gitleaks' semantics: its secret
+    /// group, entropy floor, path filter and allowlists replace Keyward's own checks.
+    pub(crate) filter: Option<Arc<RuleFilter>>,
 }
 
 impl Rule {
-    fn compile(spec: RuleSpec, origin: &str) -> Result<Self> {
+    fn compile(spec: RuleSpec, origin: &str, filter: Option<Arc<RuleFilter>>) -> Result<Self> {
         let invalid = |problem: String| ScanError::Rules {
             origin: origin.to_owned(),
             problem: format!("rule `{}`: {problem}", spec.id),
@@ -167,7 +172,12 @@ impl Rule {
                 )));
             }
         };
-        let name_group = regex.capture_names().position(|name| name == Some("name"));
+        // A group called `name` means something only to Keyward's generic rules; in a
+        // gitleaks regex it is just a group.
+        let name_group = match filter {
+            Some(_) => None,
+            None => regex.capture_names().position(|name| name == Some("name")),
+        };
         let confidence = spec.confidence.unwrap_or(if spec.generic {
             Confidence::Low
         } else if checksum.is_some() || spec.multiline {
@@ -177,6 +187,7 @@ impl Rule {
         });
         Ok(Self {
             confidence,
+            filter,
             checksum,
             entropy: spec.entropy.unwrap_or(DEFAULT_ENTROPY),
             kind: spec.kind.unwrap_or(CredentialKind::Secret),
@@ -188,6 +199,12 @@ impl Rule {
 
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    /// Whether the rule was read from a gitleaks configuration (and so follows
+    /// gitleaks' checks rather than Keyward's).
+    pub fn is_imported(&self) -> bool {
+        self.filter.is_some()
     }
 
     /// The longest keyword that starts `secret` (its fixed prefix), so entropy and
@@ -224,21 +241,47 @@ impl RuleSet {
     /// The built-in rules with `overrides` applied: a rule with a known id replaces the
     /// built-in one (or turns it off with `disabled = true`), a new id adds a rule.
     pub fn with_overrides(overrides: &[RuleSpec]) -> Result<Self> {
-        let mut specs = builtin_specs()?;
-        for spec in overrides {
-            match specs.iter_mut().find(|existing| existing.id == spec.id) {
-                Some(existing) => *existing = spec.clone(),
-                None => specs.push(spec.clone()),
+        let overrides: Vec<UserRule> = overrides
+            .iter()
+            .map(|spec| UserRule::new(spec.clone(), "settings"))
+            .collect();
+        Self::with_user_rules(&overrides)
+    }
+
+    /// The built-in rules with the user's rules applied in order, each replacing the
+    /// rule of its id that came before it (built-in or user) or adding a new one. A
+    /// rule that does not compile is refused naming the file it came from.
+    pub(crate) fn with_user_rules(user: &[UserRule]) -> Result<Self> {
+        let mut sources: Vec<UserRule> = builtin_specs()?
+            .into_iter()
+            .map(|spec| UserRule::new(spec, "built-in rules"))
+            .collect();
+        for rule in user {
+            match sources
+                .iter_mut()
+                .find(|existing| existing.spec.id == rule.spec.id)
+            {
+                Some(existing) => *existing = rule.clone(),
+                None => sources.push(rule.clone()),
             }
         }
-        Self::from_specs(specs)
+        let mut rules = Vec::new();
+        for source in sources.into_iter().filter(|source| !source.spec.disabled) {
+            rules.push(Rule::compile(source.spec, &source.origin, source.filter)?);
+        }
+        Self::index(rules)
     }
 
     pub fn from_specs(specs: Vec<RuleSpec>) -> Result<Self> {
         let mut rules = Vec::new();
         for spec in specs.into_iter().filter(|spec| !spec.disabled) {
-            rules.push(Rule::compile(spec, "rules")?);
+            rules.push(Rule::compile(spec, "rules", None)?);
         }
+        Self::index(rules)
+    }
+
+    /// Builds the keyword automaton over compiled rules.
+    fn index(rules: Vec<Rule>) -> Result<Self> {
         let mut keyword_index: HashMap<String, usize> = HashMap::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
@@ -273,6 +316,30 @@ impl RuleSet {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|rule| rule.spec.id == id)
+    }
+}
+
+/// A rule of the user's, with the file it came from for errors, and gitleaks'
+/// semantics when it was read from a gitleaks configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct UserRule {
+    pub spec: RuleSpec,
+    pub origin: String,
+    pub filter: Option<Arc<RuleFilter>>,
+}
+
+impl UserRule {
+    pub fn new(spec: RuleSpec, origin: &str) -> Self {
+        Self {
+            spec,
+            origin: origin.to_owned(),
+            filter: None,
+        }
+    }
+
+    /// The rule compiled on its own, to refuse a bad one before a scan.
+    pub fn compile(self) -> Result<Rule> {
+        Rule::compile(self.spec, &self.origin, self.filter)
     }
 }
 

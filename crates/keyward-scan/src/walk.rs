@@ -24,6 +24,9 @@ use super::archive::{ArchiveKind, Budget, archive_kind, expand};
 use super::context::is_example_context;
 use super::detect::{Candidate, Detector};
 use super::fingerprint::{FINGERPRINT_PREFIX, FingerprintKey, Fingerprinter};
+use super::gitleaks::GitleaksRules;
+use super::rule_filters::FindingContext;
+use super::rules::Rule;
 use super::{
     Baseline, CommitInfo, Finding, FindingKind, Result, RuleSet, ScanConfig, ScanError, ScanReport,
     VAULT_VALUE_RULE, VaultMatcher,
@@ -82,7 +85,7 @@ impl Scanner {
     /// A scanner without a fingerprint key: its findings carry no fingerprint and no
     /// baseline applies, until [`Scanner::with_fingerprint_key`] gives it one.
     pub fn new(config: ScanConfig, vault: Option<VaultMatcher>) -> Result<Self> {
-        let rules = RuleSet::with_overrides(&config.rules)?;
+        let rules = config.rule_set()?;
         Ok(Self {
             detector: Detector::new(rules, vault),
             config,
@@ -430,10 +433,48 @@ impl<'a> FindingSink<'a> {
             return 0;
         }
         let example = is_example_context(relative);
+        let gitleaks = self.scanner.config.gitleaks_rules();
         let mut kept = Vec::new();
         for candidate in candidates {
             let secret = &data[candidate.start..candidate.end];
             let leak = candidate.vault_credential.is_some();
+            let rule = candidate
+                .rule
+                .map(|index| &self.scanner.detector.rules.rules[index]);
+            let mut reported = None;
+            if let Some(gitleaks) = gitleaks {
+                let context = FindingContext {
+                    path: relative,
+                    commit: commit.map(|commit| commit.id.as_str()),
+                    secret,
+                    matched: &data[candidate.match_start..candidate.match_end],
+                    line: lines_around(data, candidate.match_start, candidate.match_end),
+                };
+                if let Some(rule) = rule
+                    && !gitleaks_reports(gitleaks, rule, &context)
+                {
+                    if !leak {
+                        continue;
+                    }
+                    // The rule does not report it there, but the vault's value is still
+                    // a leak: it is reported as one.
+                    reported = Some(Candidate {
+                        rule: None,
+                        ..candidate.clone()
+                    });
+                }
+                // The file's global allowlists accept `secret` findings of every rule,
+                // never a vault value (see `ScanConfig::add_gitleaks_rules`).
+                if !leak
+                    && gitleaks
+                        .global
+                        .iter()
+                        .any(|allowlist| allowlist.allows(&context))
+                {
+                    continue;
+                }
+            }
+            let candidate = reported.as_ref().unwrap_or(candidate);
             let confidence = self.confidence(candidate, example);
             if confidence < self.min_confidence {
                 continue;
@@ -527,6 +568,35 @@ impl<'a> FindingSink<'a> {
             .former_fingerprints
             .extend(self.former.into_inner().expect("former fingerprints lock"));
     }
+}
+
+/// Whether a gitleaks configuration lets `rule` report the finding: the rule's path
+/// filter and allowlists, the file's allowlists that target it, and for the file's own
+/// rules gitleaks' inline `gitleaks:allow`.
+fn gitleaks_reports(gitleaks: &GitleaksRules, rule: &Rule, finding: &FindingContext<'_>) -> bool {
+    if let Some(filter) = &rule.filter
+        && (!filter.reports(finding)
+            || memchr::memmem::find(finding.line, GITLEAKS_ALLOW).is_some())
+    {
+        return false;
+    }
+    !gitleaks
+        .allowlists_for(rule.id())
+        .any(|allowlist| allowlist.allows(finding))
+}
+
+/// gitleaks' inline marker, matched as gitleaks matches it (case-sensitively).
+const GITLEAKS_ALLOW: &[u8] = b"gitleaks:allow";
+
+/// The line or lines holding `data[start..end]`, at most 4 KiB either side, so a
+/// minified megabyte-long line costs no more than a short one.
+fn lines_around(data: &[u8], start: usize, end: usize) -> &[u8] {
+    const REACH: usize = 4096;
+    let floor = start.saturating_sub(REACH);
+    let from = memchr::memrchr(b'\n', &data[floor..start]).map_or(floor, |at| floor + at + 1);
+    let ceiling = (end + REACH).min(data.len());
+    let to = memchr::memchr(b'\n', &data[end..ceiling]).map_or(ceiling, |at| end + at);
+    &data[from..to]
 }
 
 pub(crate) fn is_binary(data: &[u8]) -> bool {

@@ -11,6 +11,7 @@ mod credentials;
 mod dashboard;
 mod imports;
 mod reports;
+mod scan_rules_from;
 mod security;
 mod snapshots;
 mod team_board;

@@ -344,3 +344,53 @@ fn history_opens_committed_archives_and_reports_only_what_a_commit_added_inside(
         ]
     );
 }
+
+#[test]
+fn a_gitleaks_commit_allowlist_accepts_the_commits_it_lists_in_history_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    init_repo(&repo);
+    let first = fake("acmeint_{lo:32}", 111);
+    let second = fake("acmeint_{lo:32}", 112);
+    write(&repo, "ci/old.env", format!("ACME={first}\n"));
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "reviewed: a test token"]);
+    let reviewed = git(&repo, &["rev-parse", "HEAD"]);
+    write(&repo, "ci/new.env", format!("ACME={second}\n"));
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "a real one"]);
+    let leaking = git(&repo, &["rev-parse", "HEAD"]);
+
+    let rules = dir.path().join("gitleaks.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "[[rules]]\nid = \"acme-internal-token\"\nregex = '''acmeint_[a-z0-9]{{32}}'''\n\
+             [[rules.allowlists]]\ncommits = [\"{}\"]\n",
+            reviewed.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let mut config = ScanConfig::default();
+    assert!(config.add_gitleaks_rules(&rules).unwrap().is_empty());
+    let scanner = Scanner::new(config, None).unwrap();
+    let history = scanner
+        .scan_git_history(&repo, &ScanOptions::default(), &|_| {})
+        .unwrap();
+    let found: Vec<(&str, &str, &str)> = history
+        .findings
+        .iter()
+        .map(|finding| {
+            (
+                finding.rule.as_str(),
+                finding.path.as_str(),
+                finding.commit.as_ref().unwrap().id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("acme-internal-token", "ci/new.env", leaking.as_str())],
+        "the listed commit (matched ignoring case, as gitleaks does) is accepted, the next is not"
+    );
+}

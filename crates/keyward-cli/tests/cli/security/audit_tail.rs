@@ -92,10 +92,14 @@ fn append_by_hand(home: &TestHome, subject: &str) -> i64 {
 }
 
 fn has_mac_column(connection: &rusqlite::Connection) -> bool {
+    has_column(connection, "audit_log", "mac")
+}
+
+fn has_column(connection: &rusqlite::Connection, table: &str, column: &str) -> bool {
     connection
-        .prepare("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'mac'")
+        .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")
         .unwrap()
-        .exists([])
+        .exists([table, column])
         .unwrap()
 }
 
@@ -222,7 +226,7 @@ fn a_crash_between_commit_and_anchor_is_a_tolerated_tail_that_the_next_write_anc
 }
 
 /// Turns a home into one an older Keyward left: schema version 7 (no row MACs, no entry
-/// MACs), the anchor in the old `seq:hash` format, no integrity key in the keychain.
+/// MACs, no finding confidences), the anchor in the old `seq:hash` format, no integrity key in the keychain.
 fn as_home_from_before_macs(home: &TestHome) {
     let connection = rusqlite::Connection::open(home.database()).unwrap();
     connection
@@ -231,6 +235,11 @@ fn as_home_from_before_macs(home: &TestHome) {
     if has_mac_column(&connection) {
         connection
             .execute_batch("ALTER TABLE audit_log DROP COLUMN mac;")
+            .unwrap();
+    }
+    if has_column(&connection, "scan_findings", "confidence") {
+        connection
+            .execute_batch("ALTER TABLE scan_findings DROP COLUMN confidence;")
             .unwrap();
     }
     drop(connection);
