@@ -104,7 +104,7 @@ bench-app: bootstrap
 # kingfisher (PyPI, and ripgrep too when rg is not on PATH) goes into a venv under
 # benches/out.
 SCAN_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
-SCAN_CORPUS ?= $(SCAN_TARGET_DIR)/scan-corpus
+SCAN_CORPUS ?= $(abspath $(SCAN_TARGET_DIR))/scan-corpus
 SCAN_REAL_TREE ?= $(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src
 SCAN_VENV := benches/out/scan-venv
 bench-scan: bootstrap
