@@ -540,6 +540,45 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_blobs_and_encoded_json_are_not_tokens() {
+        // Lines of 64 base64 characters, the middle one starting like a Square token.
+        let line = |template: &str, seed| expand(template, Fill::Real(seed));
+        let (first, token, last) = (
+            line("MIIE{b64:60}", 1),
+            line("EAAA{b64:60}", 2),
+            line("MFIZ{b64:60}", 3),
+        );
+        let blob = format!("  \"{first}\\n\"\n  \"{token}\\n\"\n  \"{last}\\n\"\n");
+        let start = blob.find(&token).unwrap();
+        assert!(checks::inside_wrapped_blob(
+            blob.as_bytes(),
+            start,
+            start + 64
+        ));
+        let other = line("EAAA{b64:60}", 4);
+        let tokens = format!("{token}\n{other}\n");
+        assert!(
+            !checks::inside_wrapped_blob(tokens.as_bytes(), 0, 64),
+            "a list of tokens"
+        );
+        let alone = format!("SQUARE_TOKEN={token}\nPORT=8080\n");
+        let start = alone.find(&token).unwrap();
+        assert!(!checks::inside_wrapped_blob(
+            alone.as_bytes(),
+            start,
+            start + 64
+        ));
+
+        let header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"alg":"HS256"}"#,
+        );
+        assert!(checks::is_encoded_json(header.as_bytes()));
+        assert!(!checks::is_encoded_json(line("eyJ{an:32}", 5).as_bytes()));
+        assert!(!checks::is_encoded_json(b"q8Zr2LmV0xT7bNcW"));
+    }
+
+    #[test]
     fn a_value_longer_than_the_window_after_its_keyword_is_found_whole() {
         let detector = detector();
         let onepassword = expand("ops_eyJ{url:900}", Fill::Real(1));
